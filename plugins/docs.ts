@@ -1,0 +1,52 @@
+// OpenAPI document at /api/docs/json, Swagger UI at /api/docs, ReDoc at /api/redoc; every asset from the binary.
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { DOC_ASSETS } from "../src/assets/docs";
+import type { Core } from "../src/core";
+
+const REDOC_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Penguin API — ReDoc</title></head>
+<body><redoc spec-url="/api/docs/json"></redoc><script src="/api/docs/assets/redoc.standalone.js"></script></body></html>`;
+
+export const docsPlugin = (core: Core) => {
+  const app = new Elysia({ name: "docs" })
+    .use(
+      openapi({
+        path: "/api/docs",
+        specPath: "/api/docs/json",
+        provider: "swagger-ui",
+        swagger: { cdn: "/api/docs/assets/swagger-ui-bundle.js", theme: "/api/docs/assets/swagger-ui.css", autoDarkMode: true },
+        exclude: { paths: ["/api/redoc", "/", /^\/assets\//, /^\/api\/docs/] },
+        documentation: {
+          info: {
+            title: "Penguin API",
+            version: core.version,
+            description:
+              "Self-hosted AI agent server. Authenticate with `X-API-Key: <key>` or `Authorization: Bearer <key>` " +
+              "(WebSockets also accept `?token=<key>`). Errors use one envelope: " +
+              '`{"error":{"code","message","details","request_id"},"detail":message}`.',
+          },
+          components: {
+            securitySchemes: {
+              apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+              bearer: { type: "http", scheme: "bearer" },
+            },
+          },
+          security: [{ apiKey: [] }, { bearer: [] }],
+        },
+      }),
+    )
+    .get("/api/redoc", ({ set }) => {
+      set.headers["content-type"] = "text/html; charset=utf-8";
+      return REDOC_HTML;
+    }, { detail: { hide: true } });
+  for (const [path, asset] of Object.entries(DOC_ASSETS)) {
+    app.get(path, ({ set }) => {
+      set.headers["content-type"] = asset.type;
+      set.headers["cache-control"] = "public, max-age=86400";
+      return Bun.file(asset.file);
+    }, { detail: { hide: true } });
+  }
+  return app;
+};

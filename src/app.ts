@@ -1,0 +1,161 @@
+// createApp(core): the cross-cutting HTTP contract, then one plugin per API area.
+// Order (tested): request id → security headers → CORS → body size → rate limit → auth → validation → handler,
+// so 401/413/429 answers carry X-Request-Id and the security headers, preflights need no key, and failed auth
+// attempts spend the caller's IP budget.
+import { cors } from "@elysiajs/cors";
+import { Elysia, ValidationError } from "elysia";
+import type { Core } from "./core";
+import { AppError, type ErrorCode } from "./core/errors";
+import { Authenticator, type Identity } from "./http/auth";
+import { errorBody, statusFor, validationFields } from "./http/errors";
+import { RateLimiter } from "./http/rate-limit";
+import { isOpenPath, isUnlimitedPath } from "./http/open-paths";
+import { docsPlugin } from "../plugins/docs";
+import { healthPlugin } from "../plugins/health";
+import { webPlugin } from "../plugins/web";
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+  // The UI and the docs pages are self-contained: scripts and styles come from this origin only (the docs
+  // pages need inline bootstrapping), images may be data:/blob: URLs, connections go back to this server.
+  "content-security-policy":
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+    "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+/** A short, safe incoming id (UUID or similar token) is kept; anything else is replaced. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export interface RequestState {
+  id: string;
+  start: number;
+  identity?: Identity;
+  ip: string;
+}
+
+/** Per-request state that plugins may read (e.g. the caller's identity). */
+export const requestState = new WeakMap<Request, RequestState>();
+
+export function createApp(core: Core) {
+  const { config, log, metrics } = core;
+  const auth = new Authenticator(config.auth);
+  const limiter = new RateLimiter(config.rateLimitRpm);
+  const anyOrigin = config.corsOrigins.includes("*");
+
+  const fail = (code: ErrorCode, message: string, details: Record<string, unknown> = {}) => new AppError(code, message, details);
+
+  const app = new Elysia({
+    name: "penguin",
+    serve: { maxRequestBodySize: Math.max(config.maxBodyBytes, config.uploadMaxBytes) + 64 * 1024 },
+  })
+    // 1. request id, timing, security headers
+    .onRequest(({ request, set, server }) => {
+      const incoming = request.headers.get("x-request-id");
+      const id = incoming && REQUEST_ID.test(incoming) ? incoming : Bun.randomUUIDv7();
+      requestState.set(request, { id, start: performance.now(), ip: server?.requestIP(request)?.address ?? "unknown" });
+      metrics.http.active++;
+      set.headers["x-request-id"] = id;
+      Object.assign(set.headers, SECURITY_HEADERS);
+    })
+    // 2. CORS (answers preflights itself, before any key is asked for)
+    .use(
+      cors({
+        origin: anyOrigin ? "*" : config.corsOrigins,
+        credentials: !anyOrigin,
+        allowedHeaders: "Content-Type, Authorization, X-API-Key, X-Request-Id",
+        exposeHeaders: "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After",
+        maxAge: 600,
+      }),
+    )
+    // 3. body size, rate limit, auth
+    .onRequest(({ request, set }) => {
+      const state = requestState.get(request)!;
+      const url = new URL(request.url);
+      const length = Number(request.headers.get("content-length") ?? 0);
+      const isUpload = url.pathname === "/api/v1/upload";
+      const maxBytes = isUpload ? config.uploadMaxBytes : config.maxBodyBytes;
+      if (length > maxBytes) throw fail("PAYLOAD_TOO_LARGE", `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`, { limit: maxBytes });
+
+      state.identity = auth.identify(auth.presentedKey(request, url));
+      if (limiter.enabled && !isUnlimitedPath(url.pathname)) {
+        const decision = limiter.take(state.identity ? `key:${state.identity.keyHash}` : `ip:${state.ip}`);
+        set.headers["x-ratelimit-limit"] = String(decision.limit);
+        set.headers["x-ratelimit-remaining"] = String(decision.remaining);
+        set.headers["x-ratelimit-reset"] = String(decision.reset);
+        if (!decision.allowed) {
+          set.headers["retry-after"] = String(decision.retryAfter);
+          throw fail("RATE_LIMITED", `Too many requests. Please retry after ${decision.retryAfter} seconds.`, { retry_after: decision.retryAfter });
+        }
+      }
+      if (auth.enabled && !state.identity && !isOpenPath(url.pathname)) {
+        throw fail("UNAUTHORIZED", "Invalid or missing API key: send it as X-API-Key or Authorization: Bearer");
+      }
+    })
+    .onError({ as: "global" }, ({ code, error, request, set }) => {
+      const requestId = requestState.get(request)?.id ?? String(set.headers["x-request-id"] ?? "");
+      let status: number;
+      let body: ReturnType<typeof errorBody>;
+      if (error instanceof AppError) {
+        status = statusFor(error.errorCode);
+        body = errorBody(error.errorCode, error.message, error.details, requestId);
+      } else if (error instanceof ValidationError || code === "VALIDATION") {
+        const fields = validationFields(error);
+        status = 422;
+        body = errorBody("VALIDATION_ERROR", fields.length ? `Request validation failed: ${fields[0]!.field} ${fields[0]!.error}` : "Request validation failed", { fields }, requestId);
+      } else if (code === "PARSE") {
+        status = 400;
+        body = errorBody("BAD_REQUEST", "Malformed request body: expected valid JSON", {}, requestId);
+      } else if (code === "NOT_FOUND") {
+        const url = new URL(request.url);
+        const allowed = allowedMethods(app, url.pathname);
+        if (allowed.length && !allowed.includes(request.method)) {
+          status = 405;
+          set.headers["allow"] = allowed.join(", ");
+          body = errorBody("METHOD_NOT_ALLOWED", `Method ${request.method} is not allowed on ${url.pathname}`, { allowed }, requestId);
+        } else {
+          status = 404;
+          body = errorBody("NOT_FOUND", `No route for ${request.method} ${url.pathname}`, {}, requestId);
+        }
+      } else if (typeof (error as { status?: unknown }).status === "number" && (error as { status: number }).status === 413) {
+        status = 413;
+        body = errorBody("PAYLOAD_TOO_LARGE", "Request body exceeds the size limit", {}, requestId);
+      } else {
+        status = 500;
+        log.error("unhandled error", { request_id: requestId, error: String(error), stack: (error as Error)?.stack });
+        body = errorBody("INTERNAL_ERROR", "Internal server error", {}, requestId);
+      }
+      set.status = status;
+      return body;
+    })
+    .onAfterResponse({ as: "global" }, ({ request, set, responseValue }) => {
+      const state = requestState.get(request);
+      if (!state) return;
+      metrics.http.active--;
+      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
+      const ms = Math.round((performance.now() - state.start) * 100) / 100;
+      metrics.recordRequest(status, ms);
+      const url = new URL(request.url);
+      log.info("request", { method: request.method, path: url.pathname, status, ms, request_id: state.id, user: state.identity?.user });
+    })
+    .use(docsPlugin(core))
+    .use(webPlugin(core))
+    .use(healthPlugin(core));
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+/** Methods registered for a concrete path (used to tell 405 from 404). */
+function allowedMethods(app: { routes: { method: string; path: string }[] }, pathname: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "OPTIONS" || route.path === "/*") continue;
+    const pattern = new RegExp("^" + route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+").replace(/\*$/, ".*") + "$");
+    if (pattern.test(pathname)) methods.add(route.method === "WS" ? "GET" : route.method);
+  }
+  return [...methods];
+}

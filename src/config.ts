@@ -1,0 +1,407 @@
+// Configuration: defaults < config file (penguin.toml / config.yml) < environment < flags → one typed Config.
+// Every problem becomes a ConfigError whose message names the key and what is wrong, so the CLI can print
+// one clear line instead of a stack trace.
+import { Type as T, type Static } from "@sinclair/typebox";
+import { Value, ValueErrorType } from "@sinclair/typebox/value";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const PROVIDERS = ["openai", "anthropic", "openrouter", "openai-compatible"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+const ModelEntry = T.Object(
+  {
+    id: T.String({ minLength: 1 }),
+    provider: T.Union(PROVIDERS.map((p) => T.Literal(p))),
+    model: T.String({ minLength: 1 }),
+    name: T.Optional(T.String()),
+    base_url: T.Optional(T.String()),
+    api_key_env: T.Optional(T.String()),
+    max_tokens: T.Optional(T.Integer({ minimum: 1 })),
+    temperature: T.Optional(T.Number({ minimum: 0, maximum: 2 })),
+    context_window: T.Optional(T.Integer({ minimum: 256 })),
+    vision: T.Optional(T.Boolean()),
+    reasoning: T.Optional(T.Boolean()),
+    /** USD per million tokens, for cost accounting. */
+    price_input: T.Optional(T.Number({ minimum: 0 })),
+    price_output: T.Optional(T.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type ModelEntry = Static<typeof ModelEntry>;
+
+const PermissionRule = T.Object(
+  {
+    action: T.Union([T.Literal("allow"), T.Literal("ask"), T.Literal("deny")]),
+    /** e.g. "filesystem.write", "process.*", "*" */
+    operation: T.String({ minLength: 1 }),
+    /** glob on the resource (path or command); default "*" */
+    pattern: T.Optional(T.String()),
+    reason: T.Optional(T.String()),
+  },
+  { additionalProperties: false },
+);
+export type PermissionRule = Static<typeof PermissionRule>;
+
+const AgentEntry = T.Object(
+  {
+    id: T.String({ minLength: 1 }),
+    persona: T.Optional(T.String()),
+    system_prompt: T.Optional(T.String()),
+    model: T.Optional(T.String()),
+    default_tools: T.Optional(T.Array(T.String())),
+  },
+  { additionalProperties: false },
+);
+export type AgentEntry = Static<typeof AgentEntry>;
+
+/** The config file schema (snake_case, every key optional; unknown keys are an error so typos surface). */
+const FileSchema = T.Object(
+  {
+    host: T.Optional(T.String({ minLength: 1 })),
+    port: T.Optional(T.Integer({ minimum: 0, maximum: 65535 })),
+    project_root: T.Optional(T.String()),
+    write_root: T.Optional(T.Union([T.Literal("project"), T.Literal("workspace")])),
+    cors_origins: T.Optional(T.Array(T.String())),
+    rate_limit_rpm: T.Optional(T.Integer({ minimum: 0 })),
+    max_body_bytes: T.Optional(T.Integer({ minimum: 1024 })),
+    upload_max_bytes: T.Optional(T.Integer({ minimum: 1 })),
+    default_model: T.Optional(T.String()),
+    system_prompt: T.Optional(T.String()),
+    auth: T.Optional(
+      T.Object(
+        {
+          enabled: T.Optional(T.Boolean()),
+          /** Keys stored hashed: sha256 hex of the key, and the user it maps to. */
+          keys: T.Optional(
+            T.Array(
+              T.Object(
+                { sha256: T.String({ pattern: "^[0-9a-fA-F]{64}$" }), user: T.Optional(T.String()) },
+                { additionalProperties: false },
+              ),
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    models: T.Optional(T.Array(ModelEntry)),
+    agents: T.Optional(T.Array(AgentEntry)),
+    engine: T.Optional(
+      T.Object(
+        {
+          max_iterations: T.Optional(T.Integer({ minimum: 1, maximum: 100 })),
+          connect_timeout_ms: T.Optional(T.Integer({ minimum: 100 })),
+          idle_timeout_ms: T.Optional(T.Integer({ minimum: 100 })),
+          max_retries: T.Optional(T.Integer({ minimum: 0, maximum: 10 })),
+          context_strategy: T.Optional(T.Union([T.Literal("trim"), T.Literal("summarize")])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    permissions: T.Optional(
+      T.Object(
+        {
+          mode: T.Optional(T.Union([T.Literal("default"), T.Literal("read-only")])),
+          writes: T.Optional(T.Union([T.Literal("allow"), T.Literal("ask")])),
+          rules: T.Optional(T.Array(PermissionRule)),
+          approval_timeout_seconds: T.Optional(T.Integer({ minimum: 1 })),
+          audit_retention_days: T.Optional(T.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    tools: T.Optional(
+      T.Object(
+        {
+          command_timeout_seconds: T.Optional(T.Integer({ minimum: 1 })),
+          max_command_timeout_seconds: T.Optional(T.Integer({ minimum: 1 })),
+          output_cap_bytes: T.Optional(T.Integer({ minimum: 1024 })),
+          max_processes: T.Optional(T.Integer({ minimum: 1 })),
+          env_allow: T.Optional(T.Array(T.String())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    checkpoints: T.Optional(
+      T.Object(
+        {
+          enabled: T.Optional(T.Boolean()),
+          frequency: T.Optional(T.Integer({ minimum: 1 })),
+          retention_hours: T.Optional(T.Integer({ minimum: 1 })),
+          max_age_days: T.Optional(T.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof FileSchema>;
+
+export interface ProviderCredentials {
+  openai: { apiKey?: string; baseUrl?: string };
+  anthropic: { apiKey?: string; baseUrl?: string };
+  openrouter: { apiKey?: string; siteUrl?: string; siteTitle?: string };
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  workspace: string;
+  projectRoot: string;
+  writeRoot: "project" | "workspace";
+  configFile?: string;
+  debug: boolean;
+  auth: {
+    enabled: boolean;
+    /** sha256 hex of each accepted key → the user it maps to */
+    keys: { sha256: string; user: string }[];
+    /** Generated when no keys were configured; printed at start. */
+    startupToken?: string;
+  };
+  corsOrigins: string[];
+  rateLimitRpm: number;
+  maxBodyBytes: number;
+  uploadMaxBytes: number;
+  models: ModelEntry[];
+  defaultModel?: string;
+  systemPrompt?: string;
+  agents: AgentEntry[];
+  providers: ProviderCredentials;
+  /** The environment the server was started with; used for api_key_env lookups. */
+  env: Record<string, string | undefined>;
+  engine: {
+    maxIterations: number;
+    connectTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxRetries: number;
+    contextStrategy: "trim" | "summarize";
+  };
+  permissions: {
+    mode: "default" | "read-only";
+    writes: "allow" | "ask";
+    rules: PermissionRule[];
+    approvalTimeoutSeconds: number;
+    auditRetentionDays: number;
+  };
+  tools: {
+    commandTimeoutSeconds: number;
+    maxCommandTimeoutSeconds: number;
+    outputCapBytes: number;
+    maxProcesses: number;
+    envAllow: string[];
+  };
+  checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
+}
+
+export interface Flags {
+  host?: string;
+  port?: string;
+  workspace?: string;
+  config?: string;
+  "project-root"?: string;
+  model?: string;
+  debug?: boolean;
+}
+
+export function sha256Hex(text: string): string {
+  return new Bun.CryptoHasher("sha256").update(text).digest("hex");
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let raw: unknown;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`config file ${path}: cannot be read (${(e as Error).message})`);
+  }
+  try {
+    raw = path.endsWith(".toml") ? Bun.TOML.parse(text) : Bun.YAML.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${path}: not valid ${path.endsWith(".toml") ? "TOML" : "YAML"}: ${(e as Error).message}`);
+  }
+  raw ??= {};
+  if (!Value.Check(FileSchema, raw)) {
+    const first = [...Value.Errors(FileSchema, raw)].sort((a, b) => b.path.length - a.path.length)[0]!;
+    const key = first.path.replace(/^\//, "").replaceAll("/", ".") || "(root)";
+    const problem = first.type === ValueErrorType.ObjectAdditionalProperties ? "is not a known setting" : first.message.toLowerCase();
+    throw new ConfigError(`config file ${path}: ${key} ${problem}`);
+  }
+  return raw as ConfigFile;
+}
+
+function expandHome(p: string): string {
+  return p === "~" ? homedir() : p.startsWith("~/") ? join(homedir(), p.slice(2)) : p;
+}
+
+function parsePort(value: string, key: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new ConfigError(`${key}: "${value}" is not a port number (0-65535)`);
+  return n;
+}
+
+function parseBool(value: string, key: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off", ""].includes(v)) return false;
+  throw new ConfigError(`${key}: "${value}" is not a boolean (use true/false, on/off, 1/0)`);
+}
+
+/** `PENGUIN_MODEL=provider/model` → a catalog entry (OpenRouter model ids contain a slash themselves). */
+export function modelFromShortcut(spec: string, env: Record<string, string | undefined>): ModelEntry {
+  const slash = spec.indexOf("/");
+  if (slash <= 0 || slash === spec.length - 1) {
+    throw new ConfigError(`PENGUIN_MODEL: "${spec}" must look like provider/model (e.g. openai/gpt-4o, anthropic/claude-sonnet-4-5)`);
+  }
+  const provider = spec.slice(0, slash);
+  const model = spec.slice(slash + 1);
+  const known: Record<string, ProviderName> = {
+    openai: "openai",
+    anthropic: "anthropic",
+    openrouter: "openrouter",
+    ollama: "openai-compatible",
+    vllm: "openai-compatible",
+    llamacpp: "openai-compatible",
+    lmstudio: "openai-compatible",
+    "openai-compatible": "openai-compatible",
+  };
+  const p = known[provider];
+  if (!p) throw new ConfigError(`PENGUIN_MODEL: unknown provider "${provider}" (use one of ${Object.keys(known).join(", ")})`);
+  const localDefaults: Record<string, string> = {
+    ollama: "http://127.0.0.1:11434/v1",
+    vllm: "http://127.0.0.1:8000/v1",
+    llamacpp: "http://127.0.0.1:8080/v1",
+    lmstudio: "http://127.0.0.1:1234/v1",
+  };
+  const entry: ModelEntry = { id: spec, provider: p, model };
+  if (p === "openai-compatible") entry.base_url = env.OPENAI_BASE_URL ?? localDefaults[provider];
+  return entry;
+}
+
+export function loadConfig(options: { env?: Record<string, string | undefined>; flags?: Flags; cwd?: string } = {}): Config {
+  const env = options.env ?? process.env;
+  const flags = options.flags ?? {};
+  const cwd = options.cwd ?? process.cwd();
+
+  const workspace = resolve(cwd, expandHome(flags.workspace ?? env.PENGUIN_WORKSPACE ?? join(homedir(), "penguin_workspace")));
+
+  // The config file: --config, else penguin.toml / config.yml in the workspace.
+  let configFile: string | undefined;
+  if (flags.config) {
+    configFile = resolve(cwd, flags.config);
+    if (!existsSync(configFile)) throw new ConfigError(`--config: file ${configFile} does not exist`);
+  } else {
+    configFile = ["penguin.toml", "config.yml", "config.yaml"].map((f) => join(workspace, f)).find((f) => existsSync(f));
+  }
+  const file: ConfigFile = configFile ? readConfigFile(configFile) : {};
+
+  const writeRootRaw = env.PENGUIN_WRITE_ROOT ?? file.write_root ?? "project";
+  if (writeRootRaw !== "project" && writeRootRaw !== "workspace") {
+    throw new ConfigError(`PENGUIN_WRITE_ROOT: "${writeRootRaw}" must be "project" or "workspace"`);
+  }
+
+  const port = flags.port !== undefined ? parsePort(flags.port, "--port") : env.PORT !== undefined ? parsePort(env.PORT, "PORT") : (file.port ?? 9000);
+
+  const keys: Config["auth"]["keys"] = (file.auth?.keys ?? []).map((k) => ({ sha256: k.sha256.toLowerCase(), user: k.user ?? "default" }));
+  for (const item of (env.PENGUIN_API_KEYS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const colon = item.indexOf(":");
+    const key = colon > 0 ? item.slice(0, colon) : item;
+    const user = colon > 0 ? item.slice(colon + 1) || "default" : "default";
+    if (key.length < 8) throw new ConfigError(`PENGUIN_API_KEYS: a key must be at least 8 characters long`);
+    keys.push({ sha256: sha256Hex(key), user });
+  }
+  const authEnabled = env.PENGUIN_AUTH !== undefined ? parseBool(env.PENGUIN_AUTH, "PENGUIN_AUTH") : (file.auth?.enabled ?? true);
+  let startupToken: string | undefined;
+  if (authEnabled && keys.length === 0) {
+    startupToken = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
+    keys.push({ sha256: sha256Hex(startupToken), user: "default" });
+  }
+
+  const cors = env.PENGUIN_CORS_ORIGINS?.trim()
+    ? env.PENGUIN_CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)
+    : (file.cors_origins ?? ["*"]);
+
+  const rpm = env.PENGUIN_RATE_LIMIT_RPM !== undefined ? Number(env.PENGUIN_RATE_LIMIT_RPM) : (file.rate_limit_rpm ?? 120);
+  if (!Number.isInteger(rpm) || rpm < 0) throw new ConfigError(`PENGUIN_RATE_LIMIT_RPM: "${env.PENGUIN_RATE_LIMIT_RPM}" must be a whole number ≥ 0`);
+
+  const models = [...(file.models ?? [])];
+  const ids = new Set<string>();
+  for (const m of models) {
+    if (ids.has(m.id)) throw new ConfigError(`config file ${configFile}: models has the id "${m.id}" twice`);
+    ids.add(m.id);
+  }
+  let defaultModel = file.default_model;
+  const shortcut = flags.model ?? env.PENGUIN_MODEL;
+  if (shortcut) {
+    const existing = models.find((m) => m.id === shortcut);
+    if (existing) defaultModel = existing.id;
+    else {
+      const entry = modelFromShortcut(shortcut, env);
+      models.unshift(entry);
+      defaultModel = entry.id;
+    }
+  }
+  if (defaultModel && !models.some((m) => m.id === defaultModel)) {
+    throw new ConfigError(`default_model: "${defaultModel}" is not the id of any entry in models`);
+  }
+  defaultModel ??= models[0]?.id;
+
+  return {
+    host: flags.host ?? env.HOST ?? file.host ?? "127.0.0.1",
+    port,
+    workspace,
+    projectRoot: resolve(cwd, expandHome(flags["project-root"] ?? env.PENGUIN_PROJECT_ROOT ?? file.project_root ?? cwd)),
+    writeRoot: writeRootRaw,
+    configFile,
+    debug: flags.debug ?? (env.DEBUG !== undefined ? parseBool(env.DEBUG, "DEBUG") : false),
+    auth: { enabled: authEnabled, keys, startupToken },
+    corsOrigins: cors,
+    rateLimitRpm: rpm,
+    maxBodyBytes: file.max_body_bytes ?? 1024 * 1024,
+    uploadMaxBytes: file.upload_max_bytes ?? 25 * 1024 * 1024,
+    models,
+    defaultModel,
+    systemPrompt: file.system_prompt,
+    agents: file.agents ?? [],
+    providers: {
+      openai: { apiKey: env.OPENAI_API_KEY || undefined, baseUrl: env.OPENAI_BASE_URL || undefined },
+      anthropic: { apiKey: env.ANTHROPIC_API_KEY || undefined, baseUrl: env.ANTHROPIC_BASE_URL || undefined },
+      openrouter: { apiKey: env.OPENROUTER_API_KEY || undefined, siteUrl: env.OPENROUTER_SITE_URL, siteTitle: env.OPENROUTER_SITE_TITLE },
+    },
+    env: { ...env },
+    engine: {
+      maxIterations: file.engine?.max_iterations ?? 5,
+      connectTimeoutMs: file.engine?.connect_timeout_ms ?? 10_000,
+      idleTimeoutMs: file.engine?.idle_timeout_ms ?? 120_000,
+      maxRetries: file.engine?.max_retries ?? 2,
+      contextStrategy: file.engine?.context_strategy ?? "trim",
+    },
+    permissions: {
+      mode: file.permissions?.mode ?? "default",
+      writes: file.permissions?.writes ?? "allow",
+      rules: file.permissions?.rules ?? [],
+      approvalTimeoutSeconds: file.permissions?.approval_timeout_seconds ?? 300,
+      auditRetentionDays: file.permissions?.audit_retention_days ?? 30,
+    },
+    tools: {
+      commandTimeoutSeconds: file.tools?.command_timeout_seconds ?? 60,
+      maxCommandTimeoutSeconds: file.tools?.max_command_timeout_seconds ?? 600,
+      outputCapBytes: file.tools?.output_cap_bytes ?? 64 * 1024,
+      maxProcesses: file.tools?.max_processes ?? 8,
+      envAllow: file.tools?.env_allow ?? [],
+    },
+    checkpoints: {
+      enabled: file.checkpoints?.enabled ?? true,
+      frequency: file.checkpoints?.frequency ?? 1,
+      retentionHours: file.checkpoints?.retention_hours ?? 24,
+      maxAgeDays: file.checkpoints?.max_age_days ?? 30,
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// createCore(config): builds every shared service once. No HTTP here: tests and the CLI use it directly.
+import { join } from "node:path";
+import type { Config } from "../config";
+import { createInProcessBus, type Bus } from "./bus";
+import { openDatabase, type Db } from "./store/db";
+import { HealthChecks } from "./health";
+import { createLogger, type Logger } from "./log";
+import { Metrics } from "./metrics";
+import { Roots } from "./roots";
+import { credentialProblem } from "./providers/credentials";
+import { VERSION } from "./version";
+
+export interface Core {
+  readonly version: string;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly bus: Bus;
+  readonly db: Db;
+  readonly dbFile: string;
+  readonly metrics: Metrics;
+  readonly roots: Roots;
+  readonly health: HealthChecks;
+  /** Registers work to run at shutdown (in reverse order of registration). */
+  /** One line for the banner: the model in use, or what to set. */
+  describeModel(): string;
+  onShutdown(fn: () => void | Promise<void>): void;
+  shutdown(): Promise<void>;
+}
+
+export interface CoreOptions {
+  log?: Logger;
+}
+
+export function createCore(config: Config, options: CoreOptions = {}): Core {
+  const log = options.log ?? createLogger({ debug: config.debug });
+  const roots = new Roots(config.projectRoot, config.workspace, config.writeRoot);
+  const dbFile = join(config.workspace, "penguin.db");
+  const db = openDatabase(dbFile);
+  const bus = createInProcessBus((error, event) => log.error("bus listener failed", { event: event.type, error: String(error) }));
+  const shutdownHooks: (() => void | Promise<void>)[] = [];
+  let closed: Promise<void> | undefined;
+
+  const health = new HealthChecks();
+  health.register("database", () => {
+    db.$client.query("SELECT 1").get();
+    return { healthy: true };
+  });
+
+  const defaultModel = () => config.models.find((m) => m.id === config.defaultModel);
+  health.register("inference", () => {
+    const problem = credentialProblem(defaultModel(), config);
+    return problem ? { healthy: false, detail: problem } : { healthy: true, model: defaultModel()!.id };
+  });
+
+  const core: Core = {
+    version: VERSION,
+    config,
+    log,
+    bus,
+    db,
+    dbFile,
+    metrics: new Metrics(),
+    roots,
+    health,
+    describeModel() {
+      const model = defaultModel();
+      return credentialProblem(model, config) ?? `${model!.model} (${model!.provider})`;
+    },
+    onShutdown: (fn) => void shutdownHooks.push(fn),
+    shutdown() {
+      closed ??= (async () => {
+        for (const fn of shutdownHooks.reverse()) {
+          try {
+            await fn();
+          } catch (error) {
+            log.error("shutdown step failed", { error: String(error) });
+          }
+        }
+        db.$client.close();
+      })();
+      return closed;
+    },
+  };
+  return core;
+}

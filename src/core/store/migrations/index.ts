@@ -1,0 +1,14 @@
+// Every schema change, in order. Migrations are plain SQL in TypeScript modules, so they are bundled into the
+// compiled binary like any other code. To add one: create NNNN_name.ts exporting the SQL, append it here.
+// Never edit a migration that has shipped; add a new one.
+import conversations from "./0001_conversations";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  { version: 1, name: "conversations", sql: conversations },
+];

@@ -1,0 +1,2 @@
+// One file per domain; each mirrors the migration that created its tables.
+export * from "./conversations";

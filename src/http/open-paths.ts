@@ -1,0 +1,25 @@
+// Routes reachable without an API key, and routes outside the rate limit. Exact paths only, never prefixes,
+// so a new route under a "public" prefix is never opened by accident.
+import { DOC_ASSETS } from "../assets/docs";
+import { WEB_ASSETS } from "../assets/web";
+
+const OPEN = new Set<string>([
+  "/health",
+  "/ready",
+  "/ready/all",
+  "/",
+  "/favicon.ico",
+  "/api/docs",
+  "/api/docs/json",
+  "/api/redoc",
+  ...Object.keys(DOC_ASSETS),
+  ...WEB_ASSETS.keys(),
+  // Webhooks verify their own signatures.
+  "/api/v1/github/webhook",
+  "/v1/webhooks/whatsapp",
+]);
+
+const UNLIMITED = new Set<string>(["/health", "/ready", "/ready/all", "/metrics", "/metrics/prometheus"]);
+
+export const isOpenPath = (path: string): boolean => OPEN.has(path);
+export const isUnlimitedPath = (path: string): boolean => UNLIMITED.has(path);

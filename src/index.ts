@@ -1,0 +1,145 @@
+#!/usr/bin/env bun
+// CLI: `penguin [serve]`, `penguin openapi`, `penguin version`, `penguin --help`.
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type Config, type Flags } from "./config";
+import { VERSION } from "./core/version";
+
+const HELP = `Penguin ${VERSION} — a self-hosted AI agent server
+
+Usage:
+  penguin [serve] [flags]   start the server (default)
+  penguin openapi           print the OpenAPI document (JSON)
+  penguin version           print the version
+  penguin --help            this text
+
+Flags:
+  --host <addr>           listen address (env HOST, default 127.0.0.1)
+  --port <n>              listen port (env PORT, default 9000; 0 picks a free port)
+  --workspace <dir>       workspace: database, uploads/, context/ (env PENGUIN_WORKSPACE, default ~/penguin_workspace)
+  --project-root <dir>    project the agent works on (env PENGUIN_PROJECT_ROOT, default: current directory)
+  --config <file>         config file (default: penguin.toml or config.yml in the workspace)
+  --model <provider/model> default model (env PENGUIN_MODEL), e.g. openai/gpt-4o, anthropic/claude-sonnet-4-5,
+                          openrouter/<vendor>/<model>, ollama/llama3.1
+  --debug                 verbose logs (env DEBUG)
+
+Environment:
+  PENGUIN_API_KEYS        comma-separated keys, each "key" or "key:user"; when empty a startup token is printed
+  PENGUIN_AUTH            "off" disables authentication (not for shared machines)
+  PENGUIN_CORS_ORIGINS    comma-separated allowed origins (default *)
+  PENGUIN_WRITE_ROOT      project | workspace: which root the tools work in (default project)
+  PENGUIN_RATE_LIMIT_RPM  requests per minute per key or IP (default 120; 0 disables)
+  OPENAI_API_KEY, OPENAI_BASE_URL            OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)
+  ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL      Anthropic
+  OPENROUTER_API_KEY, OPENROUTER_SITE_URL, OPENROUTER_SITE_TITLE   OpenRouter
+  DEBUG                   true for verbose logs
+
+Precedence: defaults < config file < environment < flags.`;
+
+function parseCli(argv: string[]): { command: string; flags: Flags; help: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      workspace: { type: "string" },
+      config: { type: "string" },
+      "project-root": { type: "string" },
+      model: { type: "string" },
+      debug: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+  const { help, version, ...flags } = values;
+  return { command: version ? "version" : (positionals[0] ?? "serve"), flags, help: !!help };
+}
+
+function banner(config: Config, url: string, dbFile: string, modelLine: string): string {
+  const lines = [
+    `Penguin ${VERSION} listening on ${url}`,
+    `  workspace  ${config.workspace}`,
+    `  database   ${dbFile}`,
+    `  model      ${modelLine}`,
+  ];
+  if (!config.auth.enabled) lines.push("  auth       OFF (PENGUIN_AUTH=off): anyone who can reach this port can run commands as you");
+  else if (config.auth.startupToken) {
+    lines.push(`  api key    ${config.auth.startupToken}  (startup token; set PENGUIN_API_KEYS to choose your own)`);
+    lines.push(`  open       ${url}/#token=${config.auth.startupToken}`);
+  } else lines.push(`  api key    one of PENGUIN_API_KEYS (${config.auth.keys.length} configured)`);
+  return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cli: ReturnType<typeof parseCli>;
+  try {
+    cli = parseCli(argv);
+  } catch (error) {
+    console.error(`penguin: ${(error as Error).message} (see penguin --help)`);
+    return 2;
+  }
+  if (cli.help) {
+    console.log(HELP);
+    return 0;
+  }
+  switch (cli.command) {
+    case "version":
+      console.log(VERSION);
+      return 0;
+    case "openapi": {
+      const { createApp } = await import("./app");
+      const { createCore } = await import("./core");
+      const { createLogger } = await import("./core/log");
+      const { mkdtempSync, rmSync } = await import("node:fs");
+      const { tmpdir } = await import("node:os");
+      const { join } = await import("node:path");
+      // A throwaway workspace so printing the document never touches the user's database.
+      const dir = mkdtempSync(join(tmpdir(), "penguin-openapi-"));
+      const core = createCore(loadConfig({ env: { ...process.env, PENGUIN_WORKSPACE: dir, PENGUIN_AUTH: "off" } }), { log: createLogger({ silent: true }) });
+      try {
+        const res = await createApp(core).handle(new Request("http://localhost/api/docs/json"));
+        console.log(JSON.stringify(await res.json(), null, 2));
+      } finally {
+        await core.shutdown();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return 0;
+    }
+    case "serve": {
+      let config: Config;
+      try {
+        config = loadConfig({ flags: cli.flags });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          console.error(`penguin: invalid configuration: ${error.message}`);
+          return 78;
+        }
+        throw error;
+      }
+      const { startServer } = await import("./server");
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(config);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        console.error(`penguin: cannot start: ${e.code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use` : e.message}`);
+        return 1;
+      }
+      console.log(banner(config, server.url, server.core.dbFile, server.core.describeModel()));
+      const stop = async (signal: string) => {
+        server.core.log.info("shutting down", { signal });
+        await server.stop();
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void stop("SIGINT"));
+      process.once("SIGTERM", () => void stop("SIGTERM"));
+      return -1; // keep running
+    }
+    default:
+      console.error(`penguin: unknown command "${cli.command}" (see penguin --help)`);
+      return 2;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

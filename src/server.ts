@@ -1,0 +1,41 @@
+// Starting and stopping the HTTP server around a core: used by the CLI and the test harness alike.
+import { createApp, type App } from "./app";
+import { createCore, type Core, type CoreOptions } from "./core";
+import type { Config } from "./config";
+
+export interface RunningServer {
+  core: Core;
+  app: App;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: CoreOptions = {}): Promise<RunningServer> {
+  const core = createCore(config, options);
+  let app: App;
+  try {
+    app = createApp(core);
+    app.listen({ hostname: config.host, port: config.port, idleTimeout: 255 });
+  } catch (error) {
+    await core.shutdown();
+    throw error;
+  }
+  const server = app.server!;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  let stopping: Promise<void> | undefined;
+  return {
+    core,
+    app,
+    port: server.port!,
+    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${server.port}`,
+    stop() {
+      // Stop accepting, let in-flight work be cancelled or finished by the core, then close the database.
+      stopping ??= (async () => {
+        await app.stop(false);
+        await core.shutdown();
+      })();
+      return stopping;
+    },
+  };
+}
