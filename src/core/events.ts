@@ -1,5 +1,6 @@
 // Every bus event, declared once. Payloads are plain JSON so any transport (WS, SSE, a cross-instance bus)
 // can carry them unchanged. Areas add their events here.
+import type { TurnEvent } from "./turn";
 
 /** Fields that let a stream route an event to the right client. */
 export interface Scope {
@@ -10,9 +11,15 @@ export interface Scope {
   turn_id?: string;
 }
 
+type TurnEventData<E extends TurnEvent["event"]> = Extract<TurnEvent, { event: E }>["data"];
+
 export interface EventMap {
-  "http.request": { method: string; path: string; status: number; ms: number; request_id: string };
   "conversation.created": Scope & { conversation_id: string };
   "conversation.deleted": Scope & { conversation_id: string };
   "message.appended": Scope & { message_id: string; role: string };
+  /** Every live event of a turn, for subscribers other than the turn's own client (telemetry, event streams). */
+  "turn.event": Scope & { turn_id: string; event: TurnEvent };
+  /** Published by the permission layer; the engine forwards them to the waiting turn's client. */
+  "approval.required": Scope & TurnEventData<"approval_required"> & { session_id: string };
+  "approval.resolved": Scope & TurnEventData<"approval_resolved">;
 }

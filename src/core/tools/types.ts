@@ -1,0 +1,60 @@
+// The tool seam: the engine asks the registry for tool specs to send to the model and hands every tool call
+// to `ToolRuntime.execute`, which runs it through the permission layer (allow / ask / deny + audit).
+import type { TSchema } from "@sinclair/typebox";
+
+export type PermissionCategory = "filesystem" | "process" | "network" | "git" | "memory";
+
+export interface ToolContext {
+  /** The root this call may touch: the session's bound directory, else the active root. */
+  root: string;
+  sessionId: string;
+  conversationId: string;
+  agentId: string;
+  /** Aborted when the turn is cancelled (stop, disconnect, shutdown): tools must stop and clean up. */
+  signal: AbortSignal;
+  /** Emits a scoped bus event for live clients (e.g. approval_required). */
+  turnId: string;
+}
+
+export interface ToolOutput {
+  /** Text returned to the model. */
+  output: string;
+  ok: boolean;
+  /** Extra structured data for action_results / the UI (diff, exit code, truncated, …). */
+  data?: Record<string, unknown>;
+  /** Images for vision models (read_file of an image). */
+  images?: { mediaType: string; base64: string }[];
+}
+
+export interface ToolDefinition<S extends TSchema = TSchema> {
+  name: string;
+  /** Written for the model: what it does, when to use it, its limits. */
+  description: string;
+  parameters: S;
+  category: PermissionCategory;
+  /** e.g. "read", "write", "delete", "execute" → operation "filesystem.write" */
+  operation: string;
+  /** The resource the permission policy judges: an absolute path, a command line, … */
+  resource(args: unknown, ctx: ToolContext): string;
+  run(args: unknown, ctx: ToolContext): Promise<ToolOutput>;
+  timeoutMs?: number;
+}
+
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+  status: "completed" | "error" | "denied";
+  output: string;
+  data?: Record<string, unknown>;
+  started_at: number;
+  duration_ms: number;
+}
+
+/** What the engine uses. Implemented by src/core/tools/runtime.ts. */
+export interface ToolRuntime {
+  /** JSON-schema specs for the provider, optionally limited to an agent's default tools. */
+  specs(names?: string[]): { name: string; description: string; parameters: Record<string, unknown> }[];
+  /** Validates the arguments, checks permissions (may wait for approval), runs, audits. Never throws. */
+  execute(call: { id: string; name: string; arguments: string }, ctx: ToolContext): Promise<ToolCallRecord & { images?: ToolOutput["images"] }>;
+}
