@@ -1,0 +1,69 @@
+// Smoke test of the compiled binary: copied alone into an empty folder (HOME there too, no Node/Bun on PATH),
+// it must start, create its workspace and database, serve /health, /, /api/docs, /api/redoc and answer an
+// authenticated API call with the printed startup token — then stop cleanly on SIGTERM.
+// Usage: bun scripts/smoke-binary.ts [dist/penguin]
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export async function smokeBinary(binary: string): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "penguin-smoke-"));
+  const checks: string[] = [];
+  const exe = join(dir, "penguin");
+  copyFileSync(resolve(binary), exe);
+  const child = Bun.spawn([exe], {
+    cwd: dir,
+    env: { HOME: dir, PATH: "/usr/bin:/bin", PORT: "0" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  try {
+    // Read the banner until the URL and the startup token are printed.
+    const reader = child.stdout.getReader();
+    let banner = "";
+    const deadline = Date.now() + 20_000;
+    while (!/#token=\S+/.test(banner)) {
+      if (Date.now() > deadline) throw new Error("no banner within 20 s:\n" + banner);
+      const { value, done } = await reader.read();
+      if (done) throw new Error("binary exited early:\n" + banner + (await new Response(child.stderr).text()));
+      banner += new TextDecoder().decode(value);
+    }
+    reader.releaseLock();
+    const url = banner.match(/listening on (http:\/\/\S+)/)![1]!;
+    const token = banner.match(/#token=(\S+)/)![1]!;
+    const expect = async (path: string, status: number, init: RequestInit = {}, contains?: string) => {
+      const res = await fetch(url + path, init);
+      const text = await res.text();
+      if (res.status !== status) throw new Error(`${path}: expected ${status}, got ${res.status}: ${text.slice(0, 200)}`);
+      if (contains && !text.includes(contains)) throw new Error(`${path}: body lacks ${JSON.stringify(contains)}`);
+      checks.push(`${path} → ${status}`);
+    };
+    await expect("/health", 200, {}, '"ok"');
+    await expect("/", 200, {}, "<html");
+    await expect("/api/docs", 200, {}, "swagger-ui");
+    await expect("/api/docs/assets/swagger-ui-bundle.js", 200);
+    await expect("/api/redoc", 200, {}, "redoc");
+    await expect("/api/docs/assets/redoc.standalone.js", 200);
+    await expect("/api/docs/json", 200, {}, '"openapi"');
+    await expect("/metrics", 401);
+    await expect("/metrics", 200, { headers: { "x-api-key": token } }, "uptime_seconds");
+    for (const f of ["penguin_workspace", "penguin_workspace/penguin.db"]) {
+      if (!existsSync(join(dir, f))) throw new Error(`${f} was not created`);
+      checks.push(`${f} exists`);
+    }
+    child.kill("SIGTERM");
+    const code = await Promise.race([child.exited, Bun.sleep(10_000).then(() => "timeout")]);
+    if (code !== 0) throw new Error(`SIGTERM: expected a clean exit 0, got ${code}`);
+    checks.push("SIGTERM → exit 0");
+    return checks;
+  } finally {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const checks = await smokeBinary(process.argv[2] ?? "dist/penguin");
+  for (const c of checks) console.log("ok  " + c);
+  console.log("binary smoke test passed");
+}

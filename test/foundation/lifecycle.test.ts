@@ -1,0 +1,67 @@
+// The server as a real process: graceful shutdown, and the compiled single binary from an empty folder.
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Database } from "bun:sqlite";
+import { smokeBinary } from "../../scripts/smoke-binary";
+
+const ROOT = join(import.meta.dir, "../..");
+
+describe("process lifecycle", () => {
+  test("SIGTERM stops accepting, closes the database and exits 0", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "penguin-life-"));
+    const child = Bun.spawn([process.execPath, "src/index.ts", "serve", "--port", "0"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, HOME: ws, PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "life-key-123456" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    let banner = "";
+    const reader = child.stdout.getReader();
+    while (!banner.includes("api key")) banner += new TextDecoder().decode((await reader.read()).value);
+    const url = banner.match(/listening on (\S+)/)![1]!;
+    expect((await fetch(url + "/health")).status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    await expect(fetch(url + "/health")).rejects.toThrow();
+    // The database was closed cleanly: the WAL was checkpointed and it opens without recovery work.
+    const db = new Database(join(ws, "penguin.db"));
+    expect(db.query("SELECT count(*) AS n FROM schema_version").get()).toEqual({ n: expect.any(Number) });
+    db.close();
+    const stderr = await new Response(child.stderr).text();
+    expect(stderr).toContain('"shutting down"');
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  test("an occupied port is reported in one line", async () => {
+    const holder = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("x") });
+    try {
+      const r = Bun.spawnSync([process.execPath, "src/index.ts", "--port", String(holder.port)], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH!, HOME: mkdtempSync(join(tmpdir(), "penguin-port-")), PENGUIN_API_KEYS: "life-key-123456" },
+        stderr: "pipe",
+      });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr.toString().trim()).toContain(`port ${holder.port} on 127.0.0.1 is already in use`);
+    } finally {
+      holder.stop(true);
+    }
+  });
+});
+
+describe("single binary", () => {
+  test("compiles, then runs alone from an empty folder: workspace, UI, docs, API, clean stop", async () => {
+    const out = mkdtempSync(join(tmpdir(), "penguin-build-"));
+    const build = Bun.spawnSync([process.execPath, "build", "--compile", "--minify", "src/index.ts", "--outfile", join(out, "penguin")], { cwd: ROOT, stderr: "pipe" });
+    expect(build.stderr.toString()).not.toContain("error");
+    expect(build.exitCode).toBe(0);
+    try {
+      const checks = await smokeBinary(join(out, "penguin"));
+      expect(checks).toContain("/api/docs → 200");
+      expect(checks).toContain("SIGTERM → exit 0");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

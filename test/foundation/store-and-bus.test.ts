@@ -1,0 +1,88 @@
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInProcessBus, type BusEvent } from "../../src/core/bus";
+import { applyMigrations, openDatabase } from "../../src/core/store/db";
+import { migrations } from "../../src/core/store/migrations";
+
+const dbPath = () => join(mkdtempSync(join(tmpdir(), "penguin-db-")), "penguin.db");
+
+describe("SQLite store", () => {
+  test("opens in WAL mode with foreign keys and a busy timeout, every migration recorded", () => {
+    const db = openDatabase(dbPath());
+    const c = db.$client;
+    expect(c.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode).toBe("wal");
+    expect(c.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()!.foreign_keys).toBe(1);
+    expect(c.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()!.timeout).toBe(5000);
+    const versions = c.query<{ version: number }, []>("SELECT version FROM schema_version ORDER BY version").all().map((r) => r.version);
+    expect(versions).toEqual(migrations.map((m) => m.version).sort((a, b) => a - b));
+    c.close();
+  });
+
+  test("re-opening applies nothing twice; a new migration is applied once, atomically", () => {
+    const file = dbPath();
+    openDatabase(file).$client.close();
+    const c = new Database(file);
+    expect(applyMigrations(c, migrations)).toEqual([]);
+    const extra = { version: 9000, name: "probe", sql: "CREATE TABLE probe (id INTEGER PRIMARY KEY);" };
+    expect(applyMigrations(c, [...migrations, extra])).toEqual([9000]);
+    expect(applyMigrations(c, [...migrations, extra])).toEqual([]);
+    const broken = { version: 9001, name: "broken", sql: "CREATE TABLE half (id INTEGER); THIS IS NOT SQL;" };
+    expect(() => applyMigrations(c, [...migrations, extra, broken])).toThrow();
+    expect(c.query("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeNull();
+    c.close();
+  });
+
+  test("a database newer than this build is refused with a clear message", () => {
+    const file = dbPath();
+    openDatabase(file).$client.close();
+    const c = new Database(file);
+    c.query("INSERT INTO schema_version (version, name, applied_at) VALUES (99999, 'future', 0)").run();
+    expect(() => applyMigrations(c, migrations)).toThrow(/newer than this Penguin knows/);
+    c.close();
+  });
+
+  test("foreign keys cascade: deleting a conversation deletes its messages", () => {
+    const db = openDatabase(dbPath());
+    const c = db.$client;
+    c.query("INSERT INTO conversations (id, session_id, created_at, updated_at) VALUES ('c1', 's1', 0, 0)").run();
+    c.query("INSERT INTO messages (id, conversation_id, seq, role, created_at) VALUES ('m1', 'c1', 1, 'user', 0)").run();
+    expect(() => c.query("INSERT INTO messages (id, conversation_id, seq, role, created_at) VALUES ('m2', 'nope', 1, 'user', 0)").run()).toThrow();
+    c.query("DELETE FROM conversations WHERE id = 'c1'").run();
+    expect(c.query("SELECT count(*) AS n FROM messages").get()).toEqual({ n: 0 });
+    c.close();
+  });
+});
+
+describe("event bus", () => {
+  test("delivers typed events to subscribers, filtered by type, until unsubscribed", () => {
+    const bus = createInProcessBus();
+    const all: BusEvent[] = [];
+    const some: BusEvent[] = [];
+    const offAll = bus.subscribe((e) => all.push(e));
+    bus.subscribe((e) => some.push(e), ["conversation.created"]);
+    bus.publish("conversation.created", { conversation_id: "c1" });
+    bus.publish("message.appended", { message_id: "m1", role: "user", conversation_id: "c1" });
+    offAll();
+    bus.publish("conversation.deleted", { conversation_id: "c1" });
+    expect(all.map((e) => e.type)).toEqual(["conversation.created", "message.appended"]);
+    expect(some.map((e) => e.type)).toEqual(["conversation.created"]);
+    expect(all[0]!.data).toEqual({ conversation_id: "c1" });
+    expect(bus.listenerCount).toBe(1);
+  });
+
+  test("a throwing subscriber does not break the producer or other subscribers", () => {
+    const errors: unknown[] = [];
+    const bus = createInProcessBus((e) => errors.push(e));
+    const seen: string[] = [];
+    bus.subscribe(() => {
+      throw new Error("bad listener");
+    });
+    bus.subscribe((e) => seen.push(e.type));
+    expect(() => bus.publish("conversation.created", { conversation_id: "c" })).not.toThrow();
+    expect(seen).toEqual(["conversation.created"]);
+    expect(errors).toHaveLength(1);
+  });
+});
