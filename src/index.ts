@@ -126,13 +126,16 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       console.log(banner(config, server.url, server.core.dbFile, server.core.describeModel()));
+      let signals = 0;
       const stop = async (signal: string) => {
+        // A second Ctrl-C does not wait for in-flight work.
+        if (++signals > 1) process.exit(130);
         server.core.log.info("shutting down", { signal });
         await server.stop();
         process.exit(0);
       };
-      process.once("SIGINT", () => void stop("SIGINT"));
-      process.once("SIGTERM", () => void stop("SIGTERM"));
+      process.on("SIGINT", () => void stop("SIGINT"));
+      process.on("SIGTERM", () => void stop("SIGTERM"));
       return -1; // keep running
     }
     default:

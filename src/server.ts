@@ -8,7 +8,8 @@ export interface RunningServer {
   app: App;
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /** Graceful stop: no new connections, `graceMs` for in-flight work, then cancel the rest and close the DB. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startServer(config: Config, options: CoreOptions = {}): Promise<RunningServer> {
@@ -22,6 +23,9 @@ export async function startServer(config: Config, options: CoreOptions = {}): Pr
     throw error;
   }
   const server = app.server!;
+  // Registered first, so it runs last of the shutdown hooks: after in-flight turns were cancelled, close whatever
+  // connections remain (WebSockets never drain by themselves), then the core closes the database.
+  core.onShutdown(() => server.stop(true));
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | undefined;
   return {
@@ -29,10 +33,11 @@ export async function startServer(config: Config, options: CoreOptions = {}): Pr
     app,
     port: server.port!,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${server.port}`,
-    stop() {
-      // Stop accepting, let in-flight work be cancelled or finished by the core, then close the database.
+    stop(graceMs = 5000) {
+      // Stop accepting; let in-flight requests finish for a moment; then cancel what is left and close the DB.
       stopping ??= (async () => {
-        await app.stop(false);
+        const drained = server.stop(false);
+        await Promise.race([drained, Bun.sleep(graceMs)]);
         await core.shutdown();
       })();
       return stopping;

@@ -72,7 +72,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
       return server.url.replace(/^http/, "ws") + path + sep + "token=" + encodeURIComponent(token);
     },
     async close() {
-      await server.stop();
+      await server.stop(100);
       rmSync(workspace, { recursive: true, force: true });
       if (!options.projectRoot) rmSync(projectRoot, { recursive: true, force: true });
     },
