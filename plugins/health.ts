@@ -2,7 +2,23 @@
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 
+const Counter = t.Integer({ minimum: 0 });
+const MetricsJson = t.Object({
+  uptime_seconds: Counter,
+  http: t.Object({
+    requests_total: Counter,
+    requests_success: Counter,
+    requests_client_error: Counter,
+    requests_server_error: Counter,
+    active_requests: Counter,
+    response_time_avg_ms: t.Number(),
+  }),
+  inference: t.Object({ requests_total: Counter, requests_success: Counter, requests_failed: Counter, time_avg_ms: t.Number(), tokens_total: Counter }),
+  tools: t.Object({ calls_total: Counter, calls_failed: Counter, by_name: t.Record(t.String(), Counter) }),
+});
 const Check = t.Object({ healthy: t.Boolean(), latency_ms: t.Optional(t.Number()), detail: t.Optional(t.String()) }, { additionalProperties: true });
+
+const Ready = t.Object({ status: t.String(), inference: Check });
 
 export const healthPlugin = (core: Core) =>
   new Elysia({ name: "health", detail: { tags: ["health"] } })
@@ -17,7 +33,7 @@ export const healthPlugin = (core: Core) =>
         if (!inference.healthy) set.status = 503;
         return { status: inference.healthy ? "ready" : "not_ready", inference };
       },
-      { detail: { summary: "Readiness probe: 503 while no usable LLM provider is configured" } },
+      { detail: { summary: "Readiness probe: 503 while no usable LLM provider is configured" }, response: { 200: Ready, 503: Ready } },
     )
     .get(
       "/ready/all",
@@ -65,7 +81,7 @@ export const healthPlugin = (core: Core) =>
           tools: { calls_total: m.tools.total, calls_failed: m.tools.failed, by_name: Object.fromEntries(m.tools.byName) },
         };
       },
-      { detail: { summary: "Metrics as JSON" } },
+      { detail: { summary: "Metrics as JSON" }, response: MetricsJson },
     )
     .get(
       "/metrics/prometheus",
@@ -73,7 +89,7 @@ export const healthPlugin = (core: Core) =>
         set.headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
         return prometheusText(core);
       },
-      { detail: { summary: "Metrics in the Prometheus text format" } },
+      { detail: { summary: "Metrics in the Prometheus text format" }, response: t.String() },
     );
 
 function prometheusText(core: Core): string {
