@@ -49,7 +49,8 @@ export function createApp(core: Core) {
 
   const app = new Elysia({
     name: "penguin",
-    serve: { maxRequestBodySize: Math.max(config.maxBodyBytes, config.uploadMaxBytes) + 64 * 1024 },
+    // development: false — an exception that escapes Elysia must never become Bun's HTML page with a stack trace.
+    serve: { maxRequestBodySize: Math.max(config.maxBodyBytes, config.uploadMaxBytes) + 64 * 1024, development: false },
   })
     // 1. request id, timing, security headers
     .onRequest(({ request, set, server }) => {
