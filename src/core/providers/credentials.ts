@@ -27,5 +27,8 @@ export function credentialProblem(model: ModelEntry | undefined, config: Config)
     return "no provider configured: set PENGUIN_MODEL (e.g. openai/gpt-4o or anthropic/claude-sonnet-4-5) and its API key (OPENAI_API_KEY, ANTHROPIC_API_KEY or OPENROUTER_API_KEY), or add models to penguin.toml";
   }
   if (!apiKeyFor(model, config)) return `model '${model.id}' (${model.provider}) has no API key: set ${keyVariableFor(model)}`;
+  if (model.provider === "openai-compatible" && !model.base_url && !config.providers.openai.baseUrl) {
+    return `model '${model.id}' (openai-compatible) has no server address: set base_url for it in penguin.toml or OPENAI_BASE_URL`;
+  }
   return undefined;
 }

@@ -15,7 +15,14 @@ export type ContentPart = { type: "text"; text: string } | { type: "image"; medi
 export type ChatMessage =
   | { role: "system"; content: string }
   | { role: "user"; content: string | ContentPart[] }
-  | { role: "assistant"; content: string; toolCalls?: ToolCall[]; reasoning?: string }
+  | {
+      role: "assistant";
+      content: string;
+      toolCalls?: ToolCall[];
+      reasoning?: string;
+      /** Anthropic thinking signature (from a `reasoning` event's `signature`); lets thinking continue across a tool loop. */
+      reasoningSignature?: string;
+    }
   | { role: "tool"; toolCallId: string; name: string; content: string };
 
 export interface ToolSpec {
@@ -44,7 +51,8 @@ export interface Usage {
 /** What a streaming completion yields, in order. Exactly one `done` ends a successful stream. */
 export type ProviderEvent =
   | { type: "text"; delta: string }
-  | { type: "reasoning"; delta: string }
+  /** `signature` (Anthropic) arrives once per thinking block, with an empty delta; keep it on the assistant message. */
+  | { type: "reasoning"; delta: string; signature?: string }
   | { type: "tool_call"; call: ToolCall }
   | { type: "done"; finishReason: "stop" | "tool_calls" | "length" | "other"; usage: Usage };
 
@@ -54,6 +62,9 @@ export interface Provider {
   stream(request: CompletionRequest): AsyncIterable<ProviderEvent>;
 }
 
+/** What went wrong, for callers that react differently (e.g. a cancelled turn is not an upstream failure). */
+export type ProviderFailure = "http" | "network" | "connect_timeout" | "idle_timeout" | "truncated" | "invalid_tool_json" | "cancelled" | "other";
+
 /** An upstream failure, already classified; the engine turns it into UPSTREAM_ERROR / an `error` event. */
 export class ProviderError extends Error {
   override name = "ProviderError";
@@ -61,6 +72,7 @@ export class ProviderError extends Error {
     message: string,
     readonly status?: number,
     readonly retryable = false,
+    readonly kind: ProviderFailure = "other",
   ) {
     super(message);
   }
