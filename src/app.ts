@@ -12,6 +12,7 @@ import { RateLimiter } from "./http/rate-limit";
 import { isOpenPath, isUnlimitedPath } from "./http/open-paths";
 import { docsPlugin } from "../plugins/docs";
 import { healthPlugin } from "../plugins/health";
+import { modelsPlugin } from "../plugins/models";
 import { webPlugin } from "../plugins/web";
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -143,7 +144,8 @@ export function createApp(core: Core) {
     })
     .use(docsPlugin(core))
     .use(webPlugin(core))
-    .use(healthPlugin(core));
+    .use(healthPlugin(core))
+    .use(modelsPlugin(core));
 
   return app;
 }
