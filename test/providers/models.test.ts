@@ -240,6 +240,21 @@ describe("ModelCatalog rules", () => {
     expect(catalog.contextWindow(model)).toBe(128000);
   });
 
+  test("PENGUIN_MODEL with ANTHROPIC_BASE_URL / OPENAI_BASE_URL reaches that server", async () => {
+    for (const [env, path] of [
+      [{ PENGUIN_MODEL: "anthropic/claude-sonnet-4-5", ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: up.anthropicBaseUrl }, "/v1/messages"],
+      [{ PENGUIN_MODEL: "openai/gpt-4o", OPENAI_API_KEY: "k", OPENAI_BASE_URL: up.openaiBaseUrl }, "/v1/chat/completions"],
+    ] as const) {
+      const catalog = catalogFor(env);
+      const model = catalog.resolve();
+      up.script({ key: "[via-env]", text: "reached" });
+      let text = "";
+      for await (const e of catalog.providerFor(model).stream({ model, messages: [{ role: "user", content: "[via-env]" }] })) if (e.type === "text") text += e.delta;
+      expect(text).toBe("reached");
+      expect(up.requests.at(-1)!.path).toBe(path);
+    }
+  });
+
   test("concurrent discovery shares one request", async () => {
     const catalog = catalogFor({ OPENROUTER_API_KEY: "k", OPENROUTER_BASE_URL: up.url });
     const before = up.requests.filter((r) => r.format === "models").length;

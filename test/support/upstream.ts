@@ -1,11 +1,15 @@
 // A scripted LLM upstream for tests: a real HTTP server (Bun.serve, port 0) speaking the OpenAI chat completions
 // and Anthropic messages wire formats (JSON and SSE), so the official SDKs — and our adapters — run unchanged.
 //
-// How to script it
+// Pointing the app at it
 //   const up = await startUpstream();
-//   // point a model at it: OpenAI-style clients use up.openaiBaseUrl (…/v1), Anthropic clients up.anthropicBaseUrl,
-//   // OpenRouter (chat + GET /api/v1/models discovery) uses up.url + "/api/v1" (any path ending in
-//   // /chat/completions, /messages or /models is served).
+//   const app = await startTestApp({ env: { PENGUIN_MODEL: "openai/gpt-4o", OPENAI_API_KEY: "k", OPENAI_BASE_URL: up.openaiBaseUrl } });
+//   // Anthropic: PENGUIN_MODEL "anthropic/claude-sonnet-4-5", ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL: up.anthropicBaseUrl
+//   // OpenRouter (chat + discovery): OPENROUTER_API_KEY, OPENROUTER_BASE_URL: up.url (or up.openrouterBaseUrl)
+//   // Any path ending in /chat/completions, /messages or /models is served. Keep failure tests fast with
+//   // PENGUIN_RETRY_BASE_MS: "5" (backoff base) and a toml `[engine]` connect_timeout_ms / idle_timeout_ms (≥ 100).
+//
+// How to script it
 //   up.script(
 //     { text: "Hello there" },                                   // streamed in small chunks (chunkSize, default 4)
 //     { reasoning: "Let me think", text: "42" },                  // reasoning_content deltas / thinking blocks
