@@ -14,6 +14,11 @@ import { docsPlugin } from "../plugins/docs";
 import { healthPlugin } from "../plugins/health";
 import { modelsPlugin } from "../plugins/models";
 import { webPlugin } from "../plugins/web";
+import { chatPlugin } from "../plugins/chat";
+import { conversationsPlugin } from "../plugins/conversations";
+import { pisovereignChatPlugin } from "../plugins/pisovereign-chat";
+import { contextFilesPlugin } from "../plugins/context-files";
+import { usagePlugin } from "../plugins/usage";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
@@ -145,7 +150,12 @@ export function createApp(core: Core) {
     .use(docsPlugin(core))
     .use(webPlugin(core))
     .use(healthPlugin(core))
-    .use(modelsPlugin(core));
+    .use(modelsPlugin(core))
+    .use(chatPlugin(core))
+    .use(conversationsPlugin(core))
+    .use(pisovereignChatPlugin(core))
+    .use(contextFilesPlugin(core))
+    .use(usagePlugin(core));
 
   return app;
 }

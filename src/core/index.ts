@@ -10,6 +10,10 @@ import { ModelCatalog } from "./models";
 import { Roots } from "./roots";
 import { credentialProblem } from "./providers/credentials";
 import { VERSION } from "./version";
+import { Conversations } from "./conversations";
+import { ContextFiles } from "./context-files";
+import { AgentEngine } from "./engine";
+import { Usage } from "./usage";
 
 export interface Core {
   readonly version: string;
@@ -21,6 +25,11 @@ export interface Core {
   readonly metrics: Metrics;
   readonly roots: Roots;
   readonly health: HealthChecks;
+  readonly conversations: Conversations;
+  readonly contextFiles: ContextFiles;
+  readonly usage: Usage;
+  /** The agent loop (core.engine.runTurn). */
+  readonly engine: AgentEngine;
   /** The model catalog: current model, switching, providers, prices, discovery. */
   readonly models: ModelCatalog;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -41,6 +50,9 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   const db = openDatabase(dbFile);
   const bus = createInProcessBus((error, event) => log.error("bus listener failed", { event: event.type, error: String(error) }));
   const shutdownHooks: (() => void | Promise<void>)[] = [];
+  const conversations = new Conversations(db, bus);
+  const interrupted = conversations.recoverInterrupted();
+  if (interrupted) log.warn("marked messages left streaming by an earlier crash as interrupted", { count: interrupted });
   let closed: Promise<void> | undefined;
 
   const health = new HealthChecks();
@@ -69,6 +81,11 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     models,
     roots,
     health,
+    conversations,
+    contextFiles: new ContextFiles(roots, conversations),
+    usage: new Usage(db),
+    // The engine reads other areas (models, tools) lazily through the finished core.
+    engine: new AgentEngine(() => core),
     describeModel() {
       const model = defaultModel();
       return credentialProblem(model, config) ?? `${model!.model} (${model!.provider})`;
@@ -88,5 +105,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
       return closed;
     },
   };
+  // Running turns are cancelled (their partial answers kept, marked interrupted) before the database closes.
+  core.onShutdown(() => core.engine.shutdown());
   return core;
 }

@@ -72,7 +72,20 @@ export type TurnEvent =
   | { event: "tool_result"; data: { id: string; name: string; status: ToolCallRecord["status"]; result: string; duration_ms: number } }
   | { event: "approval_required"; data: { request_id: string; tool_name: string; operation: string; resource: string; reason: string; expires_at: string } }
   | { event: "approval_resolved"; data: { request_id: string; status: "approved" | "denied" | "expired"; scope?: string } }
-  | { event: "complete"; data: { response: string; action_results: ActionResult[]; reasoning: string; conversation_id: string; usage: TurnUsage } }
+  | {
+      event: "complete";
+      data: {
+        response: string;
+        action_results: ActionResult[];
+        reasoning: string;
+        conversation_id: string;
+        usage: TurnUsage;
+        /** true when the turn was cancelled (stop, disconnect, shutdown); `response` holds what was streamed. */
+        interrupted?: boolean;
+        /** Set when older history was trimmed or summarised to fit the context window. */
+        context_note?: string;
+      };
+    }
   | { event: "error"; data: { message: string; code?: string } };
 
 export interface Engine {

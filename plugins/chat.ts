@@ -1,0 +1,287 @@
+// The Penguin chat surface: POST /api/v1/chat/message (answers when the turn is done) and the WebSocket
+// /api/v1/chat/stream (every event of every turn, in order). Both are thin adapters over core.engine.runTurn.
+import { Elysia, t, type Static } from "elysia";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { ServerWebSocket } from "bun";
+import type { Core } from "../src/core";
+import { AppError } from "../src/core/errors";
+import type { TurnEvent, TurnRequest, TurnResult } from "../src/core/turn";
+
+export const ErrorEnvelope = t.Object(
+  {
+    error: t.Object({ code: t.String(), message: t.String(), details: t.Record(t.String(), t.Unknown()), request_id: t.String() }),
+    detail: t.String(),
+  },
+  { description: "The error envelope" },
+);
+
+/** Optional fields also accept null (Python clients send None for "not given"). */
+const maybe = <S extends Parameters<typeof t.Optional>[0]>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
+const Id = t.String({ minLength: 1, maxLength: 200 });
+
+export const ChatMessageBody = t.Object({
+  text: t.String({ minLength: 1, maxLength: 500_000, description: "The message content" }),
+  conversation_id: maybe(t.String({ ...Id, description: "Continue this conversation (created with this id when new)" })),
+  session_id: maybe(t.String({ ...Id, description: "Session key for directory binding; continues the session's latest conversation" })),
+  directory: maybe(t.String({ minLength: 1, maxLength: 4096, description: "Binds the session to this directory on first use (409 when bound elsewhere, 400 when invalid)" })),
+  agent_id: maybe(t.String({ ...Id, description: "Route to a specific agent" })),
+  context: maybe(t.Record(t.String(), t.Unknown(), { description: "Additional context shown to the model" })),
+  context_files: maybe(t.Array(t.String({ minLength: 1, maxLength: 4096 }), { maxItems: 50, description: "Files (inside the allowed roots) loaded as context" })),
+  streaming: maybe(t.Boolean({ description: "Accepted for compatibility; the REST answer always comes when the turn is done" })),
+  max_iterations: maybe(t.Integer({ minimum: 1, maximum: 100, description: "Maximum model/tool iterations (default from config, 5)" })),
+  image_path: maybe(t.String({ minLength: 1, maxLength: 4096, description: "Image for vision models (inside the workspace or project)" })),
+  include_reasoning: maybe(t.Boolean({ description: "Include the model's reasoning in the answer" })),
+});
+export type ChatMessageBody = Static<typeof ChatMessageBody>;
+
+export const ActionResultSchema = t.Object({
+  action: t.String({ description: "tool name" }),
+  result: t.String(),
+  status: t.Union([t.Literal("completed"), t.Literal("error"), t.Literal("denied")]),
+  id: t.String({ description: "tool call id" }),
+  arguments: t.Record(t.String(), t.Unknown()),
+  started_at: t.String(),
+  duration_ms: t.Number(),
+});
+
+export const TurnUsageSchema = t.Object({
+  prompt_tokens: t.Integer(),
+  completion_tokens: t.Integer(),
+  total_tokens: t.Integer(),
+  cost_usd: t.Number(),
+});
+
+const ChatMessageResponse = t.Object({
+  response: t.String(),
+  action_results: t.Array(ActionResultSchema),
+  reasoning: t.Optional(t.String()),
+  conversation_id: t.String(),
+  session_id: t.String(),
+  message_id: t.String(),
+  model: t.String(),
+  usage: TurnUsageSchema,
+  iterations: t.Integer(),
+  interrupted: t.Boolean(),
+  context_note: t.Optional(t.String({ description: "Present when older history was trimmed or summarised to fit the context window" })),
+});
+
+/** The API body → an engine request (the same translation serves REST and WebSocket). */
+export function turnRequestFrom(body: ChatMessageBody): TurnRequest {
+  return {
+    text: body.text,
+    conversationId: body.conversation_id ?? undefined,
+    sessionId: body.session_id ?? undefined,
+    directory: body.directory ?? undefined,
+    agentId: body.agent_id ?? undefined,
+    context: body.context ?? undefined,
+    contextFiles: body.context_files ?? undefined,
+    maxIterations: body.max_iterations ?? undefined,
+    imagePath: body.image_path ?? undefined,
+    includeReasoning: body.include_reasoning ?? false,
+  };
+}
+
+function restAnswer(result: TurnResult, includeReasoning: boolean): Static<typeof ChatMessageResponse> {
+  return {
+    response: result.response,
+    action_results: result.actionResults,
+    ...(includeReasoning ? { reasoning: result.reasoning } : {}),
+    conversation_id: result.conversationId,
+    session_id: result.sessionId,
+    message_id: result.messageId,
+    model: result.model,
+    usage: result.usage,
+    iterations: result.iterations,
+    interrupted: result.interrupted,
+    ...(result.contextNote ? { context_note: result.contextNote } : {}),
+  };
+}
+
+// ── WebSocket ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+const StopFrame = t.Object({ type: t.Literal("stop") });
+const stopCheck = TypeCompiler.Compile(StopFrame);
+const messageCheck = TypeCompiler.Compile(ChatMessageBody);
+
+export interface ChatSocketOptions {
+  /** Ping interval; a socket that answered none of the last two pings is closed. */
+  heartbeatMs: number;
+  /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
+  maxBufferedBytes: number;
+  /** Messages waiting behind the running one on one socket. */
+  maxQueued: number;
+}
+
+interface SocketState {
+  queue: ChatMessageBody[];
+  running?: AbortController;
+  busy: boolean;
+  closed: boolean;
+  lastPong: number;
+  heartbeat?: ReturnType<typeof setInterval>;
+}
+
+/** Elysia's wrapper types the raw socket with an older shape; Bun's real one has getBufferedAmount. */
+const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
+
+function socketOptions(core: Core): ChatSocketOptions {
+  const env = core.config.env;
+  const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+  return {
+    heartbeatMs: num(env.PENGUIN_WS_HEARTBEAT_MS, 20_000),
+    maxBufferedBytes: num(env.PENGUIN_WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
+    maxQueued: 32,
+  };
+}
+
+export const chatPlugin = (core: Core) => {
+  const options = socketOptions(core);
+  const sockets = new WeakMap<object, SocketState>();
+
+  /** Sends one event; a client that lets too much pile up is disconnected (which cancels its turn). */
+  const send = (raw: ServerWebSocket<unknown>, state: SocketState, event: TurnEvent | { event: string; data: unknown }) => {
+    if (state.closed) return;
+    const status = raw.send(JSON.stringify(event));
+    if (status === 0 || raw.getBufferedAmount() > options.maxBufferedBytes) {
+      core.log.warn("chat socket too slow; closing it", { buffered: raw.getBufferedAmount() });
+      closeSocket(raw, state, 1013, "client too slow: events were piling up");
+    }
+  };
+
+  const closeSocket = (raw: ServerWebSocket<unknown>, state: SocketState, code: number, reason: string) => {
+    if (state.closed) return;
+    state.closed = true;
+    teardown(state);
+    try {
+      raw.close(code, reason);
+    } catch {
+      // already gone
+    }
+  };
+
+  const teardown = (state: SocketState) => {
+    state.closed = true;
+    clearInterval(state.heartbeat);
+    state.queue.length = 0;
+    state.running?.abort(new Error("client disconnected"));
+  };
+
+  /** Runs the socket's queued messages one after another. */
+  const drain = async (raw: ServerWebSocket<unknown>, state: SocketState) => {
+    if (state.busy) return;
+    state.busy = true;
+    try {
+      while (!state.closed && state.queue.length > 0) {
+        const body = state.queue.shift()!;
+        const controller = new AbortController();
+        state.running = controller;
+        let started = false;
+        try {
+          await core.engine.runTurn({
+            ...turnRequestFrom(body),
+            signal: controller.signal,
+            onEvent: (event) => {
+              if (event.event === "start") started = true;
+              send(raw, state, event);
+            },
+          });
+        } catch (error) {
+          // After `start` the engine has already sent the `error` event; before it (refused request) we say why.
+          if (!started) {
+            const known = error instanceof AppError;
+            send(raw, state, { event: "error", data: { message: known ? error.message : "internal error", code: known ? error.errorCode : "INTERNAL_ERROR", ...(known && Object.keys(error.details).length ? { details: error.details } : {}) } });
+          }
+        } finally {
+          state.running = undefined;
+        }
+      }
+    } finally {
+      state.busy = false;
+    }
+  };
+
+  return new Elysia({ name: "chat", detail: { tags: ["chat"] } })
+    .post(
+      "/api/v1/chat/message",
+      async ({ body, request }) => {
+        // A client that goes away cancels its turn; what was streamed so far stays in the conversation.
+        const result = await core.engine.runTurn({ ...turnRequestFrom(body), signal: request.signal });
+        return restAnswer(result, body.include_reasoning === true);
+      },
+      {
+        body: ChatMessageBody,
+        response: { 200: ChatMessageResponse, 400: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
+        detail: {
+          summary: "Send a message and get the agent's answer",
+          description:
+            "Runs one agent turn (model calls and tool calls, up to max_iterations) and answers when it is done. " +
+            "Messages to the same conversation are processed in order. Upstream failures → 502 UPSTREAM_ERROR; no usable model → 503.",
+        },
+      },
+    )
+    .ws("/api/v1/chat/stream", {
+      detail: {
+        summary: "Stream chat turns over a WebSocket",
+        description:
+          'Send chat messages (same fields as POST /api/v1/chat/message) as JSON frames; receive {"event","data"} frames: start, token ' +
+          "(coalesced), reasoning, progress, tool_start, tool_result, approval_required, approval_resolved, complete, error. " +
+          'Messages on one socket run in order; {"type":"stop"} cancels the running turn; closing the socket cancels it too.',
+      },
+      open(ws) {
+        const state: SocketState = { queue: [], busy: false, closed: false, lastPong: Date.now() };
+        sockets.set(rawOf(ws), state);
+        state.heartbeat = setInterval(() => {
+          if (Date.now() - state.lastPong > options.heartbeatMs * 2 + 1000) {
+            closeSocket(rawOf(ws), state, 1001, "no answer to heartbeat pings");
+            return;
+          }
+          try {
+            rawOf(ws).ping();
+          } catch {
+            // closing
+          }
+        }, options.heartbeatMs);
+      },
+      pong(ws) {
+        const state = sockets.get(rawOf(ws));
+        if (state) state.lastPong = Date.now();
+      },
+      message(ws, message) {
+        const state = sockets.get(rawOf(ws));
+        if (!state || state.closed) return;
+        state.lastPong = Date.now(); // any frame shows the client is alive
+        let frame: unknown = message;
+        if (typeof frame === "string") {
+          try {
+            frame = JSON.parse(frame);
+          } catch {
+            send(rawOf(ws), state, { event: "error", data: { message: "frames must be JSON objects", code: "BAD_REQUEST" } });
+            return;
+          }
+        }
+        if (stopCheck.Check(frame)) {
+          state.running?.abort(new Error("stopped by the client"));
+          return;
+        }
+        if (!messageCheck.Check(frame)) {
+          const first = messageCheck.Errors(frame).First();
+          const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
+          send(rawOf(ws), state, {
+            event: "error",
+            data: { message: `invalid message: ${field} ${first?.message.toLowerCase() ?? "is invalid"}`, code: "VALIDATION_ERROR", details: { fields: [{ field, error: first?.message ?? "is invalid" }] } },
+          });
+          return;
+        }
+        if (state.queue.length >= options.maxQueued) {
+          send(rawOf(ws), state, { event: "error", data: { message: `too many queued messages on this socket (limit ${options.maxQueued})`, code: "RATE_LIMITED" } });
+          return;
+        }
+        state.queue.push(frame);
+        void drain(rawOf(ws), state);
+      },
+      close(ws) {
+        const state = sockets.get(rawOf(ws));
+        if (state) teardown(state);
+      },
+    });
+};

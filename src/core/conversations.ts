@@ -1,0 +1,346 @@
+// Conversations, their messages and session directory bindings: the engine's memory of every turn.
+// Messages are written while they stream (status `streaming`), so a crash keeps what was already sent; at start-up
+// anything left `streaming` is marked `interrupted`. All SQL goes through drizzle here.
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { realpathSync } from "node:fs";
+import type { Bus } from "./bus";
+import { assertDirectory } from "./roots";
+import { badRequest, conflict, notFound } from "./errors";
+import { newId } from "./ids";
+import type { Db } from "./store/db";
+import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "./store/schema";
+
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+
+export interface ConversationSummary {
+  conversation_id: string;
+  session_id: string;
+  title: string;
+  agent_id: string;
+  message_count: number;
+  created_at: string;
+  last_active: string;
+}
+
+/** A message as the API shows it. */
+export interface MessageView {
+  id: string;
+  role: MessageRole;
+  content: string;
+  timestamp: string;
+  reasoning: string | null;
+  tool_calls: StoredToolCall[] | null;
+  tool_call_id: string | null;
+  name: string | null;
+  status: MessageStatus;
+  agent_id: string;
+  channel: string | null;
+  message_type: string;
+  model: string | null;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cost_usd: number };
+  metadata: Record<string, unknown>;
+}
+
+export interface NewMessage {
+  role: MessageRole;
+  content?: string;
+  reasoning?: string | null;
+  toolCalls?: StoredToolCall[] | null;
+  toolCallId?: string | null;
+  name?: string | null;
+  status?: MessageStatus;
+  agentId?: string;
+  channel?: string | null;
+  messageType?: string;
+  model?: string | null;
+  promptTokens?: number;
+  completionTokens?: number;
+  costUsd?: number;
+  metadata?: Record<string, unknown>;
+}
+
+export type MessagePatch = Partial<Pick<NewMessage, "content" | "reasoning" | "toolCalls" | "status" | "model" | "promptTokens" | "completionTokens" | "costUsd" | "metadata">>;
+
+export interface HistoryFilter {
+  includeSystem?: boolean;
+  /** The most recent N messages (still in chronological order). */
+  limit?: number;
+  agentId?: string;
+  channel?: string;
+  messageType?: string;
+}
+
+const TITLE_LENGTH = 60;
+
+/** The first line-ish of the first user message, trimmed to a readable title. */
+export function titleFrom(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (!flat) return "New conversation";
+  return flat.length > TITLE_LENGTH ? flat.slice(0, TITLE_LENGTH - 1).trimEnd() + "…" : flat;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function messageView(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    timestamp: iso(row.createdAt),
+    reasoning: row.reasoning ?? null,
+    tool_calls: row.toolCalls ?? null,
+    tool_call_id: row.toolCallId ?? null,
+    name: row.name ?? null,
+    status: row.status,
+    agent_id: row.agentId,
+    channel: row.channel ?? null,
+    message_type: row.messageType,
+    model: row.model ?? null,
+    usage: {
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      total_tokens: row.promptTokens + row.completionTokens,
+      cost_usd: row.costUsd,
+    },
+    metadata: row.metadata ?? {},
+  };
+}
+
+export class Conversations {
+  // The hot path while streaming: one prepared UPDATE per flushed chunk.
+  private readonly updateContent;
+  // Drizzle renders columns unqualified in a single-table select, so this correlated subquery names them itself.
+  private readonly messageCount = sql<number>`(SELECT count(*) FROM "messages" AS m WHERE m."conversation_id" = "conversations"."id")`.mapWith(Number);
+
+  constructor(
+    private readonly db: Db,
+    private readonly bus?: Bus,
+  ) {
+    this.updateContent = db
+      .update(messages)
+      .set({ content: sql`${sql.placeholder("content")}`, reasoning: sql`${sql.placeholder("reasoning")}` })
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare();
+  }
+
+  /** Marks messages a crash left half-written; returns how many. Run once at start-up. */
+  recoverInterrupted(): number {
+    const rows = this.db.update(messages).set({ status: "interrupted" }).where(eq(messages.status, "streaming")).returning({ id: messages.id }).all();
+    return rows.length;
+  }
+
+  create(options: { id?: string; sessionId?: string; agentId?: string; title?: string; metadata?: Record<string, unknown> } = {}): ConversationRow {
+    const id = options.id ?? newId();
+    if (this.find(id)) throw conflict(`conversation '${id}' already exists`, { conversation_id: id });
+    const now = Date.now();
+    const row: ConversationRow = {
+      id,
+      sessionId: options.sessionId ?? id,
+      title: options.title?.trim() || null,
+      agentId: options.agentId ?? "default",
+      parentId: null,
+      metadata: options.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.db.insert(conversations).values(row).run();
+    this.bus?.publish("conversation.created", { conversation_id: id, session_id: row.sessionId, agent_id: row.agentId });
+    return row;
+  }
+
+  find(id: string): ConversationRow | undefined {
+    return this.db.select().from(conversations).where(eq(conversations.id, id)).get();
+  }
+
+  get(id: string): ConversationRow {
+    const row = this.find(id);
+    if (!row) throw notFound("conversation", id);
+    return row;
+  }
+
+  /** The most recently active conversation of a session, if any. */
+  latestOfSession(sessionId: string): ConversationRow | undefined {
+    return this.db.select().from(conversations).where(eq(conversations.sessionId, sessionId)).orderBy(desc(conversations.updatedAt), desc(conversations.id)).limit(1).get();
+  }
+
+  /** The most recently active conversation overall, if any. */
+  latest(): ConversationRow | undefined {
+    return this.db.select().from(conversations).orderBy(desc(conversations.updatedAt), desc(conversations.id)).limit(1).get();
+  }
+
+  summary(id: string): ConversationSummary {
+    const row = this.db.select({ c: conversations, count: this.messageCount }).from(conversations).where(eq(conversations.id, id)).get();
+    if (!row) throw notFound("conversation", id);
+    return this.toSummary(row.c, row.count);
+  }
+
+  /** Newest activity first. */
+  list(options: { limit?: number; offset?: number; agentId?: string; sessionId?: string } = {}): { conversations: ConversationSummary[]; total: number } {
+    const where = and(
+      options.agentId ? eq(conversations.agentId, options.agentId) : undefined,
+      options.sessionId ? eq(conversations.sessionId, options.sessionId) : undefined,
+    );
+    const rows = this.db
+      .select({ c: conversations, count: this.messageCount })
+      .from(conversations)
+      .where(where)
+      .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+      .limit(options.limit ?? 50)
+      .offset(options.offset ?? 0)
+      .all();
+    const total = this.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(conversations).where(where).get()?.n ?? 0;
+    return { conversations: rows.map((r) => this.toSummary(r.c, r.count)), total };
+  }
+
+  rename(id: string, title: string): ConversationSummary {
+    const clean = title.replace(/\s+/g, " ").trim();
+    if (!clean) throw badRequest("title must not be empty");
+    const changed = this.db.update(conversations).set({ title: clean, updatedAt: Date.now() }).where(eq(conversations.id, id)).returning({ id: conversations.id }).all();
+    if (changed.length === 0) throw notFound("conversation", id);
+    return this.summary(id);
+  }
+
+  /** Deletes the conversation and (by cascade) its messages. */
+  delete(id: string): void {
+    const row = this.get(id);
+    this.db.transaction((tx) => {
+      tx.delete(messages).where(eq(messages.conversationId, id)).run();
+      tx.delete(conversations).where(eq(conversations.id, id)).run();
+    });
+    this.bus?.publish("conversation.deleted", { conversation_id: id, session_id: row.sessionId, agent_id: row.agentId });
+  }
+
+  setMetadata(id: string, metadata: Record<string, unknown>): void {
+    this.db.update(conversations).set({ metadata }).where(eq(conversations.id, id)).run();
+  }
+
+  /** Appends a message at the end of the conversation; the first user message names an untitled conversation. */
+  append(conversationId: string, message: NewMessage): MessageRow {
+    const now = Date.now();
+    const row = this.db.transaction((tx) => {
+      const conversation = tx.select().from(conversations).where(eq(conversations.id, conversationId)).get();
+      if (!conversation) throw notFound("conversation", conversationId);
+      const last = tx.select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number) }).from(messages).where(eq(messages.conversationId, conversationId)).get();
+      const values: MessageRow = {
+        id: newId(),
+        conversationId,
+        seq: (last?.seq ?? 0) + 1,
+        role: message.role,
+        content: message.content ?? "",
+        reasoning: message.reasoning ?? null,
+        toolCalls: message.toolCalls ?? null,
+        toolCallId: message.toolCallId ?? null,
+        name: message.name ?? null,
+        status: message.status ?? "complete",
+        agentId: message.agentId ?? conversation.agentId,
+        channel: message.channel ?? null,
+        messageType: message.messageType ?? "message",
+        model: message.model ?? null,
+        promptTokens: message.promptTokens ?? 0,
+        completionTokens: message.completionTokens ?? 0,
+        costUsd: message.costUsd ?? 0,
+        metadata: message.metadata ?? {},
+        createdAt: now,
+      };
+      tx.insert(messages).values(values).run();
+      const title = conversation.title === null && message.role === "user" && (message.messageType ?? "message") === "message" ? titleFrom(values.content) : conversation.title;
+      tx.update(conversations).set({ updatedAt: now, title }).where(eq(conversations.id, conversationId)).run();
+      return { values, conversation };
+    });
+    this.bus?.publish("message.appended", {
+      conversation_id: conversationId,
+      session_id: row.conversation.sessionId,
+      agent_id: row.values.agentId,
+      message_id: row.values.id,
+      role: row.values.role,
+    });
+    return row.values;
+  }
+
+  /** The streaming hot path: replaces the text (and reasoning) of a message being written. */
+  writeStreamed(messageId: string, content: string, reasoning: string | null): void {
+    this.updateContent.run({ id: messageId, content, reasoning });
+  }
+
+  update(messageId: string, patch: MessagePatch): void {
+    const set: Partial<MessageRow> = {};
+    if (patch.content !== undefined) set.content = patch.content;
+    if (patch.reasoning !== undefined) set.reasoning = patch.reasoning;
+    if (patch.toolCalls !== undefined) set.toolCalls = patch.toolCalls;
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.model !== undefined) set.model = patch.model;
+    if (patch.promptTokens !== undefined) set.promptTokens = patch.promptTokens;
+    if (patch.completionTokens !== undefined) set.completionTokens = patch.completionTokens;
+    if (patch.costUsd !== undefined) set.costUsd = patch.costUsd;
+    if (patch.metadata !== undefined) set.metadata = patch.metadata;
+    if (Object.keys(set).length === 0) return;
+    this.db.update(messages).set(set).where(eq(messages.id, messageId)).run();
+  }
+
+  /** Bumps last activity (a turn finished). */
+  touch(conversationId: string): void {
+    this.db.update(conversations).set({ updatedAt: Date.now() }).where(eq(conversations.id, conversationId)).run();
+  }
+
+  /** Every message in order (what the engine rebuilds the model's context from). */
+  messages(conversationId: string): MessageRow[] {
+    return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq)).all();
+  }
+
+  message(messageId: string): MessageRow | undefined {
+    return this.db.select().from(messages).where(eq(messages.id, messageId)).get();
+  }
+
+  history(conversationId: string, filter: HistoryFilter = {}): MessageRow[] {
+    this.get(conversationId);
+    const where = and(
+      eq(messages.conversationId, conversationId),
+      filter.includeSystem === false ? ne(messages.role, "system") : undefined,
+      filter.agentId ? eq(messages.agentId, filter.agentId) : undefined,
+      filter.channel ? eq(messages.channel, filter.channel) : undefined,
+      filter.messageType ? eq(messages.messageType, filter.messageType) : undefined,
+    );
+    if (filter.limit === undefined) return this.db.select().from(messages).where(where).orderBy(asc(messages.seq)).all();
+    return this.db.select().from(messages).where(where).orderBy(desc(messages.seq)).limit(filter.limit).all().reverse();
+  }
+
+  /** Marks a set of messages (a turn cut short) with a final status. */
+  markStatus(messageIds: string[], status: MessageStatus): void {
+    if (messageIds.length === 0) return;
+    this.db.update(messages).set({ status }).where(and(inArray(messages.id, messageIds), eq(messages.status, "streaming"))).run();
+  }
+
+  // ── session directory bindings ────────────────────────────────────────────────────────────────────────────
+
+  /** The directory a session is bound to, if any. */
+  boundDirectory(sessionId: string): string | undefined {
+    return this.db.select().from(sessionBindings).where(eq(sessionBindings.sessionId, sessionId)).get()?.directory;
+  }
+
+  /**
+   * Binds a session to a directory on first use. The same directory again is fine; another one is a CONFLICT;
+   * a path that does not exist or is not a directory is a BAD_REQUEST.
+   */
+  bindSession(sessionId: string, directory: string): string {
+    const dir = realpathSync(assertDirectory(directory, "directory"));
+    this.db.insert(sessionBindings).values({ sessionId, directory: dir, createdAt: Date.now() }).onConflictDoNothing().run();
+    const bound = this.boundDirectory(sessionId)!;
+    if (bound !== dir) {
+      throw conflict(`session '${sessionId}' is already bound to ${bound}; start a new session to work in ${dir}`, { session_id: sessionId, directory: bound, requested: dir });
+    }
+    return dir;
+  }
+
+  private toSummary(c: ConversationRow, count: number): ConversationSummary {
+    return {
+      conversation_id: c.id,
+      session_id: c.sessionId,
+      title: c.title ?? "New conversation",
+      agent_id: c.agentId,
+      message_count: count,
+      created_at: iso(c.createdAt),
+      last_active: iso(c.updatedAt),
+    };
+  }
+}
