@@ -1,0 +1,147 @@
+// Approval prompts: inline in the turn that is waiting, and in the pending-approvals popover behind the badge.
+import { h } from "../lib/dom";
+import { icon } from "../lib/icons";
+import type { PendingApproval } from "../lib/types";
+
+export type Decision = "once" | "session" | "deny";
+
+export interface ApprovalCard {
+  el: HTMLElement;
+  resolve(status: string, scope?: string): void;
+}
+
+function expiryText(expiresAt?: string): string {
+  if (!expiresAt) return "";
+  const ms = new Date(expiresAt).getTime() - Date.now();
+  if (!Number.isFinite(ms)) return "";
+  if (ms <= 0) return "expiring";
+  const s = Math.round(ms / 1000);
+  return `expires in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+export function resolutionText(status: string, scope?: string): string {
+  if (status === "approved") return scope === "session" ? "Approved for this session" : scope === "pattern" ? "Approved for matching operations" : "Approved once";
+  if (status === "denied") return "Denied";
+  if (status === "expired") return "Expired without an answer (denied)";
+  return status;
+}
+
+export function approvalCard(approval: PendingApproval, decide: (decision: Decision) => Promise<void>, compact = false): ApprovalCard {
+  const status = h("div", { class: "approval-status", role: "status" });
+  const expiry = h("span", { class: "approval-expiry" }, expiryText(approval.expires_at));
+  const buttons: HTMLButtonElement[] = [];
+  const make = (label: string, decision: Decision, cls: string) => {
+    const b = h("button", { type: "button", class: `btn ${cls}` }, label);
+    b.addEventListener("click", async () => {
+      for (const x of buttons) x.disabled = true;
+      status.textContent = "Sending…";
+      try {
+        await decide(decision);
+        status.textContent = decision === "deny" ? "Denied" : decision === "session" ? "Approved for this session" : "Approved once";
+        card.resolve(decision === "deny" ? "denied" : "approved", decision === "deny" ? undefined : decision);
+      } catch (e) {
+        status.textContent = (e as Error).message;
+        for (const x of buttons) x.disabled = false;
+      }
+    });
+    buttons.push(b);
+    return b;
+  };
+  const actions = h(
+    "div",
+    { class: "approval-actions" },
+    make("Approve once", "once", "btn-primary btn-sm"),
+    make("Approve for this session", "session", "btn-secondary btn-sm"),
+    make("Deny", "deny", "btn-ghost btn-sm btn-danger-text"),
+    expiry,
+  );
+  const el = h(
+    "div",
+    { class: "approval" + (compact ? " compact" : ""), role: "group", "aria-label": `Approval required for ${approval.tool_name}`, "data-approval-id": approval.id },
+    h("div", { class: "approval-head" }, icon("shield"), h("span", null, "Approval needed"), h("span", { class: "approval-tool" }, approval.tool_name), approval.operation ? h("span", { class: "approval-op" }, approval.operation) : null),
+    approval.resource ? h("pre", { class: "approval-resource" }, approval.resource) : null,
+    approval.reason ? h("p", { class: "approval-reason" }, approval.reason) : null,
+    actions,
+    status,
+  );
+  const timer = approval.expires_at
+    ? setInterval(() => {
+        if (!el.isConnected && !document.body.contains(el)) return;
+        expiry.textContent = expiryText(approval.expires_at);
+      }, 1000)
+    : undefined;
+  const card: ApprovalCard = {
+    el,
+    resolve(result, scope) {
+      if (timer) clearInterval(timer);
+      el.dataset.state = result;
+      actions.remove();
+      status.textContent = resolutionText(result, scope);
+    },
+  };
+  return card;
+}
+
+/** The badge in the top bar and its popover listing every pending approval. */
+export class ApprovalsBadge {
+  readonly el: HTMLElement;
+  private readonly button: HTMLButtonElement;
+  private readonly count: HTMLElement;
+  private readonly popover: HTMLElement;
+  private readonly list: HTMLElement;
+  private pending: PendingApproval[] = [];
+
+  constructor(private readonly decide: (approval: PendingApproval, decision: Decision) => Promise<void>) {
+    this.count = h("span", { class: "badge-count", hidden: true });
+    this.button = h(
+      "button",
+      { type: "button", class: "icon-btn badge-btn", "aria-label": "Pending approvals", "aria-haspopup": "true", "aria-expanded": "false", title: "Pending approvals" },
+      icon("shield"),
+      this.count,
+    );
+    this.list = h("div", { class: "popover-list" });
+    this.popover = h("div", { class: "popover", role: "dialog", "aria-label": "Pending approvals", hidden: true }, h("div", { class: "popover-title" }, "Pending approvals"), this.list);
+    this.el = h("div", { class: "popover-anchor" }, this.button, this.popover);
+    this.button.addEventListener("click", () => this.toggle());
+    document.addEventListener("click", (e) => {
+      if (!this.popover.hidden && !this.el.contains(e.target as Node)) this.toggle(false);
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && !this.popover.hidden) this.toggle(false);
+    });
+    this.render();
+  }
+
+  toggle(open = this.popover.hidden): void {
+    this.popover.hidden = !open;
+    this.button.setAttribute("aria-expanded", String(open));
+    if (open) this.render();
+  }
+
+  update(pending: PendingApproval[]): void {
+    const changed = JSON.stringify(pending.map((p) => p.id)) !== JSON.stringify(this.pending.map((p) => p.id));
+    this.pending = pending;
+    this.count.textContent = String(pending.length);
+    this.count.hidden = pending.length === 0;
+    this.button.classList.toggle("has-pending", pending.length > 0);
+    this.button.setAttribute("aria-label", pending.length ? `Pending approvals (${pending.length})` : "Pending approvals (none)");
+    if (changed) this.render();
+  }
+
+  private render(): void {
+    if (!this.pending.length) {
+      this.list.replaceChildren(h("p", { class: "empty-note" }, "Nothing is waiting for your approval."));
+      return;
+    }
+    this.list.replaceChildren(
+      ...this.pending.map(
+        (p) =>
+          approvalCard(
+            p,
+            (decision) => this.decide(p, decision),
+            true,
+          ).el,
+      ),
+    );
+  }
+}

@@ -1,0 +1,62 @@
+// Confirm and prompt as native <dialog>s (focus trapping, Escape to cancel, accessible by default),
+// never window.confirm/prompt.
+import { h } from "../lib/dom";
+
+interface DialogOptions {
+  title: string;
+  message?: string;
+  confirmLabel?: string;
+  danger?: boolean;
+}
+
+function openDialog<T>(
+  options: DialogOptions,
+  body: HTMLElement | null,
+  read: () => T,
+  focus?: HTMLElement,
+): Promise<T | null> {
+  return new Promise((resolve) => {
+    const titleId = "dlg-" + Math.random().toString(36).slice(2);
+    const cancel = h("button", { type: "button", class: "btn btn-ghost" }, "Cancel");
+    const ok = h("button", { type: "submit", class: options.danger ? "btn btn-danger" : "btn btn-primary" }, options.confirmLabel ?? "OK");
+    const form = h(
+      "form",
+      { method: "dialog", class: "dialog-form" },
+      h("h2", { id: titleId, class: "dialog-title" }, options.title),
+      options.message ? h("p", { class: "dialog-message" }, options.message) : null,
+      body,
+      h("div", { class: "dialog-actions" }, cancel, ok),
+    );
+    const dialog = h("dialog", { class: "dialog", "aria-labelledby": titleId }, form);
+    let result: T | null = null;
+    cancel.addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      result = read();
+      dialog.close();
+    });
+    dialog.addEventListener("click", (e) => {
+      if (e.target === dialog) dialog.close();
+    });
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(result);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    (focus ?? ok).focus();
+  });
+}
+
+export async function confirmDialog(options: DialogOptions): Promise<boolean> {
+  return (await openDialog(options, null, () => true)) === true;
+}
+
+export function promptDialog(
+  options: DialogOptions & { label: string; value?: string; placeholder?: string; hint?: string },
+): Promise<string | null> {
+  const input = h("input", { type: "text", class: "input", value: options.value ?? "", placeholder: options.placeholder ?? "", autocomplete: "off", spellcheck: "false" });
+  const label = h("label", { class: "field" }, h("span", { class: "field-label" }, options.label), input, options.hint ? h("span", { class: "field-hint" }, options.hint) : null);
+  setTimeout(() => input.select(), 0);
+  return openDialog(options, label, () => input.value, input);
+}
