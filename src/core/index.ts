@@ -14,6 +14,10 @@ import { Conversations } from "./conversations";
 import { ContextFiles } from "./context-files";
 import { AgentEngine } from "./engine";
 import { Usage } from "./usage";
+import { createToolServices, type ToolRegistry } from "./tools";
+import type { PermissionPolicy } from "./permissions";
+import type { Approvals } from "./approvals";
+import type { AuditLog } from "./audit";
 
 export interface Core {
   readonly version: string;
@@ -32,6 +36,11 @@ export interface Core {
   readonly engine: AgentEngine;
   /** The model catalog: current model, switching, providers, prices, discovery. */
   readonly models: ModelCatalog;
+  /** Tools under the permission policy: core.tools.specs() / core.tools.execute(call, ctx). */
+  readonly tools: ToolRegistry;
+  readonly permissions: PermissionPolicy;
+  readonly approvals: Approvals;
+  readonly audit: AuditLog;
   /** Registers work to run at shutdown (in reverse order of registration). */
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
@@ -70,6 +79,8 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     return problem ? { healthy: false, detail: problem } : { healthy: true, model: defaultModel()!.id };
   });
 
+  const toolServices = createToolServices({ config, db, bus, log, roots, metrics });
+
   const core: Core = {
     version: VERSION,
     config,
@@ -82,6 +93,10 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     roots,
     health,
     conversations,
+    tools: toolServices.tools,
+    permissions: toolServices.permissions,
+    approvals: toolServices.approvals,
+    audit: toolServices.audit,
     contextFiles: new ContextFiles(roots, conversations),
     usage: new Usage(db),
     // The engine reads other areas (models, tools) lazily through the finished core.
@@ -105,6 +120,8 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
       return closed;
     },
   };
+  // Registered before the engine's hook, so it runs after it (hooks run in reverse): turns stop first.
+  core.onShutdown(() => toolServices.shutdown());
   // Running turns are cancelled (their partial answers kept, marked interrupted) before the database closes.
   core.onShutdown(() => core.engine.shutdown());
   return core;

@@ -2,6 +2,7 @@
 // compiled binary like any other code. To add one: create NNNN_name.ts exporting the SQL, append it here.
 // Never edit a migration that has shipped; add a new one.
 import conversations from "./0001_conversations";
+import security from "./0003_security";
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 
 export const migrations: Migration[] = [
   { version: 1, name: "conversations", sql: conversations },
+  { version: 3, name: "security", sql: security },
 ];

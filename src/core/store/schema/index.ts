@@ -1,2 +1,3 @@
 // One file per domain; each mirrors the migration that created its tables.
 export * from "./conversations";
+export * from "./security";

@@ -1,0 +1,286 @@
+// Human approval for `ask` decisions. A request is stored in SQLite (so listings and lookups survive), announced
+// on the bus (approval.required → the turn's live client), and the tool call waits in memory until someone
+// approves or denies it over REST, it expires (config.permissions.approvalTimeoutSeconds), or the turn is
+// cancelled. Approving with scope `session` or `pattern` (or pre-approving) records a grant that turns later
+// `ask` decisions for the same session into allows.
+import { and, asc, eq } from "drizzle-orm";
+import { basename, dirname, join } from "node:path";
+import type { Bus } from "./bus";
+import type { Config } from "../config";
+import { conflict, notFound } from "./errors";
+import { newId } from "./ids";
+import type { Logger } from "./log";
+import { categoryOf, operationMatches, resourceMatches } from "./permissions";
+import { parseCommandLine } from "./shell-risk";
+import type { Db } from "./store/db";
+import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "./store/schema";
+
+export type ApprovalScope = "once" | "session" | "pattern";
+
+export interface ApprovalRequest {
+  id: string;
+  tool_name: string;
+  operation: string;
+  resource: string;
+  reason: string;
+  session_id: string;
+  created_at: string;
+  expires_at: string;
+  status: ApprovalStatus;
+  scope: ApprovalScope | null;
+  pattern: string | null;
+  resolved_at: string | null;
+}
+
+export interface ApprovalGrant {
+  id: string;
+  session_id: string;
+  operation: string;
+  /** null: any resource of the operation */
+  pattern: string | null;
+  scope: GrantScope;
+  request_id: string | null;
+  created_at: string;
+}
+
+export type ApprovalOutcome =
+  | { status: "approved"; scope: ApprovalScope; requestId: string }
+  | { status: "denied" | "expired" | "cancelled"; requestId: string };
+
+export interface AskInput {
+  toolName: string;
+  operation: string;
+  resource: string;
+  reason: string;
+  sessionId: string;
+  conversationId?: string;
+  turnId?: string;
+  agentId?: string;
+  signal?: AbortSignal;
+  /** Called once the request exists (e.g. to audit it) before anyone can answer it. */
+  onCreated?: (request: ApprovalRequest) => void;
+}
+
+/** Rows touched by a write (bun:sqlite reports it; drizzle's types don't say so). */
+const changes = (result: unknown): number => (result as { changes?: number } | undefined)?.changes ?? 0;
+
+interface Waiter {
+  settle(outcome: ApprovalOutcome): void;
+}
+
+export class Approvals {
+  private readonly waiters = new Map<string, Waiter>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly bus: Bus,
+    private readonly settings: Config["permissions"],
+    private readonly log: Logger,
+  ) {
+    // Requests left pending by a previous run have no waiting turn any more.
+    const orphaned = changes(
+      this.db.update(approvalRequests).set({ status: "expired", resolvedAt: Date.now() }).where(eq(approvalRequests.status, "pending")).run(),
+    );
+    if (orphaned) log.info("approval requests from a previous run marked expired", { count: orphaned });
+  }
+
+  /** Creates a request, announces it, and waits for its outcome. Never throws. */
+  ask(input: AskInput): Promise<ApprovalOutcome> {
+    const now = Date.now();
+    const row = {
+      id: newId(),
+      toolName: input.toolName,
+      operation: input.operation,
+      resource: input.resource,
+      reason: input.reason,
+      sessionId: input.sessionId,
+      conversationId: input.conversationId ?? null,
+      turnId: input.turnId ?? null,
+      agentId: input.agentId ?? "default",
+      status: "pending" as const,
+      scope: null,
+      pattern: null,
+      createdAt: now,
+      expiresAt: now + this.settings.approvalTimeoutSeconds * 1000,
+      resolvedAt: null,
+    };
+    this.db.insert(approvalRequests).values(row).run();
+    const request = toRequest(row);
+    input.onCreated?.(request);
+    if (input.signal?.aborted) {
+      this.finish(row.id, "cancelled");
+      return Promise.resolve({ status: "cancelled", requestId: row.id });
+    }
+
+    return new Promise<ApprovalOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.finish(row.id, "expired")) this.publishResolved(row, "expired");
+      }, row.expiresAt - now);
+      const onAbort = () => {
+        if (this.finish(row.id, "cancelled")) this.publishResolved(row, "denied");
+      };
+      input.signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.set(row.id, {
+        settle: (outcome) => {
+          clearTimeout(timer);
+          input.signal?.removeEventListener("abort", onAbort);
+          this.waiters.delete(row.id);
+          resolve(outcome);
+        },
+      });
+      this.bus.publish("approval.required", {
+        request_id: row.id,
+        tool_name: row.toolName,
+        operation: row.operation,
+        resource: row.resource,
+        reason: row.reason,
+        expires_at: request.expires_at,
+        session_id: row.sessionId,
+        conversation_id: input.conversationId,
+        turn_id: input.turnId,
+        agent_id: row.agentId,
+      });
+    });
+  }
+
+  approve(id: string, scope: ApprovalScope = "once", pattern?: string): ApprovalRequest {
+    const row = this.pendingRow(id);
+    let grantPattern: string | null = null;
+    if (scope === "pattern") grantPattern = pattern?.trim() || defaultPattern(row.operation, row.resource);
+    if (scope !== "once") {
+      this.addGrant({ sessionId: row.sessionId, operation: row.operation, pattern: grantPattern, scope, requestId: row.id });
+    }
+    this.db.update(approvalRequests).set({ scope, pattern: grantPattern }).where(eq(approvalRequests.id, id)).run();
+    this.finish(id, "approved", scope);
+    this.publishResolved(row, "approved", scope);
+    return this.get(id);
+  }
+
+  deny(id: string): ApprovalRequest {
+    const row = this.pendingRow(id);
+    this.finish(id, "denied");
+    this.publishResolved(row, "denied");
+    return this.get(id);
+  }
+
+  preApprove(input: { operation: string; pattern: string; sessionId: string }): ApprovalGrant {
+    return this.addGrant({ sessionId: input.sessionId, operation: input.operation, pattern: input.pattern, scope: "pre-approved", requestId: null });
+  }
+
+  /** The grant that covers this call, if any. */
+  grantFor(sessionId: string, operation: string, resource: string, root: string): ApprovalGrant | undefined {
+    const grants = this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all();
+    const hit = grants.find((g) => operationMatches(g.operation, operation) && (g.pattern === null || resourceMatches(g.pattern, operation, resource, root)));
+    return hit ? toGrant(hit) : undefined;
+  }
+
+  sessionGrants(sessionId: string): ApprovalGrant[] {
+    return this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all().map(toGrant);
+  }
+
+  clearSession(sessionId: string): number {
+    return changes(this.db.delete(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).run());
+  }
+
+  pending(sessionId?: string): ApprovalRequest[] {
+    const where = sessionId
+      ? and(eq(approvalRequests.status, "pending"), eq(approvalRequests.sessionId, sessionId))
+      : eq(approvalRequests.status, "pending");
+    return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map(toRequest);
+  }
+
+  get(id: string): ApprovalRequest {
+    const row = this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
+    if (!row) throw notFound("Approval request", id);
+    return toRequest(row);
+  }
+
+  /** Shutdown: every waiting call ends as cancelled. */
+  close(): void {
+    for (const id of [...this.waiters.keys()]) this.finish(id, "cancelled");
+  }
+
+  private pendingRow(id: string) {
+    const row = this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
+    if (!row) throw notFound("Approval request", id);
+    if (row.status !== "pending") throw conflict(`Approval request '${id}' is already ${row.status}`, { id, status: row.status });
+    return row;
+  }
+
+  /** Records the outcome and wakes the waiting call; false when it was already settled. */
+  private finish(id: string, status: Exclude<ApprovalStatus, "pending">, scope: ApprovalScope = "once"): boolean {
+    const changed = changes(
+      this.db
+        .update(approvalRequests)
+        .set({ status, resolvedAt: Date.now() })
+        .where(and(eq(approvalRequests.id, id), eq(approvalRequests.status, "pending")))
+        .run(),
+    );
+    const outcome: ApprovalOutcome = status === "approved" ? { status, scope, requestId: id } : { status, requestId: id };
+    this.waiters.get(id)?.settle(outcome);
+    return changed > 0;
+  }
+
+  private publishResolved(row: typeof approvalRequests.$inferSelect, status: "approved" | "denied" | "expired", scope?: ApprovalScope) {
+    this.bus.publish("approval.resolved", {
+      request_id: row.id,
+      status,
+      ...(scope ? { scope } : {}),
+      session_id: row.sessionId,
+      conversation_id: row.conversationId ?? undefined,
+      turn_id: row.turnId ?? undefined,
+      agent_id: row.agentId,
+    });
+    this.log.info("approval resolved", { request_id: row.id, status, scope, operation: row.operation });
+  }
+
+  private addGrant(input: { sessionId: string; operation: string; pattern: string | null; scope: GrantScope; requestId: string | null }): ApprovalGrant {
+    const row = { id: newId(), ...input, createdAt: Date.now() };
+    this.db.insert(approvalGrants).values(row).run();
+    return toGrant(row);
+  }
+}
+
+/** What "approve this pattern" means when no pattern is given: files in the same directory (and below), or the
+ *  same program with any arguments. */
+export function defaultPattern(operation: string, resource: string): string {
+  if (categoryOf(operation) === "filesystem") return join(dirname(resource), "**");
+  if (operation === "process.execute") {
+    try {
+      const first = parseCommandLine(resource)[0]?.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text));
+      if (first && !first.dynamic) return `${basename(first.text)} *`;
+    } catch {
+      // an unparsable command is approved exactly
+    }
+  }
+  return resource;
+}
+
+function toRequest(row: typeof approvalRequests.$inferSelect): ApprovalRequest {
+  return {
+    id: row.id,
+    tool_name: row.toolName,
+    operation: row.operation,
+    resource: row.resource,
+    reason: row.reason,
+    session_id: row.sessionId,
+    created_at: new Date(row.createdAt).toISOString(),
+    expires_at: new Date(row.expiresAt).toISOString(),
+    status: row.status,
+    scope: (row.scope as ApprovalScope | null) ?? null,
+    pattern: row.pattern,
+    resolved_at: row.resolvedAt ? new Date(row.resolvedAt).toISOString() : null,
+  };
+}
+
+function toGrant(row: typeof approvalGrants.$inferSelect): ApprovalGrant {
+  return {
+    id: row.id,
+    session_id: row.sessionId,
+    operation: row.operation,
+    pattern: row.pattern,
+    scope: row.scope,
+    request_id: row.requestId,
+    created_at: new Date(row.createdAt).toISOString(),
+  };
+}

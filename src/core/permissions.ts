@@ -1,0 +1,143 @@
+// The permission policy: every tool call is judged allow / ask / deny before it runs.
+// Order: read-only mode (a hard stop for writes) → the configured rules, first match wins → built-in defaults
+// (root boundary after `..` and symlinks, write policy, shell command risk). Session approvals (approvals.ts)
+// can turn an `ask` into an allow; nothing turns a `deny` into anything else.
+import { join, relative } from "node:path";
+import type { Config, PermissionRule } from "../config";
+import type { Roots } from "./roots";
+import { classifyCommand, type CommandRisk } from "./shell-risk";
+import { globMatches } from "./tools/glob";
+import { isInside, isWithinRoot, realPathOf } from "./tools/paths";
+import type { PermissionCategory } from "./tools/types";
+
+export type PermissionResult = "allow" | "ask" | "deny";
+
+export const CATEGORIES: readonly PermissionCategory[] = ["filesystem", "process", "network", "git", "memory"];
+
+export interface PermissionRequest {
+  /** "<category>.<action>", e.g. "filesystem.write", "process.execute" */
+  operation: string;
+  /** An absolute path for filesystem operations, a command line for process.execute, … */
+  resource: string;
+  /** The root the call may touch (the session's directory, else the active root). */
+  root: string;
+}
+
+export interface PermissionVerdict {
+  result: PermissionResult;
+  /** One sentence a human (and the model) can read. */
+  reason: string;
+  /** Which part of the policy decided: read-only-mode, rule:<n>, workspace-boundary, command-risk, … */
+  policy: string;
+  risk?: CommandRisk;
+}
+
+export const categoryOf = (operation: string): string => operation.split(".")[0] ?? operation;
+
+/** Whether a glob pattern matches a resource of an operation: paths by file-glob rules (absolute, or relative to
+ *  the root, "./build/*"), anything else by plain wildcard. */
+export function resourceMatches(pattern: string, operation: string, resource: string, root: string): boolean {
+  if (pattern === "*" || pattern === "**") return true;
+  if (categoryOf(operation) !== "filesystem") return globMatches(pattern, resource, { pathMode: false });
+  const absolutePattern = pattern.startsWith("/") ? pattern : join(root, pattern.replace(/^\.\//, ""));
+  if (globMatches(absolutePattern, resource, { pathMode: true })) return true;
+  // the same judged on real paths, so a pattern written against /tmp/x matches /private/tmp/x and friends
+  const realRoot = realPathOf(root);
+  const real = realPathOf(resource);
+  if (!pattern.startsWith("/") && isInside(real, realRoot)) {
+    return globMatches(pattern.replace(/^\.\//, ""), relative(realRoot, real) || ".", { pathMode: true });
+  }
+  return false;
+}
+
+export const operationMatches = (pattern: string, operation: string): boolean => globMatches(pattern, operation, { pathMode: false });
+
+const READ_ACTIONS = new Set(["read", "list", "search", "status", "diff", "log", "show", "blame", "fetch", "get"]);
+
+export class PermissionPolicy {
+  constructor(
+    private readonly settings: Config["permissions"],
+    private readonly roots: Roots,
+  ) {}
+
+  get readOnly(): boolean {
+    return this.settings.mode === "read-only";
+  }
+
+  check(request: PermissionRequest): PermissionVerdict {
+    const { operation, resource, root } = request;
+    const category = categoryOf(operation);
+    const action = operation.slice(category.length + 1);
+    const risk = operation === "process.execute" ? classifyCommand(resource, root) : undefined;
+
+    if (this.readOnly && this.isWrite(category, action, risk)) {
+      return { result: "deny", reason: `Read-only mode: ${operation} is not allowed${risk?.reasons.length ? ` (${risk.reasons[0]})` : ""}`, policy: "read-only-mode", risk };
+    }
+
+    const rules = this.settings.rules;
+    for (let n = 0; n < rules.length; n++) {
+      const rule = rules[n]!;
+      if (operationMatches(rule.operation, operation) && resourceMatches(rule.pattern ?? "*", operation, resource, root)) {
+        return { result: rule.action, reason: rule.reason ?? describeRule(rule), policy: `rule:${n + 1}`, risk };
+      }
+    }
+    return { ...this.defaults(category, action, resource, root, risk), risk };
+  }
+
+  private isWrite(category: string, action: string, risk?: CommandRisk): boolean {
+    if (category === "filesystem") return action !== "read";
+    if (category === "process") return action === "execute" && risk?.level !== "read-only";
+    if (category === "git" || category === "network") return !READ_ACTIONS.has(action);
+    return false;
+  }
+
+  private defaults(category: string, action: string, resource: string, root: string, risk?: CommandRisk): Omit<PermissionVerdict, "risk"> {
+    switch (category) {
+      case "filesystem": {
+        if (!isWithinRoot(resource, root)) {
+          if (action === "read" && isWithinRoot(resource, join(this.roots.workspaceRoot, "uploads"))) {
+            return { result: "allow", reason: "Uploaded files are readable", policy: "uploads" };
+          }
+          return { result: "deny", reason: `${resource} is outside the allowed root ${root} (after resolving .. and symlinks)`, policy: "workspace-boundary" };
+        }
+        if (action === "read") return { result: "allow", reason: "Within workspace boundary", policy: "workspace-boundary" };
+        if (action === "delete") return { result: "ask", reason: "Deleting files requires approval", policy: "delete-policy" };
+        return this.settings.writes === "ask"
+          ? { result: "ask", reason: "Writes require approval (permissions.writes = ask)", policy: "write-policy" }
+          : { result: "allow", reason: "Within workspace boundary", policy: "workspace-boundary" };
+      }
+      case "process": {
+        if (action !== "execute") return { result: "allow", reason: "Managing a process this agent started", policy: "process-ownership" };
+        switch (risk!.level) {
+          case "read-only":
+            return { result: "allow", reason: "Read-only command", policy: "command-risk" };
+          case "write":
+            return this.settings.writes === "ask"
+              ? { result: "ask", reason: "Command changes files; writes require approval (permissions.writes = ask)", policy: "write-policy" }
+              : { result: "allow", reason: "Ordinary command inside the root", policy: "command-risk" };
+          case "destructive":
+            return { result: "ask", reason: `Destructive command requires approval: ${risk!.reasons.join("; ")}`, policy: "command-risk" };
+          default:
+            return { result: "ask", reason: `Command of unknown risk requires approval: ${risk!.reasons.join("; ")}`, policy: "command-risk" };
+        }
+      }
+      case "git": {
+        if (READ_ACTIONS.has(action)) return { result: "allow", reason: "Read-only git operation", policy: "git-policy" };
+        if (/push|reset|force|clean|delete/.test(action)) return { result: "ask", reason: `git ${action} can discard work or change a remote`, policy: "git-policy" };
+        return this.settings.writes === "ask"
+          ? { result: "ask", reason: "Writes require approval (permissions.writes = ask)", policy: "write-policy" }
+          : { result: "allow", reason: "Ordinary git operation", policy: "git-policy" };
+      }
+      case "memory":
+        return { result: "allow", reason: "Agent memory", policy: "memory-policy" };
+      case "network":
+        return { result: "allow", reason: "Network access is allowed by default", policy: "network-policy" };
+      default:
+        return { result: "ask", reason: `Unknown operation ${category}.${action} requires approval`, policy: "default" };
+    }
+  }
+}
+
+function describeRule(rule: PermissionRule): string {
+  return `Configured rule: ${rule.action} ${rule.operation}${rule.pattern ? ` on ${rule.pattern}` : ""}`;
+}

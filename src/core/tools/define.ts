@@ -1,0 +1,75 @@
+// Helpers for writing tools: typed arguments from the TypeBox schema, path resolution against the call's root,
+// and output caps that say how to read the rest.
+import type { Static, TSchema } from "@sinclair/typebox";
+import { isAbsolute, resolve } from "node:path";
+import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
+
+export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run"> {
+  resource(args: Static<S>, ctx: ToolContext): string;
+  run(args: Static<S>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+/** Declares a tool whose resource() and run() receive arguments already validated against `parameters`. */
+export function defineTool<S extends TSchema>(tool: TypedTool<S>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+/** A model-supplied path made absolute against the call's root (the permission layer judges where it lands). */
+export function pathIn(ctx: ToolContext, path: string | undefined): string {
+  const p = (path ?? ".").trim() || ".";
+  if (p === "~" || p.startsWith("~/")) return p; // left as is: resolves outside every root and is denied
+  return isAbsolute(p) ? resolve(p) : resolve(ctx.root, p);
+}
+
+export const ok = (output: string, data?: Record<string, unknown>): ToolOutput => ({ ok: true, output, data });
+export const fail = (output: string, data?: Record<string, unknown>): ToolOutput => ({ ok: false, output, data });
+
+/** Cuts text to at most `maxBytes` UTF-8 bytes on a character boundary. */
+export function clipBytes(text: string, maxBytes: number): { text: string; clipped: boolean } {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= maxBytes) return { text, clipped: false };
+  let out = Buffer.from(text).subarray(0, maxBytes).toString("utf8");
+  // drop a trailing replacement character left by a cut multi-byte sequence
+  if (out.endsWith("\uFFFD")) out = out.slice(0, -1);
+  return { text: out, clipped: true };
+}
+
+/** Keeps the head and the tail of a long output (errors tend to be at the end) and says what was left out. */
+export function capOutput(text: string, maxBytes: number, howToReadMore: string): { text: string; truncated: boolean; totalBytes: number } {
+  const totalBytes = Buffer.byteLength(text);
+  if (totalBytes <= maxBytes) return { text, truncated: false, totalBytes };
+  const half = Math.floor(maxBytes / 2);
+  const head = clipBytes(text, half).text;
+  const tailBuf = Buffer.from(text).subarray(totalBytes - half);
+  let tail = tailBuf.toString("utf8");
+  if (tail.startsWith("\uFFFD")) tail = tail.slice(1);
+  const omitted = totalBytes - Buffer.byteLength(head) - Buffer.byteLength(tail);
+  return {
+    text: `${head}\n\n[… output truncated: ${omitted} of ${totalBytes} bytes omitted. ${howToReadMore} …]\n\n${tail}`,
+    truncated: true,
+    totalBytes,
+  };
+}
+
+/** Heuristic binary test on the first bytes: NUL bytes or mostly non-text control characters. */
+export function looksBinary(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 8192);
+  if (n === 0) return false;
+  let odd = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if (b === 0) return true;
+    if (b < 7 || (b > 13 && b < 32 && b !== 27)) odd++;
+  }
+  return odd / n > 0.1;
+}
+
+/** Image formats a vision model accepts, recognised from their first bytes. */
+export function sniffImage(bytes: Uint8Array): string | undefined {
+  const at = (i: number, ...values: number[]) => values.every((v, k) => bytes[i + k] === v);
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "image/png";
+  if (at(0, 0xff, 0xd8, 0xff)) return "image/jpeg";
+  if (at(0, 0x47, 0x49, 0x46, 0x38) && (bytes[4] === 0x37 || bytes[4] === 0x39) && bytes[5] === 0x61) return "image/gif";
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return "image/webp";
+  return undefined;
+}

@@ -1,0 +1,194 @@
+// The tool runtime: the registry of tools and the one path every tool call takes —
+// parse → validate → resource → permission (allow / ask → approval / deny) → audit → run (timeout, cancel,
+// output cap) → metrics. `execute` never throws: every failure becomes a result the model can read.
+import { Value } from "@sinclair/typebox/value";
+import type { Config } from "../../config";
+import type { Approvals } from "../approvals";
+import type { AuditLog } from "../audit";
+import type { Logger } from "../log";
+import type { Metrics } from "../metrics";
+import type { PermissionPolicy } from "../permissions";
+import { clipBytes } from "./define";
+import type { ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRuntime } from "./types";
+
+export interface ToolRuntimeDeps {
+  config: Config;
+  permissions: PermissionPolicy;
+  approvals: Approvals;
+  audit: AuditLog;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export type ToolResult = ToolCallRecord & { images?: ToolOutput["images"] };
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+export class ToolRegistry implements ToolRuntime {
+  private readonly tools = new Map<string, ToolDefinition>();
+
+  constructor(private readonly deps: ToolRuntimeDeps) {}
+
+  /** Adds a tool; later issues (memory, agents, messages) register theirs the same way. */
+  register(tool: ToolDefinition): void {
+    if (this.tools.has(tool.name)) throw new Error(`tool ${tool.name} is already registered`);
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`tool name ${tool.name} is not a valid function name`);
+    this.tools.set(tool.name, tool);
+  }
+
+  get(name: string): ToolDefinition | undefined {
+    return this.tools.get(name);
+  }
+
+  names(): string[] {
+    return [...this.tools.keys()];
+  }
+
+  specs(names?: string[], extraTools: ToolDefinition[] = []) {
+    const chosen = names?.length ? [...this.tools.values()].filter((t) => names.includes(t.name)) : [...this.tools.values()];
+    return [...chosen, ...extraTools].map((t) => ({
+      name: t.name,
+      description: t.description,
+      // a plain JSON copy: TypeBox's symbol keys don't survive, which is what providers want
+      parameters: JSON.parse(JSON.stringify(t.parameters)) as Record<string, unknown>,
+    }));
+  }
+
+  async execute(call: { id: string; name: string; arguments: string }, ctx: ToolContext, options: { extraTools?: ToolDefinition[] } = {}): Promise<ToolResult> {
+    const startedAt = Date.now();
+    let args: Record<string, unknown> = {};
+    const finish = (status: ToolCallRecord["status"], out: ToolOutput | string): ToolResult => {
+      const output = typeof out === "string" ? out : out.output;
+      const duration = Date.now() - startedAt;
+      this.deps.metrics.recordTool(call.name, status === "completed", duration);
+      const result: ToolResult = { id: call.id, name: call.name, arguments: args, status, output, started_at: startedAt, duration_ms: duration };
+      if (typeof out !== "string") {
+        if (out.data) result.data = out.data;
+        if (out.images?.length) result.images = out.images;
+      }
+      return result;
+    };
+
+    const tool = options.extraTools?.find((t) => t.name === call.name) ?? this.tools.get(call.name);
+    if (!tool) {
+      const available = [...this.names(), ...(options.extraTools ?? []).map((t) => t.name)].join(", ");
+      return finish("error", `Unknown tool '${call.name}'. Available tools: ${available}.`);
+    }
+
+    // 1. arguments
+    try {
+      const parsed: unknown = call.arguments?.trim() ? JSON.parse(call.arguments) : {};
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return finish("error", `Invalid arguments for ${tool.name}: expected a JSON object, got ${Array.isArray(parsed) ? "an array" : typeof parsed}.`);
+      }
+      args = parsed as Record<string, unknown>;
+    } catch (error) {
+      return finish("error", `Invalid arguments for ${tool.name}: not valid JSON (${(error as Error).message}). Send the arguments as one JSON object.`);
+    }
+    // models sometimes send "5" for 5: defaults and conversions first, then a strict check
+    const candidate = Value.Convert(tool.parameters, Value.Default(tool.parameters, structuredClone(args)));
+    if (!Value.Check(tool.parameters, candidate)) {
+      // one problem per field (the first is the most telling), at most five
+      const byField = new Map<string, string>();
+      for (const e of Value.Errors(tool.parameters, candidate)) {
+        const field = e.path.replace(/^\//, "").replaceAll("/", ".") || "(arguments)";
+        if (!byField.has(field)) byField.set(field, e.message.replace(/^Expected required property$/, "is required"));
+        if (byField.size >= 5) break;
+      }
+      const problems = [...byField].map(([field, message]) => `${field}: ${message}`);
+      return finish("error", `Invalid arguments for ${tool.name}: ${problems.join("; ")}.`);
+    }
+    const validArgs = candidate as Record<string, unknown>;
+    args = validArgs;
+
+    // 2. permission
+    const operation = `${tool.category}.${tool.operation}`;
+    let resource: string;
+    try {
+      resource = tool.resource(validArgs, ctx);
+    } catch (error) {
+      return finish("error", `Invalid arguments for ${tool.name}: ${(error as Error).message}`);
+    }
+    const denied = await this.authorise(tool, operation, resource, ctx);
+    if (denied) return finish("denied", denied);
+
+    // 3. run, bounded by the tool's timeout and the turn's cancellation
+    const timeoutMs = tool.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(ctx.signal.reason ?? new Error("cancelled"));
+    if (ctx.signal.aborted) return finish("error", "Cancelled before the tool started.");
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error("timeout"));
+    }, timeoutMs);
+    try {
+      const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }));
+      // a tool that ignores the signal still cannot hold the turn past its timeout
+      const out = await Promise.race([tool.run(validArgs, { ...ctx, signal: controller.signal }), stopped]);
+      const cap = this.deps.config.tools.outputCapBytes + 4096;
+      const clipped = clipBytes(out.output, cap);
+      if (clipped.clipped) out.output = clipped.text + "\n[… output truncated at the tool output limit]";
+      return finish(out.ok ? "completed" : "error", out);
+    } catch (error) {
+      if (timedOut) return finish("error", `${tool.name} timed out after ${Math.round(timeoutMs / 1000)} s and was stopped.`);
+      if (ctx.signal.aborted) return finish("error", `${tool.name} was cancelled.`);
+      this.deps.log.warn("tool failed", { tool: tool.name, error: String(error) });
+      return finish("error", `${tool.name} failed: ${(error as Error)?.message ?? String(error)}`);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Runs the permission layer; returns the message for the model when the call may not run. */
+  private async authorise(tool: ToolDefinition, operation: string, resource: string, ctx: ToolContext): Promise<string | undefined> {
+    const { permissions, approvals, audit } = this.deps;
+    const base = { operation, resource, agentId: ctx.agentId, toolName: tool.name, sessionId: ctx.sessionId };
+    const verdict = permissions.check({ operation, resource, root: ctx.root });
+
+    if (verdict.result === "allow") {
+      audit.record({ ...base, result: "allow", reason: verdict.reason, policy: verdict.policy });
+      return undefined;
+    }
+    if (verdict.result === "deny") {
+      audit.record({ ...base, result: "deny", reason: verdict.reason, policy: verdict.policy });
+      return `Permission denied: ${verdict.reason}. The ${operation} on ${resource} was not performed. Do not retry it unchanged; choose another approach or ask the user.`;
+    }
+
+    const grant = approvals.grantFor(ctx.sessionId, operation, resource, ctx.root);
+    if (grant) {
+      const what = grant.pattern ? `${grant.operation} on ${grant.pattern}` : `${grant.operation}`;
+      audit.record({ ...base, result: "allow", reason: `Approved earlier for this session (${what})`, policy: `approval:${grant.scope}` });
+      return undefined;
+    }
+
+    const outcome = await approvals.ask({
+      toolName: tool.name,
+      operation,
+      resource,
+      reason: verdict.reason,
+      sessionId: ctx.sessionId,
+      conversationId: ctx.conversationId,
+      turnId: ctx.turnId,
+      agentId: ctx.agentId,
+      signal: ctx.signal,
+      onCreated: (request) => audit.record({ ...base, result: "ask", reason: `${verdict.reason} (approval request ${request.id})`, policy: verdict.policy }),
+    });
+    switch (outcome.status) {
+      case "approved":
+        audit.record({ ...base, result: "allow", reason: `Approved by the user (scope ${outcome.scope}, request ${outcome.requestId})`, policy: "approval" });
+        return undefined;
+      case "denied":
+        audit.record({ ...base, result: "deny", reason: `Denied by the user (request ${outcome.requestId})`, policy: "approval" });
+        return `Permission denied by the user: ${operation} on ${resource} was not performed. Continue without it, or explain to the user why it is needed.`;
+      case "expired":
+        audit.record({ ...base, result: "deny", reason: `Approval request ${outcome.requestId} expired unanswered`, policy: "approval" });
+        return `Permission denied: nobody approved ${operation} on ${resource} within ${this.deps.config.permissions.approvalTimeoutSeconds} s, so it was not performed.`;
+      default:
+        audit.record({ ...base, result: "deny", reason: `Turn cancelled while waiting for approval ${outcome.requestId}`, policy: "approval" });
+        return `Cancelled while waiting for approval; ${operation} on ${resource} was not performed.`;
+    }
+  }
+}
