@@ -243,7 +243,8 @@ export const chatPlugin = (core: Core) => {
         }, options.heartbeatMs);
       },
       pong(ws) {
-        const state = sockets.get(rawOf(ws));
+        // Elysia hands this hook Bun's socket itself, not its wrapper.
+        const state = sockets.get((ws as { raw?: object }).raw ?? ws);
         if (state) state.lastPong = Date.now();
       },
       message(ws, message) {
