@@ -19,6 +19,11 @@ import { conversationsPlugin } from "../plugins/conversations";
 import { pisovereignChatPlugin } from "../plugins/pisovereign-chat";
 import { contextFilesPlugin } from "../plugins/context-files";
 import { usagePlugin } from "../plugins/usage";
+import { checkpointsPlugin } from "../plugins/checkpoints";
+import { projectsPlugin } from "../plugins/projects";
+import { tasksPlugin } from "../plugins/tasks";
+import { systemPlugin } from "../plugins/system";
+import { telemetryPlugin } from "../plugins/telemetry";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
@@ -155,7 +160,12 @@ export function createApp(core: Core) {
     .use(conversationsPlugin(core))
     .use(pisovereignChatPlugin(core))
     .use(contextFilesPlugin(core))
-    .use(usagePlugin(core));
+    .use(usagePlugin(core))
+    .use(checkpointsPlugin(core))
+    .use(projectsPlugin(core))
+    .use(tasksPlugin(core))
+    .use(systemPlugin(core))
+    .use(telemetryPlugin(core));
 
   return app;
 }

@@ -18,6 +18,10 @@ import { createToolServices, type ToolRegistry } from "./tools";
 import type { PermissionPolicy } from "./permissions";
 import type { Approvals } from "./approvals";
 import type { AuditLog } from "./audit";
+import { Checkpoints } from "./checkpoints";
+import { Projects } from "./projects";
+import { Tasks } from "./tasks";
+import { Telemetry } from "./telemetry";
 
 export interface Core {
   readonly version: string;
@@ -41,6 +45,12 @@ export interface Core {
   readonly permissions: PermissionPolicy;
   readonly approvals: Approvals;
   readonly audit: AuditLog;
+  /** Conversation checkpoints (automatic + manual), rollback, branches, file restore. */
+  readonly checkpoints: Checkpoints;
+  readonly projects: Projects;
+  /** Background and synchronous agent tasks. */
+  readonly tasks: Tasks;
+  readonly telemetry: Telemetry;
   /** Registers work to run at shutdown (in reverse order of registration). */
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
@@ -81,6 +91,12 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
 
   const toolServices = createToolServices({ config, db, bus, log, roots, metrics });
 
+  const checkpoints = new Checkpoints(db, bus, config.checkpoints, log);
+  const projects = new Projects(db);
+  const tasks = new Tasks(db, bus, projects, () => core.engine, log);
+  const lostTasks = tasks.recoverInterrupted();
+  if (lostTasks) log.warn("marked tasks left running by an earlier process as interrupted", { count: lostTasks });
+
   const core: Core = {
     version: VERSION,
     config,
@@ -101,6 +117,10 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     usage: new Usage(db),
     // The engine reads other areas (models, tools) lazily through the finished core.
     engine: new AgentEngine(() => core),
+    checkpoints,
+    projects,
+    tasks,
+    telemetry: new Telemetry(db, metrics, config, bus),
     describeModel() {
       const model = defaultModel();
       return credentialProblem(model, config) ?? `${model!.model} (${model!.provider})`;
@@ -124,5 +144,9 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   core.onShutdown(() => toolServices.shutdown());
   // Running turns are cancelled (their partial answers kept, marked interrupted) before the database closes.
   core.onShutdown(() => core.engine.shutdown());
+  // Registered after the engine's hook, so it runs before it: tasks stop (marked interrupted) before their turns.
+  checkpoints.start();
+  core.onShutdown(() => checkpoints.stop());
+  core.onShutdown(() => tasks.shutdown());
   return core;
 }

@@ -3,6 +3,7 @@
 // Never edit a migration that has shipped; add a new one.
 import conversations from "./0001_conversations";
 import security from "./0003_security";
+import checkpointsProjectsTasks from "./0004_checkpoints_projects_tasks";
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: "conversations", sql: conversations },
   { version: 3, name: "security", sql: security },
+  { version: 4, name: "checkpoints_projects_tasks", sql: checkpointsProjectsTasks },
 ];

@@ -1,3 +1,5 @@
 // One file per domain; each mirrors the migration that created its tables.
 export * from "./conversations";
 export * from "./security";
+export * from "./checkpoints";
+export * from "./tasks";

@@ -1,0 +1,288 @@
+// Tasks (Penguin API: /api/v1/tasks*): execute in the background, execute-sync, list, status, cancel, and the WS
+// /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks.ts runs them through the engine).
+import { Elysia, t, type Static } from "elysia";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { ServerWebSocket } from "bun";
+import type { Core } from "../src/core";
+import { AppError } from "../src/core/errors";
+import { failureCause, type TaskEvent, type TaskOutcome } from "../src/core/tasks";
+import { ErrorEnvelope } from "./checkpoints";
+
+const Id = t.String({ minLength: 1, maxLength: 200 });
+const maybe = <S extends Parameters<typeof t.Optional>[0]>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
+
+const TaskStatus = t.Union([
+  t.Literal("pending"),
+  t.Literal("running"),
+  t.Literal("completed"),
+  t.Literal("failed"),
+  t.Literal("cancelled"),
+  t.Literal("timeout"),
+  t.Literal("interrupted"),
+]);
+
+const ActionResult = t.Object(
+  {
+    action: t.String({ description: "tool name" }),
+    result: t.String(),
+    status: t.String(),
+    id: t.Optional(t.String()),
+    arguments: t.Optional(t.Record(t.String(), t.Unknown())),
+    started_at: t.Optional(t.String()),
+    duration_ms: t.Optional(t.Number()),
+  },
+  { additionalProperties: true },
+);
+
+export const TaskSchema = t.Object({
+  id: t.String(),
+  task_id: t.String({ description: "Same as id" }),
+  name: t.String(),
+  description: t.String(),
+  status: TaskStatus,
+  continuous: t.Boolean(),
+  time_limit: t.Number({ description: "minutes" }),
+  project_id: t.Union([t.String(), t.Null()]),
+  agent_id: t.String(),
+  conversation_id: t.Union([t.String(), t.Null()], { description: "The conversation the task runs in (its full transcript)" }),
+  session_id: t.Union([t.String(), t.Null()]),
+  turns: t.Integer(),
+  iterations: t.Integer(),
+  response: t.String(),
+  action_results: t.Array(ActionResult),
+  error: t.Union([t.String(), t.Null()]),
+  usage: t.Object({ prompt_tokens: t.Integer(), completion_tokens: t.Integer(), total_tokens: t.Integer() }),
+  created_at: t.String(),
+  started_at: t.Union([t.String(), t.Null()]),
+  finished_at: t.Union([t.String(), t.Null()]),
+  execution_time: t.Union([t.Number(), t.Null()], { description: "seconds" }),
+});
+
+const TaskMetadata = t.Object({
+  task_id: t.String(),
+  name: t.String(),
+  description: t.String(),
+  continuous: t.Boolean(),
+  time_limit: t.Number(),
+  project_id: t.Union([t.String(), t.Null()]),
+  agent_id: t.String(),
+  conversation_id: t.Union([t.String(), t.Null()]),
+  turns: t.Integer(),
+});
+
+const Outcome = t.Object({
+  task_id: t.String(),
+  status: TaskStatus,
+  response: t.String(),
+  iterations: t.Integer(),
+  execution_time: t.Number({ description: "seconds" }),
+  action_results: t.Array(ActionResult),
+  task_metadata: TaskMetadata,
+  error: t.Optional(t.String()),
+});
+
+export const TaskBody = t.Object({
+  name: t.String({ minLength: 1, maxLength: 200 }),
+  description: maybe(t.String({ maxLength: 100_000 })),
+  continuous: maybe(t.Boolean({ description: "Keep taking turns until the model calls task_completed or the time limit passes" })),
+  time_limit: maybe(t.Number({ exclusiveMinimum: 0, maximum: 1440, description: "Minutes (fractions allowed; default 30)" })),
+  project_id: maybe(Id),
+  agent_id: maybe(Id),
+  max_turns: maybe(t.Integer({ minimum: 1, maximum: 1000, description: "Safety bound on the turns of a continuous task (default 50)" })),
+});
+type TaskBody = Static<typeof TaskBody>;
+
+const inputFrom = (b: TaskBody) => ({
+  name: b.name,
+  description: b.description ?? undefined,
+  continuous: b.continuous ?? undefined,
+  time_limit: b.time_limit ?? undefined,
+  project_id: b.project_id ?? undefined,
+  agent_id: b.agent_id ?? undefined,
+  max_turns: b.max_turns ?? undefined,
+});
+
+const Params = t.Object({ task_id: Id });
+
+// ── WebSocket ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+const taskCheck = TypeCompiler.Compile(TaskBody);
+const stopCheck = TypeCompiler.Compile(t.Object({ type: t.Union([t.Literal("stop"), t.Literal("cancel")]), task_id: t.Optional(t.String()) }));
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const MAX_TASKS_PER_SOCKET = 8;
+
+interface SocketState {
+  closed: boolean;
+  /** Aborting cancels every task this socket started. */
+  controller: AbortController;
+  running: Set<string>;
+}
+
+const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
+
+export const tasksPlugin = (core: Core) => {
+  const { tasks } = core;
+  const sockets = new WeakMap<object, SocketState>();
+
+  const send = (raw: ServerWebSocket<unknown>, state: SocketState, event: TaskEvent | { event: "error"; data: Record<string, unknown> }) => {
+    if (state.closed) return;
+    const status = raw.send(JSON.stringify(event));
+    if (status === 0 || raw.getBufferedAmount() > MAX_BUFFERED_BYTES) {
+      core.log.warn("task socket too slow; closing it", { buffered: raw.getBufferedAmount() });
+      teardown(state);
+      try {
+        raw.close(1013, "client too slow: events were piling up");
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  const teardown = (state: SocketState) => {
+    state.closed = true;
+    state.controller.abort();
+  };
+
+  return new Elysia({ name: "tasks", detail: { tags: ["tasks"] } })
+    .post(
+      "/api/v1/tasks/execute",
+      ({ body }) => {
+        const { task } = tasks.start(inputFrom(body));
+        return {
+          status: "started" as const,
+          task_id: task.id,
+          name: task.name,
+          message: `Task '${task.name}' started`,
+          task: tasks.get(task.id),
+        };
+      },
+      {
+        body: TaskBody,
+        response: {
+          200: t.Object({ status: t.Literal("started"), task_id: t.String(), name: t.String(), message: t.String(), task: TaskSchema }),
+          404: ErrorEnvelope,
+          503: ErrorEnvelope,
+        },
+        detail: {
+          summary: "Start a task in the background",
+          description:
+            "Returns at once with the task id; follow it with GET /api/v1/tasks/{task_id}. The task runs through the agent engine in its own conversation, " +
+            "bounded by time_limit (minutes). Unknown project_id → 404.",
+        },
+      },
+    )
+    .post(
+      "/api/v1/tasks/execute-sync",
+      async ({ body, request }) => {
+        // A client that goes away cancels its task.
+        const { done } = tasks.start(inputFrom(body), { signal: request.signal });
+        const outcome: TaskOutcome = await done;
+        const cause = failureCause(outcome);
+        // Refused before any work happened (no model configured, upstream down): answer with that error.
+        if (cause && outcome.task_metadata.turns === 0) throw new AppError(cause.errorCode, cause.message, { ...cause.details, task_id: outcome.task_id });
+        return outcome;
+      },
+      {
+        body: TaskBody,
+        response: { 200: Outcome, 400: ErrorEnvelope, 404: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
+        detail: {
+          summary: "Run a task to completion",
+          description:
+            "Answers when the task ends: completed, timeout (time_limit reached; the work so far is in the response), cancelled or failed. " +
+            "A task refused before its first turn (no usable model, upstream error) answers with that error (502/503) and the task id in details.",
+        },
+      },
+    )
+    .get("/api/v1/tasks", ({ query }) => tasks.list({ projectId: query.project_id, status: query.status, limit: query.limit, offset: query.offset }), {
+      query: t.Object({
+        project_id: t.Optional(Id),
+        status: t.Optional(TaskStatus),
+        limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, default: 50 })),
+        offset: t.Optional(t.Numeric({ minimum: 0, default: 0 })),
+      }),
+      response: { 200: t.Object({ tasks: t.Array(TaskSchema), total: t.Integer() }) },
+      detail: { summary: "List tasks, newest first" },
+    })
+    .get("/api/v1/tasks/:task_id", ({ params }) => tasks.get(params.task_id), {
+      params: Params,
+      response: { 200: TaskSchema, 404: ErrorEnvelope },
+      detail: { summary: "A task's status and result" },
+    })
+    .post(
+      "/api/v1/tasks/:task_id/cancel",
+      async ({ params }) => {
+        const before = tasks.require(params.task_id).status;
+        const task = await tasks.cancel(params.task_id);
+        const cancelled = before === "running" || before === "pending";
+        return {
+          status: task.status,
+          task_id: task.id,
+          cancelled,
+          message: cancelled ? `Task ${task.id} cancelled` : `Task ${task.id} had already ended (${task.status})`,
+          task,
+        };
+      },
+      {
+        params: Params,
+        response: { 200: t.Object({ status: TaskStatus, task_id: t.String(), cancelled: t.Boolean(), message: t.String(), task: TaskSchema }), 404: ErrorEnvelope },
+        detail: { summary: "Cancel a running task", description: "Waits until the task has stopped; a task that already ended is returned unchanged (cancelled: false)." },
+      },
+    )
+    .ws("/api/v1/tasks/stream", {
+      detail: {
+        summary: "Run tasks and stream their events",
+        description:
+          'Send a task as a JSON frame (same fields as POST /api/v1/tasks/execute); receive {"event","data"} frames: start, progress, action ' +
+          '(each tool result), complete (same payload as execute-sync, also for timeout and cancelled) and error (failed or invalid request). ' +
+          '{"type":"stop"} (or "cancel", optionally with task_id) cancels the socket\'s running task(s); closing the socket cancels them too.',
+      },
+      open(ws) {
+        sockets.set(rawOf(ws), { closed: false, controller: new AbortController(), running: new Set() });
+      },
+      message(ws, message) {
+        const raw = rawOf(ws);
+        const state = sockets.get(raw);
+        if (!state || state.closed) return;
+        let frame: unknown = message;
+        if (typeof frame === "string") {
+          try {
+            frame = JSON.parse(frame);
+          } catch {
+            send(raw, state, { event: "error", data: { message: "frames must be JSON objects", code: "BAD_REQUEST" } });
+            return;
+          }
+        }
+        if (stopCheck.Check(frame)) {
+          const ids = frame.task_id ? [frame.task_id].filter((id) => state.running.has(id)) : [...state.running];
+          for (const id of ids) void tasks.cancel(id).catch(() => {});
+          return;
+        }
+        if (!taskCheck.Check(frame)) {
+          const first = taskCheck.Errors(frame).First();
+          const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
+          send(raw, state, {
+            event: "error",
+            data: { message: `invalid task: ${field} ${first?.message.toLowerCase() ?? "is invalid"}`, code: "VALIDATION_ERROR", details: { fields: [{ field, error: first?.message ?? "is invalid" }] } },
+          });
+          return;
+        }
+        if (state.running.size >= MAX_TASKS_PER_SOCKET) {
+          send(raw, state, { event: "error", data: { message: `too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, code: "RATE_LIMITED" } });
+          return;
+        }
+        try {
+          const { task, done } = tasks.start(inputFrom(frame), { signal: state.controller.signal, onEvent: (event) => send(raw, state, event) });
+          state.running.add(task.id);
+          void done.finally(() => state.running.delete(task.id));
+        } catch (error) {
+          const known = error instanceof AppError;
+          if (!known) core.log.error("task stream start failed", { error: String(error) });
+          send(raw, state, { event: "error", data: { message: known ? error.message : "internal error", code: known ? error.errorCode : "INTERNAL_ERROR" } });
+        }
+      },
+      close(ws) {
+        const state = sockets.get(rawOf(ws));
+        if (state) teardown(state);
+      },
+    });
+};

@@ -1,0 +1,64 @@
+// Telemetry: GET /api/v1/telemetry and the WS /api/v1/ws/telemetry that pushes the same snapshot every `interval`
+// seconds. Numbers come from src/core/telemetry.ts.
+import { Elysia, t } from "elysia";
+import type { ServerWebSocket } from "bun";
+import type { Core } from "../src/core";
+
+const TokenPair = t.Object({ prompt: t.Integer(), completion: t.Integer() });
+const Snapshot = t.Object({
+  agents: t.Record(t.String(), t.Object({ messages_sent: t.Integer(), tasks_completed: t.Integer() })),
+  tokens: t.Object({ total: TokenPair, per_agent: t.Record(t.String(), TokenPair) }),
+  uptime_seconds: t.Integer(),
+  timestamp: t.String(),
+});
+
+const MIN_INTERVAL_S = 0.1;
+const MAX_INTERVAL_S = 3600;
+/** A client that lets this much pile up misses pushes until it catches up. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
+
+export const telemetryPlugin = (core: Core) => {
+  const timers = new WeakMap<object, ReturnType<typeof setInterval>>();
+  return new Elysia({ name: "telemetry", detail: { tags: ["telemetry"] } })
+    .get("/api/v1/telemetry", ({ query }) => core.telemetry.snapshot(query.agent_id), {
+      query: t.Object({ agent_id: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
+      response: { 200: Snapshot },
+      detail: {
+        summary: "Telemetry summary",
+        description: "Per-agent assistant messages and completed tasks, token totals per agent (all time, from the store) and the server's uptime. `agent_id` narrows it to one agent.",
+      },
+    })
+    .ws("/api/v1/ws/telemetry", {
+      query: t.Object({
+        agent_id: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+        interval: t.Optional(t.Numeric({ minimum: MIN_INTERVAL_S, maximum: MAX_INTERVAL_S, description: "Seconds between pushes (default 2)" })),
+        token: t.Optional(t.String()),
+      }),
+      detail: {
+        summary: "Stream telemetry",
+        description: `Pushes the GET /api/v1/telemetry snapshot at once and then every \`interval\` seconds (default 2, ${MIN_INTERVAL_S}–${MAX_INTERVAL_S}); \`agent_id\` filters.`,
+      },
+      open(ws) {
+        const raw = rawOf(ws);
+        const agentId = ws.data.query.agent_id;
+        const intervalMs = (ws.data.query.interval ?? 2) * 1000;
+        const push = () => {
+          if (raw.getBufferedAmount() > MAX_BUFFERED_BYTES) return;
+          try {
+            raw.send(JSON.stringify(core.telemetry.snapshot(agentId)));
+          } catch (error) {
+            core.log.warn("telemetry push failed", { error: String(error) });
+          }
+        };
+        push();
+        timers.set(raw, setInterval(push, intervalMs));
+      },
+      close(ws) {
+        const raw = rawOf(ws);
+        clearInterval(timers.get(raw));
+        timers.delete(raw);
+      },
+    });
+};

@@ -1,0 +1,522 @@
+// Checkpoints: named points in a conversation's history that can be rolled back to or branched from, plus the
+// file pre-images that let a rollback restore what the agent's tools changed in the workspace.
+//
+// A checkpoint is a pointer, not a copy: "every message of conversation C with seq <= message_seq". That keeps an
+// automatic checkpoint per message cheap. Consequences, by design:
+// - rollback truncates C to the checkpoint. Nothing is lost: when there is a tail to drop, the whole conversation
+//   is first copied into an archive conversation (same seqs), and the checkpoints that pointed past the new end
+//   move there, so they stay valid and can be branched from or rolled back to later.
+// - branch copies the history up to the checkpoint into a new conversation; the original is untouched.
+// - files: just before an agent tool changes a path (bus event `file.changing`), the path's current content is
+//   stored once per checkpoint interval (its pre-image). Restoring checkpoint K undoes, for every path the
+//   conversation's tools changed after K, that change: the earliest pre-image after K is written back (or the file is
+//   deleted when it did not exist). Changes made outside the agent's file tools (shell commands, editors) are not
+//   tracked.
+import { and, asc, count, desc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Bus } from "./bus";
+import type { Config } from "../config";
+import { AppError, badRequest, conflict, notFound } from "./errors";
+import { newId } from "./ids";
+import type { Logger } from "./log";
+import type { Db } from "./store/db";
+import { checkpoints, conversations, fileChanges, messages, type CheckpointType } from "./store/schema";
+
+export type CheckpointRow = typeof checkpoints.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
+
+/** Files larger than this are recorded as changed but their content is not kept (the restore skips them). */
+export const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+const CLEANUP_EVERY_MS = 60 * 60 * 1000;
+
+export interface CheckpointView {
+  id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  type: CheckpointType;
+  session_id: string;
+  conversation_id: string;
+  /** How many messages the checkpointed history holds. */
+  message_count: number;
+  source_checkpoint_id: string | null;
+}
+
+export interface RestoredFile {
+  path: string;
+  action: "restored" | "deleted" | "skipped";
+  reason?: string;
+}
+
+export interface RollbackResult {
+  checkpoint: CheckpointView;
+  conversationId: string;
+  removedMessages: number;
+  /** Where the dropped history (and the checkpoints that pointed into it) now lives; null when nothing was dropped. */
+  archivedConversationId: string | null;
+  movedCheckpoints: number;
+  restoredFiles?: RestoredFile[];
+}
+
+export interface BranchResult {
+  branchId: string;
+  checkpoint: CheckpointView;
+  copiedMessages: number;
+}
+
+export interface CheckpointStats {
+  enabled: boolean;
+  total_checkpoints: number;
+  auto_checkpoints: number;
+  manual_checkpoints: number;
+  branch_checkpoints: number;
+  config: { frequency: number; retention_hours: number; max_age_days: number };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function checkpointView(row: CheckpointRow): CheckpointView {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    created_at: iso(row.createdAt),
+    type: row.type,
+    session_id: row.sessionId,
+    conversation_id: row.conversationId,
+    message_count: row.messageCount,
+    source_checkpoint_id: row.sourceCheckpointId ?? null,
+  };
+}
+
+export class Checkpoints {
+  private stopFns: (() => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly bus: Bus,
+    private readonly settings: Config["checkpoints"],
+    private readonly log?: Logger,
+  ) {}
+
+  get enabled(): boolean {
+    return this.settings.enabled;
+  }
+
+  /** Subscribes to the bus (automatic checkpoints, file pre-images) and schedules the retention cleanup. */
+  start(): void {
+    if (!this.settings.enabled) return;
+    this.stopFns.push(
+      this.bus.subscribe(
+        (event) => {
+          if (event.type === "message.appended") {
+            const data = event.data as { conversation_id: string; message_id: string };
+            this.onMessageAppended(data.conversation_id, data.message_id);
+          } else if (event.type === "file.changing") {
+            const data = event.data as { conversation_id?: string; path: string; tool?: string };
+            if (data.conversation_id) this.capture(data.conversation_id, data.path, data.tool);
+          }
+        },
+        ["message.appended", "file.changing"],
+      ),
+    );
+    const runCleanup = () => {
+      try {
+        const n = this.cleanup();
+        if (n > 0) this.log?.info("checkpoint cleanup", { cleaned: n });
+      } catch (error) {
+        this.log?.error("checkpoint cleanup failed", { error: String(error) });
+      }
+    };
+    runCleanup();
+    const timer = setInterval(runCleanup, CLEANUP_EVERY_MS);
+    timer.unref?.();
+    this.stopFns.push(() => clearInterval(timer));
+  }
+
+  stop(): void {
+    for (const fn of this.stopFns.splice(0)) fn();
+  }
+
+  // ── creating ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The conversation a request means: the given id, else the session's latest, else the latest overall. */
+  resolveConversation(options: { conversationId?: string; sessionId?: string }): ConversationRow {
+    if (options.conversationId) {
+      const row = this.db.select().from(conversations).where(eq(conversations.id, options.conversationId)).get();
+      if (!row) throw notFound("conversation", options.conversationId);
+      return row;
+    }
+    if (options.sessionId) {
+      const row = this.db
+        .select()
+        .from(conversations)
+        .where(or(eq(conversations.sessionId, options.sessionId), eq(conversations.id, options.sessionId)))
+        .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+        .limit(1)
+        .get();
+      if (!row) throw notFound("session", options.sessionId);
+      return row;
+    }
+    const row = this.db.select().from(conversations).orderBy(desc(conversations.updatedAt), desc(conversations.id)).limit(1).get();
+    if (!row) throw badRequest("there is no conversation to checkpoint yet: send a message first or pass conversation_id");
+    return row;
+  }
+
+  /** A manual checkpoint of the conversation's current end. */
+  create(options: { conversationId?: string; sessionId?: string; name?: string; description?: string }): CheckpointView {
+    this.requireEnabled();
+    const conversation = this.resolveConversation(options);
+    const head = this.head(conversation.id);
+    const row = this.insert({
+      conversation,
+      type: "manual",
+      name: options.name?.trim() || `Checkpoint ${iso(Date.now())}`,
+      description: options.description ?? "",
+      messageSeq: head.seq,
+      messageCount: head.count,
+    });
+    return checkpointView(row);
+  }
+
+  private onMessageAppended(conversationId: string, messageId: string): void {
+    const message = this.db.select({ seq: messages.seq, role: messages.role }).from(messages).where(eq(messages.id, messageId)).get();
+    if (!message || message.seq % this.settings.frequency !== 0) return;
+    const conversation = this.db.select().from(conversations).where(eq(conversations.id, conversationId)).get();
+    if (!conversation) return;
+    this.insert({
+      conversation,
+      type: "auto",
+      name: `Auto: after message ${message.seq}`,
+      description: `Automatic checkpoint after the ${message.role} message ${message.seq}`,
+      messageSeq: message.seq,
+      messageCount: this.countUpTo(conversationId, message.seq),
+    });
+  }
+
+  private insert(values: {
+    conversation: ConversationRow;
+    type: CheckpointType;
+    name: string;
+    description: string;
+    messageSeq: number;
+    messageCount: number;
+    sourceCheckpointId?: string;
+    db?: Pick<Db, "insert" | "select">;
+  }): CheckpointRow {
+    const db = values.db ?? this.db;
+    const row: CheckpointRow = {
+      id: newId(),
+      conversationId: values.conversation.id,
+      sessionId: values.conversation.sessionId,
+      type: values.type,
+      name: values.name,
+      description: values.description,
+      messageSeq: values.messageSeq,
+      messageCount: values.messageCount,
+      fileSeq: this.fileHighWater(db),
+      sourceCheckpointId: values.sourceCheckpointId ?? null,
+      metadata: {},
+      createdAt: Date.now(),
+    };
+    db.insert(checkpoints).values(row).run();
+    return row;
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  find(id: string): CheckpointRow | undefined {
+    return this.db.select().from(checkpoints).where(eq(checkpoints.id, id)).get();
+  }
+
+  get(id: string): CheckpointRow {
+    const row = this.find(id);
+    if (!row) throw notFound("checkpoint", id);
+    return row;
+  }
+
+  /** Newest first. */
+  list(options: { sessionId?: string; conversationId?: string; type?: CheckpointType; limit?: number } = {}): CheckpointView[] {
+    const rows = this.db
+      .select()
+      .from(checkpoints)
+      .where(
+        and(
+          options.sessionId ? eq(checkpoints.sessionId, options.sessionId) : undefined,
+          options.conversationId ? eq(checkpoints.conversationId, options.conversationId) : undefined,
+          options.type ? eq(checkpoints.type, options.type) : undefined,
+        ),
+      )
+      .orderBy(desc(checkpoints.createdAt), desc(sql`rowid`))
+      .limit(options.limit ?? 50)
+      .all();
+    return rows.map(checkpointView);
+  }
+
+  stats(): CheckpointStats {
+    const rows = this.db.select({ type: checkpoints.type, n: count() }).from(checkpoints).groupBy(checkpoints.type).all();
+    const by = (t: CheckpointType) => rows.find((r) => r.type === t)?.n ?? 0;
+    return {
+      enabled: this.settings.enabled,
+      total_checkpoints: rows.reduce((n, r) => n + r.n, 0),
+      auto_checkpoints: by("auto"),
+      manual_checkpoints: by("manual"),
+      branch_checkpoints: by("branch"),
+      config: { frequency: this.settings.frequency, retention_hours: this.settings.retentionHours, max_age_days: this.settings.maxAgeDays },
+    };
+  }
+
+  // ── rollback and branch ───────────────────────────────────────────────────────────────────────────────────
+
+  rollback(id: string, options: { restoreFiles?: boolean } = {}): RollbackResult {
+    this.requireEnabled();
+    const checkpoint = this.get(id);
+    const streaming = this.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.conversationId, checkpoint.conversationId), eq(messages.status, "streaming")))
+      .limit(1)
+      .get();
+    if (streaming) {
+      throw conflict("a turn is still running in this conversation; stop it before rolling back", { conversation_id: checkpoint.conversationId });
+    }
+
+    const outcome = this.db.transaction((tx) => {
+      const conversation = tx.select().from(conversations).where(eq(conversations.id, checkpoint.conversationId)).get();
+      if (!conversation) throw notFound("conversation", checkpoint.conversationId);
+      const tail = tx
+        .select({ n: count() })
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversation.id), gt(messages.seq, checkpoint.messageSeq)))
+        .get()!.n;
+      let archivedConversationId: string | null = null;
+      let movedCheckpoints = 0;
+      if (tail > 0) {
+        const archive = this.copyConversation(tx, conversation, Number.MAX_SAFE_INTEGER, {
+          title: `${conversation.title ?? "Conversation"} (before rollback to ${checkpoint.name})`,
+          metadata: { archived_from: conversation.id, rollback_checkpoint_id: checkpoint.id },
+        });
+        archivedConversationId = archive.id;
+        movedCheckpoints = tx
+          .update(checkpoints)
+          .set({ conversationId: archive.id, sessionId: archive.sessionId })
+          .where(and(eq(checkpoints.conversationId, conversation.id), gt(checkpoints.messageSeq, checkpoint.messageSeq)))
+          .returning({ id: checkpoints.id })
+          .all().length;
+        tx.delete(messages).where(and(eq(messages.conversationId, conversation.id), gt(messages.seq, checkpoint.messageSeq))).run();
+      }
+      tx.update(conversations).set({ updatedAt: Date.now() }).where(eq(conversations.id, conversation.id)).run();
+      return { conversation, removedMessages: tail, archivedConversationId, movedCheckpoints };
+    });
+
+    if (outcome.archivedConversationId) {
+      this.bus.publish("conversation.created", {
+        conversation_id: outcome.archivedConversationId,
+        session_id: outcome.archivedConversationId,
+        agent_id: outcome.conversation.agentId,
+      });
+    }
+    const result: RollbackResult = {
+      checkpoint: checkpointView(checkpoint),
+      conversationId: checkpoint.conversationId,
+      removedMessages: outcome.removedMessages,
+      archivedConversationId: outcome.archivedConversationId,
+      movedCheckpoints: outcome.movedCheckpoints,
+    };
+    if (options.restoreFiles) result.restoredFiles = this.restoreFiles(checkpoint);
+    return result;
+  }
+
+  /** A new conversation whose history is the source conversation up to the checkpoint. */
+  branch(id: string, options: { name?: string; description?: string } = {}): BranchResult {
+    this.requireEnabled();
+    const source = this.get(id);
+    const result = this.db.transaction((tx) => {
+      const conversation = tx.select().from(conversations).where(eq(conversations.id, source.conversationId)).get();
+      if (!conversation) throw notFound("conversation", source.conversationId);
+      const name = options.name?.trim() || `${conversation.title ?? "Conversation"} (branch)`;
+      const branch = this.copyConversation(tx, conversation, source.messageSeq, {
+        title: name,
+        metadata: { branched_from: conversation.id, source_checkpoint_id: source.id },
+      });
+      const row = this.insert({
+        conversation: branch.row,
+        type: "branch",
+        name,
+        description: options.description ?? "",
+        messageSeq: source.messageSeq,
+        messageCount: branch.copied,
+        sourceCheckpointId: source.id,
+        db: tx,
+      });
+      return { branch, row };
+    });
+    this.bus.publish("conversation.created", { conversation_id: result.branch.id, session_id: result.branch.sessionId, agent_id: result.branch.row.agentId });
+    return { branchId: result.branch.id, checkpoint: checkpointView(result.row), copiedMessages: result.branch.copied };
+  }
+
+  /** Copies the messages with seq <= upTo into a new conversation (new ids, same seqs) inside `tx`. */
+  private copyConversation(
+    tx: Parameters<Parameters<Db["transaction"]>[0]>[0],
+    source: ConversationRow,
+    upTo: number,
+    options: { title: string; metadata: Record<string, unknown> },
+  ): { id: string; sessionId: string; copied: number; row: ConversationRow } {
+    const id = newId();
+    const now = Date.now();
+    const row: ConversationRow = {
+      id,
+      // A new session: the copy must never be mistaken for the source session's latest conversation.
+      sessionId: id,
+      title: options.title,
+      agentId: source.agentId,
+      parentId: source.id,
+      metadata: { ...(source.metadata ?? {}), ...options.metadata },
+      createdAt: now,
+      updatedAt: now,
+    };
+    tx.insert(conversations).values(row).run();
+    const rows = tx
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, source.id), lte(messages.seq, upTo)))
+      .orderBy(asc(messages.seq))
+      .all();
+    for (const m of rows) tx.insert(messages).values({ ...m, id: newId(), conversationId: id }).run();
+    return { id, sessionId: id, copied: rows.length, row };
+  }
+
+  // ── files ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Records `path`'s current content before a tool of the conversation changes it. Only the first change after the
+   * conversation's latest checkpoint matters (later ones are recoverable from it), so the rest are skipped.
+   */
+  capture(conversationId: string, path: string, tool?: string): void {
+    try {
+      const latest = this.db
+        .select({ fileSeq: sql<number>`max(${checkpoints.fileSeq})`.mapWith(Number), n: count() })
+        .from(checkpoints)
+        .where(eq(checkpoints.conversationId, conversationId))
+        .get();
+      if (!latest || latest.n === 0) return; // nothing to roll back to yet
+      const seen = this.db
+        .select({ id: fileChanges.id })
+        .from(fileChanges)
+        .where(and(eq(fileChanges.conversationId, conversationId), eq(fileChanges.path, path), gt(fileChanges.id, latest.fileSeq)))
+        .limit(1)
+        .get();
+      if (seen) return;
+      let existed = false;
+      let content: Buffer | null = null;
+      let size = 0;
+      let tooLarge = false;
+      try {
+        const stat = lstatSync(path);
+        if (stat.isDirectory()) return;
+        existed = true;
+        size = stat.size;
+        if (stat.size > MAX_SNAPSHOT_BYTES) tooLarge = true;
+        else content = readFileSync(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      this.db.insert(fileChanges).values({ conversationId, path, existed, content, size, tooLarge, tool: tool ?? null, createdAt: Date.now() }).run();
+    } catch (error) {
+      this.log?.warn("could not snapshot a file before it changed", { path, error: String(error) });
+    }
+  }
+
+  /** Undoes every change the conversation's tools made after the checkpoint (earliest pre-image per path wins). */
+  private restoreFiles(checkpoint: CheckpointRow): RestoredFile[] {
+    const entries = this.db
+      .select()
+      .from(fileChanges)
+      .where(and(eq(fileChanges.conversationId, checkpoint.conversationId), gt(fileChanges.id, checkpoint.fileSeq)))
+      .orderBy(asc(fileChanges.id))
+      .all();
+    const firstByPath = new Map<string, (typeof entries)[number]>();
+    for (const e of entries) if (!firstByPath.has(e.path)) firstByPath.set(e.path, e);
+    const restored: RestoredFile[] = [];
+    const done: number[] = [];
+    for (const [path, e] of firstByPath) {
+      try {
+        if (e.tooLarge) {
+          restored.push({ path, action: "skipped", reason: `larger than ${MAX_SNAPSHOT_BYTES} bytes when it changed; its content was not kept` });
+          continue;
+        }
+        if (e.existed) {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, e.content ?? Buffer.alloc(0));
+          restored.push({ path, action: "restored" });
+        } else {
+          let isFile = false;
+          try {
+            isFile = !lstatSync(path).isDirectory();
+          } catch {
+            /* already gone */
+          }
+          if (isFile) rmSync(path, { force: true });
+          restored.push({ path, action: "deleted" });
+        }
+        done.push(e.id);
+      } catch (error) {
+        restored.push({ path, action: "skipped", reason: String((error as Error).message ?? error) });
+      }
+    }
+    // The changes after the checkpoint are undone: their pre-images describe nothing on disk any more.
+    const undonePaths = [...firstByPath.keys()].filter((p) => restored.some((r) => r.path === p && r.action !== "skipped"));
+    if (undonePaths.length) {
+      this.db
+        .delete(fileChanges)
+        .where(and(eq(fileChanges.conversationId, checkpoint.conversationId), gt(fileChanges.id, checkpoint.fileSeq), inArray(fileChanges.path, undonePaths)))
+        .run();
+    }
+    return restored;
+  }
+
+  // ── retention ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Removes automatic checkpoints older than retention_hours and every checkpoint older than max_age_days
+   * (manual and branch checkpoints are kept until then), then the file pre-images no remaining checkpoint needs.
+   */
+  cleanup(now = Date.now()): number {
+    const autoCutoff = now - this.settings.retentionHours * 3_600_000;
+    const ageCutoff = now - this.settings.maxAgeDays * 86_400_000;
+    return this.db.transaction((tx) => {
+      const removed = tx
+        .delete(checkpoints)
+        .where(or(and(eq(checkpoints.type, "auto"), sql`${checkpoints.createdAt} < ${autoCutoff}`), sql`${checkpoints.createdAt} < ${ageCutoff}`))
+        .returning({ id: checkpoints.id })
+        .all().length;
+      tx.run(sql`DELETE FROM file_changes WHERE id <= coalesce(
+        (SELECT min(c.file_seq) FROM checkpoints c WHERE c.conversation_id = file_changes.conversation_id), 9223372036854775807)`);
+      return removed;
+    });
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  private requireEnabled(): void {
+    if (!this.settings.enabled) throw new AppError("SERVICE_UNAVAILABLE", "checkpoints are disabled on this server (config checkpoints.enabled = false)");
+  }
+
+  private head(conversationId: string): { seq: number; count: number } {
+    const row = this.db
+      .select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number), n: count() })
+      .from(messages)
+      .where(eq(messages.conversationId, conversationId))
+      .get();
+    return { seq: row?.seq ?? 0, count: row?.n ?? 0 };
+  }
+
+  private countUpTo(conversationId: string, seq: number): number {
+    return this.db.select({ n: count() }).from(messages).where(and(eq(messages.conversationId, conversationId), lte(messages.seq, seq))).get()?.n ?? 0;
+  }
+
+  private fileHighWater(db: Pick<Db, "select">): number {
+    return db.select({ id: sql<number>`coalesce(max(${fileChanges.id}), 0)`.mapWith(Number) }).from(fileChanges).get()?.id ?? 0;
+  }
+}
