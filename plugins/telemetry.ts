@@ -14,13 +14,12 @@ const Snapshot = t.Object({
 
 const MIN_INTERVAL_S = 0.1;
 const MAX_INTERVAL_S = 3600;
-/** A client that lets this much pile up misses pushes until it catches up. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
 export const telemetryPlugin = (core: Core) => {
-  const timers = new WeakMap<object, ReturnType<typeof setInterval>>();
+  const stops = new WeakMap<object, () => void>();
   return new Elysia({ name: "telemetry", detail: { tags: ["telemetry"] } })
     .get("/api/v1/telemetry", ({ query }) => core.telemetry.snapshot(query.agent_id), {
       query: t.Object({ agent_id: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
@@ -42,23 +41,20 @@ export const telemetryPlugin = (core: Core) => {
       },
       open(ws) {
         const raw = rawOf(ws);
-        const agentId = ws.data.query.agent_id;
-        const intervalMs = (ws.data.query.interval ?? 2) * 1000;
-        const push = () => {
-          if (raw.getBufferedAmount() > MAX_BUFFERED_BYTES) return;
-          try {
-            raw.send(JSON.stringify(core.telemetry.snapshot(agentId)));
-          } catch (error) {
-            core.log.warn("telemetry push failed", { error: String(error) });
-          }
-        };
-        push();
-        timers.set(raw, setInterval(push, intervalMs));
+        const stop = core.telemetry.watch(
+          (snapshot) => {
+            // A client that is not reading misses pushes until it catches up.
+            if (raw.getBufferedAmount() > MAX_BUFFERED_BYTES) return;
+            raw.send(JSON.stringify(snapshot));
+          },
+          { agentId: ws.data.query.agent_id, intervalMs: (ws.data.query.interval ?? 2) * 1000 },
+        );
+        stops.set(raw, stop);
       },
       close(ws) {
         const raw = rawOf(ws);
-        clearInterval(timers.get(raw));
-        timers.delete(raw);
+        stops.get(raw)?.();
+        stops.delete(raw);
       },
     });
 };

@@ -13,8 +13,8 @@
 //   deleted when it did not exist). Changes made outside the agent's file tools (shell commands, editors) are not
 //   tracked.
 import { and, asc, count, desc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
-import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Bus } from "./bus";
 import type { Config } from "../config";
 import { AppError, badRequest, conflict, notFound } from "./errors";
@@ -29,6 +29,29 @@ type ConversationRow = typeof conversations.$inferSelect;
 /** Files larger than this are recorded as changed but their content is not kept (the restore skips them). */
 export const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 const CLEANUP_EVERY_MS = 60 * 60 * 1000;
+/** A folder about to be deleted: at most this many of its files are kept. */
+const MAX_FILES_PER_FOLDER = 2000;
+
+/** Regular files (and symlinks, not followed) under a folder, depth first, at most `limit`. */
+function filesUnder(dir: string, limit: number): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= limit) return;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
 
 export interface CheckpointView {
   id: string;
@@ -394,6 +417,17 @@ export class Checkpoints {
    * conversation's latest checkpoint matters (later ones are recoverable from it), so the rest are skipped.
    */
   capture(conversationId: string, path: string, tool?: string): void {
+    // A folder (deleted recursively): keep each file in it, within bounds.
+    let isDir = false;
+    try {
+      isDir = lstatSync(path).isDirectory();
+    } catch {
+      /* does not exist (yet) */
+    }
+    if (isDir) {
+      for (const file of filesUnder(path, MAX_FILES_PER_FOLDER)) this.capture(conversationId, file, tool);
+      return;
+    }
     try {
       const latest = this.db
         .select({ fileSeq: sql<number>`max(${checkpoints.fileSeq})`.mapWith(Number), n: count() })
@@ -414,7 +448,6 @@ export class Checkpoints {
       let tooLarge = false;
       try {
         const stat = lstatSync(path);
-        if (stat.isDirectory()) return;
         existed = true;
         size = stat.size;
         if (stat.size > MAX_SNAPSHOT_BYTES) tooLarge = true;

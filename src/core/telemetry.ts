@@ -35,6 +35,34 @@ export class Telemetry {
     bus?.subscribe(() => (this.cached = undefined), ["message.appended", "turn.event", "task.updated", "conversation.deleted"]);
   }
 
+  private streams = 0;
+
+  /** Live telemetry streams (each with its own timer). */
+  get activeStreams(): number {
+    return this.streams;
+  }
+
+  /** Calls `push` with a snapshot now and then every `intervalMs`; returns the function that stops it. */
+  watch(push: (snapshot: TelemetrySnapshot) => void, options: { agentId?: string; intervalMs: number }): () => void {
+    const tick = () => {
+      try {
+        push(this.snapshot(options.agentId));
+      } catch {
+        // the receiver went away between ticks; its close stops the timer
+      }
+    };
+    this.streams++;
+    const timer = setInterval(tick, options.intervalMs);
+    let stopped = false;
+    tick();
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      this.streams--;
+    };
+  }
+
   /** Everything, or one agent's slice (`agent_id`): its agent entry, its tokens, and totals equal to its tokens. */
   snapshot(agentId?: string): TelemetrySnapshot {
     const all = this.all();
