@@ -68,4 +68,12 @@ async function boot(): Promise<void> {
   else showSignIn(problem || undefined);
 }
 
+// A sign-in link opened in a tab that already shows the page only changes the fragment.
+window.addEventListener("hashchange", () => {
+  if (!captureTokenFromUrl()) return;
+  api.token = loadToken();
+  signingIn = false;
+  void boot();
+});
+
 void boot();

@@ -38,8 +38,9 @@ export interface HistoryMessage {
 
 export interface ConversationDetail extends ConversationSummary {
   messages: HistoryMessage[];
-  usage?: Partial<UsageTotals> | null;
-  token_usage?: Partial<UsageTotals> | null;
+  /** Totals: {prompt, completion, total, cost_usd, requests} (or the turn's {prompt_tokens, …} shape). */
+  usage?: Record<string, unknown> | null;
+  token_usage?: Record<string, unknown> | null;
   directory?: string | null;
 }
 

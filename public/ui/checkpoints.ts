@@ -94,8 +94,14 @@ export class CheckpointsPanel {
       "li",
       { class: "cp-item", "data-checkpoint-id": c.id },
       h("div", { class: "cp-top" }, h("span", { class: "cp-name" }, name), c.type ? h("span", { class: `cp-type cp-${c.type}` }, c.type) : null),
-      c.description ? h("p", { class: "cp-desc" }, c.description) : null,
-      h("div", { class: "cp-meta" }, h("time", { datetime: when?.toISOString() ?? "" , title: when?.toLocaleString() ?? "" }, relativeTime(when)), c.message_count !== undefined ? ` · ${c.message_count} messages` : ""),
+      // Automatic checkpoints describe themselves in their name already.
+      c.description && c.type !== "auto" ? h("p", { class: "cp-desc" }, c.description) : null,
+      h(
+        "div",
+        { class: "cp-meta" },
+        h("time", { datetime: when?.toISOString() ?? "", title: when?.toLocaleString() ?? "" }, relativeTime(when)),
+        c.message_count !== undefined ? ` · ${c.message_count} ${c.message_count === 1 ? "message" : "messages"}` : "",
+      ),
       h("div", { class: "cp-actions" }, rollback, branch),
     );
   }

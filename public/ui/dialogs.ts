@@ -52,6 +52,18 @@ export async function confirmDialog(options: DialogOptions): Promise<boolean> {
   return (await openDialog(options, null, () => true)) === true;
 }
 
+/** A confirmation with one option (a checkbox); null when cancelled. */
+export function confirmWithOption(options: DialogOptions & { option: string; optionHint?: string; checked?: boolean }): Promise<{ option: boolean } | null> {
+  const box = h("input", { type: "checkbox", checked: options.checked ?? false });
+  const label = h(
+    "label",
+    { class: "check-field" },
+    box,
+    h("span", null, h("span", { class: "check-label" }, options.option), options.optionHint ? h("span", { class: "field-hint" }, options.optionHint) : null),
+  );
+  return openDialog(options, label, () => ({ option: box.checked }));
+}
+
 export function promptDialog(
   options: DialogOptions & { label: string; value?: string; placeholder?: string; hint?: string },
 ): Promise<string | null> {

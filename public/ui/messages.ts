@@ -76,7 +76,7 @@ export class AssistantTurn {
     this.footer = h("div", { class: "msg-footer" });
     this.el = h(
       "div",
-      { class: "msg msg-assistant" + (live ? " streaming" : ""), "aria-busy": live ? "true" : "false" },
+      { class: "msg msg-assistant" + (live ? " streaming appear" : ""), "aria-busy": live ? "true" : "false" },
       h("div", { class: "msg-avatar" }, logo(22)),
       h("div", { class: "msg-main" }, h("h2", { class: "sr-only" }, "Penguin said:"), this.body, this.statusEl, this.footer),
     );

@@ -21,7 +21,7 @@ import type { Decision } from "./approvals";
 import { ApprovalsBadge } from "./approvals";
 import { CheckpointsPanel } from "./checkpoints";
 import { Composer, type Attachment } from "./composer";
-import { confirmDialog, promptDialog } from "./dialogs";
+import { confirmDialog, confirmWithOption, promptDialog } from "./dialogs";
 import { AssistantTurn, userMessage } from "./messages";
 import { Sidebar, conversationTitle } from "./sidebar";
 import { toast } from "./toast";
@@ -377,11 +377,7 @@ export class Workspace {
       }
     }
     closeTurn();
-    const reported = detail.usage ?? detail.token_usage;
-    if (reported && (reported.total_tokens || reported.prompt_tokens)) {
-      view.usage = { ...emptyUsage(), ...reported };
-      view.usage.total_tokens ||= view.usage.prompt_tokens + view.usage.completion_tokens;
-    } else view.usage = usage;
+    view.usage = usageFrom(detail.usage ?? detail.token_usage) ?? usage;
     if (!el.childElementCount) el.append(h("div", { class: "thread-empty" }, h("p", null, "No messages yet. Say hello below.")));
     view.el.replaceWith(el);
     view.el = el;
@@ -436,7 +432,9 @@ export class Workspace {
     view.hero?.remove();
     view.hero = undefined;
     view.el.querySelector(".thread-empty")?.remove();
-    view.el.append(userMessage(text, attachments.map((a) => ({ name: a.name, isImage: a.isImage, previewUrl: a.previewUrl }))));
+    const bubble = userMessage(text, attachments.map((a) => ({ name: a.name, isImage: a.isImage, previewUrl: a.previewUrl })));
+    bubble.classList.add("appear");
+    view.el.append(bubble);
     this.startTurn(view, payload);
   }
 
@@ -445,8 +443,9 @@ export class Workspace {
     if (view.id) payload.conversation_id = view.id;
     const directory = this.directoryFor(view);
     if (directory) {
+      // The binding belongs to a session: a new chat gets a fresh session key so it never joins another one.
       payload.directory = directory;
-      if (view.sessionId) payload.session_id = view.sessionId;
+      payload.session_id = view.sessionId ??= newId();
     } else {
       delete payload.directory;
       delete payload.session_id;
@@ -718,15 +717,17 @@ export class Workspace {
   private async rollback(c: Checkpoint): Promise<void> {
     const view = this.current;
     if (!view.id) return;
-    const ok = await confirmDialog({
+    const answer = await confirmWithOption({
       title: "Roll back to this checkpoint?",
-      message: "Messages after this checkpoint will no longer be part of the conversation.",
+      message: "Messages after this checkpoint leave the conversation and are no longer sent to the model. A copy of the conversation as it is now is kept.",
+      option: "Also undo file changes",
+      optionHint: "Restore the files the agent's tools changed after this checkpoint.",
       confirmLabel: "Roll back",
       danger: true,
     });
-    if (!ok) return;
+    if (!answer) return;
     try {
-      const r = await this.api.post<{ message?: string }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, {});
+      const r = await this.api.post<{ message?: string }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, { restore_files: answer.option });
       toast(r?.message ?? "Rolled back", "success", 3000);
       await this.load(view.id);
       void this.checkpoints.refresh();
@@ -754,7 +755,6 @@ export class Workspace {
   // ── chrome ───────────────────────────────────────────────────────────────────────────────────────
   private setSidebar(open: boolean): void {
     this.el.dataset.sidebar = open ? "open" : "closed";
-    if (open && !window.matchMedia("(min-width: 900px)").matches) this.sidebar.focusSearch();
   }
 
   private keydown(e: KeyboardEvent): void {
@@ -770,6 +770,26 @@ export class Workspace {
       this.navigate(null);
     }
   }
+}
+
+/** Totals as the conversation detail reports them ({prompt, completion, total, cost_usd}) or in turn shape. */
+function usageFrom(raw: Record<string, unknown> | null | undefined): UsageTotals | null {
+  if (!raw) return null;
+  const num = (...keys: string[]) => {
+    for (const k of keys) if (typeof raw[k] === "number") return raw[k] as number;
+    return 0;
+  };
+  const prompt = num("prompt_tokens", "prompt");
+  const completion = num("completion_tokens", "completion");
+  const total = num("total_tokens", "total") || prompt + completion;
+  if (!total) return null;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total, cost_usd: num("cost_usd") };
+}
+
+function newId(): string {
+  if (typeof crypto.randomUUID === "function" && window.isSecureContext) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function toolStatus(m: HistoryMessage): ToolStatus {

@@ -1,0 +1,381 @@
+// The web UI in a real browser: Debian's Chromium driven by playwright-core against the real server and the
+// scripted upstream. Screenshots of the main states land in test/e2e/screenshots/ (git-ignored) for review.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { startTestApp, type TestApp } from "../support/harness";
+import { startUpstream, type Upstream } from "../support/upstream";
+
+const CHROMIUM = process.env.PENGUIN_CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = join(import.meta.dir, "screenshots");
+const DESKTOP = { width: 1280, height: 820 };
+const PHONE = { width: 390, height: 844 };
+/** Per test: a real browser on a shared 2-core machine. */
+const T = 30_000;
+
+let up: Upstream;
+let app: TestApp;
+let browser: Browser;
+/** Every request any page made to a host other than this machine. */
+const external: string[] = [];
+/** alert/confirm/prompt dialogs (model output must never open one). */
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with "apt-get install -y chromium" (or set PENGUIN_CHROMIUM to its path); the browser tests cannot run without it.`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  up = await startUpstream();
+  app = await startTestApp({
+    env: { PENGUIN_MODEL: "openai/test-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: up.openaiBaseUrl, PENGUIN_RETRY_BASE_MS: "5" },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await up?.close();
+});
+
+async function newPage(options: { viewport?: { width: number; height: number }; dark?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, colorScheme: options.dark ? "dark" : "light", deviceScaleFactor: 1 });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.protocol === "data:" || url.protocol === "blob:") return;
+    if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") external.push(r.url());
+  });
+  page.on("dialog", (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  return page;
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
+  await page.getByRole("textbox", { name: "Message" }).waitFor();
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** The last assistant turn once it has finished streaming. */
+async function lastAnswer(page: Page, timeout = 10_000) {
+  const turn = page.locator(".msg-assistant").last();
+  await turn.and(page.locator(":not(.streaming)")).waitFor({ timeout });
+  return turn;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+async function closeContexts(): Promise<void> {
+  for (const c of contexts.splice(0)) await c.close();
+}
+
+describe("web UI", () => {
+  test("sign-in: a wrong key is refused, the token from the URL is kept and removed from the address bar", async () => {
+    const page = await newPage();
+    await page.goto(`${app.url}/`);
+    await expect(page.getByRole("heading", { name: "Sign in to Penguin" }).isVisible()).resolves.toBe(true);
+    await shot(page, "01-sign-in");
+
+    await page.getByLabel("API key or startup token").fill("not-the-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "not accepted" }).waitFor();
+
+    await signIn(page);
+    expect(page.url()).not.toContain("token");
+    expect(await page.evaluate(() => localStorage.getItem("penguin.token"))).toBe(app.key);
+    await page.getByRole("heading", { name: "What can I help with?" }).waitFor();
+    await shot(page, "02-empty-state");
+
+    await page.reload();
+    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    expect(await page.getByRole("heading", { name: "Sign in to Penguin" }).count()).toBe(0);
+
+    // A key the server stops accepting sends the page back to the sign-in screen.
+    await page.evaluate(() => localStorage.setItem("penguin.token", "revoked"));
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in to Penguin" }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "not accepted" }).waitFor();
+    await closeContexts();
+  }, T);
+
+  test("a message streams in, with Markdown, highlighted code, a table and collapsed reasoning", async () => {
+    up.script({
+      key: "[stream]",
+      chunkDelayMs: 25,
+      chunkSize: 6,
+      reasoning: "The user greets me; answer briefly with an example.",
+      text:
+        "Hello! Here is **bold** text and a [safe link](https://example.com/docs).\n\n" +
+        "```ts\nconst answer: number = 42;\nfunction greet(name: string) {\n  return `hi ${name}`;\n}\n```\n\n" +
+        "| Tool | Purpose |\n|---|---|\n| read_file | reads a file |\n| execute_command | runs a command |\n\n" +
+        "- first point\n- second point\n\nThat is all for now, thanks for asking.",
+      usage: { input: 120, output: 80 },
+    });
+    const page = await newPage();
+    await signIn(page);
+    const box = page.getByRole("textbox", { name: "Message" });
+    await box.fill("Say hi");
+    await box.press("Shift+Enter");
+    await box.pressSequentially("with an example [stream]");
+    expect(await box.inputValue()).toBe("Say hi\nwith an example [stream]");
+    await box.press("Enter");
+
+    // Part of the answer is on screen while the turn is still streaming.
+    const streaming = page.locator(".msg-assistant.streaming .md");
+    await streaming.first().waitFor();
+    const partial = (await streaming.first().textContent()) ?? "";
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial).not.toContain("thanks for asking");
+    await expect(page.getByRole("button", { name: "Stop generating" }).isVisible()).resolves.toBe(true);
+    await shot(page, "03-streaming");
+
+    const answer = await lastAnswer(page);
+    await expect(answer.locator(".md").textContent()).resolves.toContain("thanks for asking");
+    expect(await answer.locator("strong").first().textContent()).toBe("bold");
+    expect(await answer.locator(".hljs-keyword").count()).toBeGreaterThan(0);
+    expect(await answer.locator(".codeblock").getByRole("button", { name: "Copy code" }).count()).toBe(1);
+    expect(await answer.locator("table td").first().textContent()).toBe("read_file");
+    const link = answer.getByRole("link", { name: "safe link" });
+    expect(await link.getAttribute("target")).toBe("_blank");
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
+    // Reasoning: present, collapsed.
+    const reasoning = answer.locator("details.reasoning");
+    expect(await reasoning.getAttribute("open")).toBeNull();
+    expect(await reasoning.locator("summary").textContent()).toContain("Thought for");
+    // User message kept its line break; the URL names the conversation; usage is shown.
+    expect(await page.locator(".msg-user .bubble").last().textContent()).toBe("Say hi\nwith an example [stream]");
+    expect(page.url()).toMatch(/#\/c\/[^/]+$/);
+    await page.locator(".usage").filter({ hasText: "200" }).waitFor();
+    await page.getByRole("button", { name: "Send message" }).waitFor();
+    await shot(page, "04-answer");
+    await closeContexts();
+  }, T);
+
+  test("a tool call shows as a compact card that expands to its arguments and output", async () => {
+    writeFileSync(join(app.projectRoot, "notes.txt"), "hello from the notes file\nsecond line\n");
+    up.script(
+      { key: "[tool]", toolCalls: [{ name: "read_file", arguments: { path: "notes.txt" } }] },
+      { key: "[tool]", text: "The notes say **hello**." },
+    );
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "Read my notes [tool]");
+    const answer = await lastAnswer(page);
+    const card = answer.locator(".tool");
+    await expect(card.getAttribute("data-status")).resolves.toBe("completed");
+    expect(await card.locator(".tool-name").textContent()).toBe("read_file");
+    expect(await card.locator(".tool-summary").textContent()).toBe("notes.txt");
+    expect(await card.locator(".tool-preview").textContent()).toContain("hello from the notes file");
+    await shot(page, "05-tool-card");
+    const head = card.getByRole("button", { name: /read_file/ });
+    expect(await head.getAttribute("aria-expanded")).toBe("false");
+    await head.click();
+    expect(await head.getAttribute("aria-expanded")).toBe("true");
+    expect(await card.locator(".tool-details").textContent()).toContain('"path": "notes.txt"');
+    expect(await answer.locator(".md").last().textContent()).toContain("The notes say hello.");
+
+    // The stored conversation rebuilds the same card after a reload.
+    await page.reload();
+    const stored = page.locator(".msg-assistant .tool").last();
+    await stored.waitFor();
+    expect(await stored.getAttribute("data-status")).toBe("completed");
+    expect(await stored.locator(".tool-preview").textContent()).toContain("hello from the notes file");
+    await shot(page, "06-tool-card-expanded-reloaded");
+    await closeContexts();
+  }, T);
+
+  test("Escape stops a running turn; an upstream error shows inline and Retry recovers", async () => {
+    up.script({ key: "[slow]", chunkDelayMs: 120, chunkSize: 3, text: "This answer takes a long time to arrive, word by word, on purpose." });
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "Tell me slowly [slow]");
+    await page.locator(".msg-assistant.streaming .md").waitFor();
+    await page.keyboard.press("Escape");
+    const stopped = await lastAnswer(page);
+    await stopped.locator(".note").filter({ hasText: "Stopped" }).waitFor();
+    await page.getByRole("button", { name: "Send message" }).waitFor();
+
+    up.script({ key: "[flaky]", error: { status: 400, message: "scripted upstream failure" } }, { key: "[flaky]", text: "Recovered after retry." });
+    await send(page, "This fails once [flaky]");
+    const failed = await lastAnswer(page);
+    await failed.getByRole("alert").waitFor();
+    await shot(page, "07-error-retry");
+    await failed.getByRole("button", { name: "Retry" }).click();
+    await page.locator(".msg-assistant .md").filter({ hasText: "Recovered after retry." }).waitFor();
+    expect(await page.locator(".msg-assistant [role=alert]").count()).toBe(0);
+    await closeContexts();
+  }, T);
+
+  test("conversations: create, switch, back/forward and reload, search, rename, delete", async () => {
+    const page = await newPage();
+    await signIn(page);
+    up.script({ key: "[alpha]", text: "Alpha answer." }, { key: "[beta]", text: "Beta answer." });
+    await page.getByRole("button", { name: "New chat" }).first().click();
+    await send(page, "Alpha question [alpha]");
+    await lastAnswer(page);
+    const alphaUrl = page.url();
+    await page.getByRole("button", { name: "New chat" }).first().click();
+    await page.getByRole("heading", { name: "What can I help with?" }).waitFor();
+    await send(page, "Beta question [beta]");
+    await page.locator(".msg-assistant .md").filter({ hasText: "Beta answer." }).waitFor();
+    const betaUrl = page.url();
+    expect(betaUrl).not.toBe(alphaUrl);
+
+    const nav = page.getByRole("navigation", { name: "Conversations" });
+    const alphaLink = nav.getByRole("link", { name: /Alpha question/ });
+    await alphaLink.waitFor();
+    // Newest first.
+    const titles = await nav.locator(".conv-title").allTextContents();
+    expect(titles.findIndex((t) => t.includes("Beta"))).toBeLessThan(titles.findIndex((t) => t.includes("Alpha")));
+
+    await alphaLink.click();
+    await page.locator(".msg-assistant .md").filter({ hasText: "Alpha answer." }).waitFor();
+    expect(page.url()).toBe(alphaUrl);
+    expect(await alphaLink.getAttribute("aria-current")).toBe("page");
+    await page.goBack();
+    await page.locator(".msg-assistant .md").filter({ hasText: "Beta answer." }).waitFor();
+    expect(page.url()).toBe(betaUrl);
+    await page.goForward();
+    await page.locator(".msg-assistant .md").filter({ hasText: "Alpha answer." }).waitFor();
+    await page.reload();
+    await page.locator(".msg-assistant .md").filter({ hasText: "Alpha answer." }).waitFor();
+    await shot(page, "08-conversations");
+
+    // Search filters the list.
+    await page.getByRole("searchbox", { name: "Search conversations" }).fill("beta");
+    await expect(nav.locator(".conv-title").allTextContents()).resolves.toEqual([expect.stringContaining("Beta question")]);
+    await page.getByRole("searchbox", { name: "Search conversations" }).fill("");
+
+    // Rename in place.
+    const alphaId = decodeURIComponent(alphaUrl.split("#/c/")[1]!);
+    await nav.getByRole("button", { name: /Rename “Alpha question/ }).click();
+    const input = nav.getByRole("textbox", { name: "Conversation title" });
+    await input.fill("Renamed alpha");
+    await input.press("Enter");
+    await nav.getByRole("link", { name: "Renamed alpha" }).waitFor();
+    await page.getByRole("heading", { name: "Renamed alpha", level: 1 }).waitFor();
+    const detail = await (await app.request(`/api/v1/conversations/${alphaId}`)).json();
+    expect(detail.title).toBe("Renamed alpha");
+
+    // Delete after confirming in a dialog; the open conversation goes back to a new chat.
+    await nav.getByRole("button", { name: "Delete “Renamed alpha”" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete conversation?" });
+    await dialog.waitFor();
+    await shot(page, "09-delete-dialog");
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await nav.getByRole("link", { name: "Renamed alpha" }).waitFor({ state: "detached" });
+    await page.getByRole("heading", { name: "What can I help with?" }).waitFor();
+    expect((await app.request(`/api/v1/conversations/${alphaId}`)).status).toBe(404);
+    await closeContexts();
+  }, T);
+
+  test("checkpoints: roll back drops the later messages; branch opens a new conversation from that point", async () => {
+    up.script({ key: "[cp-1]", text: "First answer." }, { key: "[cp-2]", text: "Second answer." });
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "First question [cp-1]");
+    await page.locator(".msg-assistant .md").filter({ hasText: "First answer." }).waitFor();
+    await page.getByRole("button", { name: "Send message" }).waitFor();
+    await send(page, "Second question [cp-2]");
+    await page.locator(".msg-assistant .md").filter({ hasText: "Second answer." }).waitFor();
+    await page.getByRole("button", { name: "Send message" }).waitFor();
+    const id = decodeURIComponent(page.url().split("#/c/")[1]!);
+
+    await page.getByRole("button", { name: "Checkpoints" }).click();
+    const drawer = page.getByRole("complementary", { name: "Checkpoints" });
+    // The checkpoint taken after the first exchange (2 messages in its history).
+    const afterFirst = drawer.locator(".cp-item").filter({ hasText: "· 2 messages" });
+    await afterFirst.waitFor();
+    await shot(page, "14-checkpoints");
+    await afterFirst.getByRole("button", { name: /^Roll back/ }).click();
+    const dialog = page.getByRole("dialog", { name: "Roll back to this checkpoint?" });
+    await dialog.waitFor();
+    await shot(page, "15-rollback-dialog");
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await page.locator(".msg-user .bubble").filter({ hasText: "Second question" }).waitFor({ state: "detached" });
+    await page.locator(".msg-assistant .md").filter({ hasText: "First answer." }).waitFor();
+    const detail = await (await app.request(`/api/v1/conversations/${id}`)).json();
+    expect(detail.messages.map((m: { content: string }) => m.content)).toEqual(["First question [cp-1]", "First answer."]);
+
+    // Branch from the same point: a new conversation opens with that history; the source stays as it is.
+    const again = drawer.locator(".cp-item").filter({ hasText: "· 2 messages" }).first();
+    await again.getByRole("button", { name: /^Branch/ }).click();
+    const branchDialog = page.getByRole("dialog", { name: "Branch from this checkpoint" });
+    await branchDialog.getByRole("textbox").fill("Alternative path");
+    await branchDialog.getByRole("button", { name: "Create branch" }).click();
+    await page.waitForURL((url) => url.hash.startsWith("#/c/") && !url.hash.endsWith(encodeURIComponent(id)));
+    await page.getByRole("heading", { name: "Alternative path", level: 1 }).waitFor();
+    await page.locator(".msg-user .bubble").filter({ hasText: "First question [cp-1]" }).waitFor();
+    await closeContexts();
+  }, T);
+
+  test("model output and titles are rendered inert: no script runs, no dialog opens", async () => {
+    up.script({
+      key: "[xss]",
+      text:
+        'Look: <img src=x onerror="window.__pwned=1;alert(1)"> and [click me](javascript:alert(2)) ' +
+        "and <script>window.__pwned=2;alert(3)</script> <a href=\"javascript:alert(4)\" onclick=\"alert(5)\">raw link</a> " +
+        "![tracker](http://evil.example/pixel.png)\n\n<svg onload=alert(6)></svg>",
+    });
+    const page = await newPage();
+    await signIn(page);
+    await send(page, '<img src=x onerror="alert(7)"> title [xss]');
+    const answer = await lastAnswer(page);
+    const md = answer.locator(".md");
+    // Raw HTML is shown as text, never parsed.
+    await expect(md.textContent()).resolves.toContain("<img src=x onerror=");
+    expect(await page.locator("img[onerror], [onload], [onclick], script:not([src]), svg[onload]").count()).toBe(0);
+    const clickMe = md.locator("a", { hasText: "click me" });
+    expect(await clickMe.getAttribute("href")).toBeNull();
+    await clickMe.click();
+    expect(await md.locator('a[href^="javascript"]').count()).toBe(0);
+    // The title derived from the message is text in the sidebar.
+    await page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /<img src=x/ }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    await shot(page, "10-injection-inert");
+    await closeContexts();
+  }, T);
+
+  test("phone width, dark theme: the sidebar opens as an overlay and the composer stays usable", async () => {
+    const page = await newPage({ viewport: PHONE, dark: true });
+    await signIn(page);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).not.toBe("rgb(255, 255, 255)");
+    await shot(page, "11-phone-dark-empty");
+    await page.getByRole("button", { name: "Open sidebar" }).click();
+    await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().waitFor();
+    await shot(page, "12-phone-dark-sidebar");
+    await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().click();
+    await page.locator(".msg-assistant").first().waitFor();
+    const box = await page.getByRole("textbox", { name: "Message" }).boundingBox();
+    expect(box!.width).toBeGreaterThan(250);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, "13-phone-dark-conversation");
+    await closeContexts();
+  }, T);
+
+  test("no request left this machine and no page error occurred", () => {
+    expect(external).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
