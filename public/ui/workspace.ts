@@ -86,6 +86,8 @@ export class Workspace {
   private readonly checkpointsBtn: HTMLButtonElement;
   private readonly jumpBtn: HTMLButtonElement;
   private readonly dropOverlay: HTMLElement;
+  /** Screen-reader announcements of turn outcomes (the streaming text itself is not read out token by token). */
+  private readonly announcer: HTMLElement;
   private readonly views = new Map<string, ConversationView>();
   private current: ConversationView;
   private draftDirectory: string | null = null;
@@ -148,10 +150,11 @@ export class Workspace {
     this.jumpBtn.addEventListener("click", () => this.scrollToBottom(true));
     this.dropOverlay = h("div", { class: "drop-overlay", hidden: true }, h("div", null, icon("paperclip"), h("span", null, "Drop files to attach")));
 
+    this.announcer = h("div", { class: "sr-only", role: "status", "aria-live": "polite" });
     const scrim = h("div", { class: "scrim", "aria-hidden": "true" });
     scrim.addEventListener("click", () => this.setSidebar(false));
     const main = h("main", { class: "main" }, topbar, this.thread, h("div", { class: "composer-wrap" }, this.jumpBtn, this.composer.el), this.dropOverlay);
-    this.el = h("div", { class: "app", "data-sidebar": window.matchMedia("(min-width: 900px)").matches ? "open" : "closed" }, this.sidebar.el, scrim, main, this.checkpoints.el);
+    this.el = h("div", { class: "app", "data-sidebar": window.matchMedia("(min-width: 900px)").matches ? "open" : "closed" }, this.sidebar.el, scrim, main, this.checkpoints.el, this.announcer);
     this.setupDrop(main);
 
     this.current = this.draftView();
@@ -520,6 +523,7 @@ export class Workspace {
         break;
       case "approval_required": {
         const d = event.data;
+        this.announce(`Approval needed: ${d.tool_name} ${d.resource}`);
         turn.approvalRequired({ id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at, session_id: view.sessionId });
         void this.refreshApprovals();
         break;
@@ -540,12 +544,14 @@ export class Workspace {
         }
         if (stream.stopRequested) turn.stopped();
         else turn.complete(d.usage);
+        this.announce(stream.stopRequested ? "Stopped" : "Penguin answered");
         this.endTurn(view);
         break;
       }
       case "error":
         if (stream.stopRequested) turn.stopped();
         else turn.error(event.data.message || "The turn failed.");
+        this.announce(stream.stopRequested ? "Stopped" : `Error: ${event.data.message}`);
         this.endTurn(view);
         break;
     }
@@ -561,6 +567,10 @@ export class Workspace {
       this.checkpoints.setConversation(view.id !== null);
     }
     void this.refreshList();
+  }
+
+  private announce(text: string): void {
+    this.announcer.textContent = text;
   }
 
   private stop(): void {
@@ -765,6 +775,10 @@ export class Workspace {
         this.stop();
       } else if (this.checkpoints.isOpen) this.toggleCheckpoints(false);
       else if (this.el.dataset.sidebar === "open" && !window.matchMedia("(min-width: 900px)").matches) this.setSidebar(false);
+    } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "k") {
+      e.preventDefault();
+      this.setSidebar(true);
+      this.sidebar.focusSearch();
     } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "o") {
       e.preventDefault();
       this.navigate(null);

@@ -1,7 +1,8 @@
 // The web UI in a real browser: Debian's Chromium driven by playwright-core against the real server and the
 // scripted upstream. Screenshots of the main states land in test/e2e/screenshots/ (git-ignored) for review.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startTestApp, type TestApp } from "../support/harness";
@@ -190,6 +191,7 @@ describe("web UI", () => {
     expect(await head.getAttribute("aria-expanded")).toBe("true");
     expect(await card.locator(".tool-details").textContent()).toContain('"path": "notes.txt"');
     expect(await answer.locator(".md").last().textContent()).toContain("The notes say hello.");
+    await shot(page, "06-tool-card-expanded");
 
     // The stored conversation rebuilds the same card after a reload.
     await page.reload();
@@ -197,8 +199,40 @@ describe("web UI", () => {
     await stored.waitFor();
     expect(await stored.getAttribute("data-status")).toBe("completed");
     expect(await stored.locator(".tool-preview").textContent()).toContain("hello from the notes file");
-    await shot(page, "06-tool-card-expanded-reloaded");
+    await shot(page, "06-tool-card-reloaded");
     await closeContexts();
+  }, T);
+
+  test("the working directory set for a new chat binds its session: tools run in that folder", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "penguin-e2e-dir-"));
+    writeFileSync(join(dir, "where.txt"), "inside the bound directory\n");
+    try {
+      up.script(
+        { key: "[dir]", toolCalls: [{ name: "read_file", arguments: { path: "where.txt" } }] },
+        { key: "[dir]", text: "Found it." },
+      );
+      const page = await newPage();
+      await signIn(page);
+      await page.getByRole("button", { name: "Set working directory" }).click();
+      const dialog = page.getByRole("dialog", { name: "Working directory" });
+      await dialog.getByRole("textbox").fill(dir);
+      await shot(page, "16-directory-dialog");
+      await dialog.getByRole("button", { name: "Save" }).click();
+      await page.getByRole("button", { name: `Working directory: ${dir}` }).waitFor();
+      await send(page, "Where am I? [dir]");
+      const answer = await lastAnswer(page);
+      expect(await answer.locator(".tool").getAttribute("data-status")).toBe("completed");
+      expect(await answer.locator(".tool-preview").textContent()).toContain("inside the bound directory");
+      const id = decodeURIComponent(page.url().split("#/c/")[1]!);
+      const detail = await (await app.request(`/api/v1/conversations/${id}`)).json();
+      expect(detail.directory).toBe(dir);
+      // The setting stays with the conversation after a reload.
+      await page.reload();
+      await page.getByRole("button", { name: `Working directory: ${dir}` }).waitFor();
+      await closeContexts();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, T);
 
   test("Escape stops a running turn; an upstream error shows inline and Retry recovers", async () => {
@@ -363,6 +397,7 @@ describe("web UI", () => {
     await shot(page, "11-phone-dark-empty");
     await page.getByRole("button", { name: "Open sidebar" }).click();
     await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().waitFor();
+    await page.waitForTimeout(300); // let the slide-in finish for the screenshot
     await shot(page, "12-phone-dark-sidebar");
     await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().click();
     await page.locator(".msg-assistant").first().waitFor();
