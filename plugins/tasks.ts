@@ -123,6 +123,7 @@ const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 export const tasksPlugin = (core: Core) => {
   const { tasks } = core;
   const sockets = new WeakMap<object, SocketState>();
+  const watchers = new WeakMap<object, () => void>();
 
   const send = (raw: ServerWebSocket<unknown>, state: SocketState, event: TaskEvent | { event: "error"; data: Record<string, unknown> }) => {
     if (state.closed) return;
@@ -193,41 +194,7 @@ export const tasksPlugin = (core: Core) => {
         },
       },
     )
-    .get("/api/v1/tasks", ({ query }) => tasks.list({ projectId: query.project_id, status: query.status, limit: query.limit, offset: query.offset }), {
-      query: t.Object({
-        project_id: t.Optional(Id),
-        status: t.Optional(TaskStatus),
-        limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, default: 50 })),
-        offset: t.Optional(t.Numeric({ minimum: 0, default: 0 })),
-      }),
-      response: { 200: t.Object({ tasks: t.Array(TaskSchema), total: t.Integer() }) },
-      detail: { summary: "List tasks, newest first" },
-    })
-    .get("/api/v1/tasks/:task_id", ({ params }) => tasks.get(params.task_id), {
-      params: Params,
-      response: { 200: TaskSchema, 404: ErrorEnvelope },
-      detail: { summary: "A task's status and result" },
-    })
-    .post(
-      "/api/v1/tasks/:task_id/cancel",
-      async ({ params }) => {
-        const before = tasks.require(params.task_id).status;
-        const task = await tasks.cancel(params.task_id);
-        const cancelled = before === "running" || before === "pending";
-        return {
-          status: task.status,
-          task_id: task.id,
-          cancelled,
-          message: cancelled ? `Task ${task.id} cancelled` : `Task ${task.id} had already ended (${task.status})`,
-          task,
-        };
-      },
-      {
-        params: Params,
-        response: { 200: t.Object({ status: TaskStatus, task_id: t.String(), cancelled: t.Boolean(), message: t.String(), task: TaskSchema }), 404: ErrorEnvelope },
-        detail: { summary: "Cancel a running task", description: "Waits until the task has stopped; a task that already ended is returned unchanged (cancelled: false)." },
-      },
-    )
+    // Before /api/v1/tasks/:task_id, which would otherwise take the upgrade request for "stream".
     .ws("/api/v1/tasks/stream", {
       detail: {
         summary: "Run tasks and stream their events",
@@ -284,5 +251,73 @@ export const tasksPlugin = (core: Core) => {
         const state = sockets.get(rawOf(ws));
         if (state) teardown(state);
       },
-    });
+    })
+    // Also keeps GET /api/v1/tasks/:task_id out of Bun's native router, which would otherwise answer the upgrade
+    // request for /api/v1/tasks/stream with that route.
+    .ws("/api/v1/tasks/:task_id", {
+      params: Params,
+      detail: {
+        summary: "Follow one task's events",
+        description:
+          'First a {"event":"snapshot","data":<task>} frame, then the running task\'s progress, action, complete or error events; the socket closes ' +
+          "when the task ends (at once when it already has). An unknown id gets an error event and close code 4404.",
+      },
+      open(ws) {
+        const raw = rawOf(ws);
+        const id = ws.data.params.task_id;
+        const row = tasks.find(id);
+        if (!row) {
+          raw.send(JSON.stringify({ event: "error", data: { message: `task '${id}' not found`, code: "NOT_FOUND" } }));
+          raw.close(4404, "task not found");
+          return;
+        }
+        const unsubscribe = tasks.watch(id, (event) => {
+          raw.send(JSON.stringify(event));
+          if (event.event === "complete" || event.event === "error") raw.close(1000, "task ended");
+        });
+        raw.send(JSON.stringify({ event: "snapshot", data: tasks.get(id) }));
+        if (!unsubscribe) raw.close(1000, "task ended");
+        else watchers.set(raw, unsubscribe);
+      },
+      close(ws) {
+        const raw = rawOf(ws);
+        watchers.get(raw)?.();
+        watchers.delete(raw);
+      },
+    })
+    .get("/api/v1/tasks", ({ query }) => tasks.list({ projectId: query.project_id, status: query.status, limit: query.limit, offset: query.offset }), {
+      query: t.Object({
+        project_id: t.Optional(Id),
+        status: t.Optional(TaskStatus),
+        limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, default: 50 })),
+        offset: t.Optional(t.Numeric({ minimum: 0, default: 0 })),
+      }),
+      response: { 200: t.Object({ tasks: t.Array(TaskSchema), total: t.Integer() }) },
+      detail: { summary: "List tasks, newest first" },
+    })
+    .get("/api/v1/tasks/:task_id", ({ params }) => tasks.get(params.task_id), {
+      params: Params,
+      response: { 200: TaskSchema, 404: ErrorEnvelope },
+      detail: { summary: "A task's status and result" },
+    })
+    .post(
+      "/api/v1/tasks/:task_id/cancel",
+      async ({ params }) => {
+        const before = tasks.require(params.task_id).status;
+        const task = await tasks.cancel(params.task_id);
+        const cancelled = before === "running" || before === "pending";
+        return {
+          status: task.status,
+          task_id: task.id,
+          cancelled,
+          message: cancelled ? `Task ${task.id} cancelled` : `Task ${task.id} had already ended (${task.status})`,
+          task,
+        };
+      },
+      {
+        params: Params,
+        response: { 200: t.Object({ status: TaskStatus, task_id: t.String(), cancelled: t.Boolean(), message: t.String(), task: TaskSchema }), 404: ErrorEnvelope },
+        detail: { summary: "Cancel a running task", description: "Waits until the task has stopped; a task that already ended is returned unchanged (cancelled: false)." },
+      },
+    );
 };

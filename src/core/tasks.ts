@@ -109,6 +109,8 @@ const seconds = (ms: number) => Math.round(ms / 10) / 100;
 
 export class Tasks {
   private readonly running = new Map<string, Running>();
+  /** Listeners following a running task's events (WS /api/v1/tasks/{task_id}). */
+  private readonly watchers = new Map<string, Set<(event: TaskEvent) => void>>();
   private stopping = false;
 
   constructor(
@@ -189,6 +191,22 @@ export class Tasks {
     });
     this.running.set(row.id, { controller, done });
     return { task: this.view(row), done };
+  }
+
+  /**
+   * Follows a running task: `listener` gets its events from now on, until it ends. Returns the unsubscribe
+   * function, or undefined when the task is not running (its stored state is final).
+   */
+  watch(id: string, listener: (event: TaskEvent) => void): (() => void) | undefined {
+    this.require(id);
+    if (!this.running.has(id)) return undefined;
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
+    };
   }
 
   /** Cancels a running task; a finished one is returned unchanged. */
@@ -288,11 +306,14 @@ export class Tasks {
   private async run(row: TaskRow, engine: Engine, controller: AbortController, emit: (event: TaskEvent) => void, maxTurns: number): Promise<TaskOutcome> {
     const signal = controller.signal;
     const safeEmit = (event: TaskEvent) => {
-      try {
-        emit(event);
-      } catch (error) {
-        this.log?.warn("task event listener failed", { task_id: row.id, error: String(error) });
+      for (const listener of [emit, ...(this.watchers.get(row.id) ?? [])]) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.log?.warn("task event listener failed", { task_id: row.id, error: String(error) });
+        }
       }
+      if (event.event === "complete" || event.event === "error") this.watchers.delete(row.id);
     };
     const started = Date.now();
     const limitMs = row.timeLimitMin * 60_000;
