@@ -3,7 +3,7 @@ import { count, desc, eq, sql } from "drizzle-orm";
 import { badRequest, notFound } from "./errors";
 import { newId } from "./ids";
 import type { Db } from "./store/db";
-import { projects, tasks, type ProjectStatus } from "./store/schema";
+import { projects, type ProjectStatus } from "./store/schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -28,7 +28,8 @@ function cleanName(name: string): string {
 }
 
 export class Projects {
-  private readonly taskCount = sql<number>`(SELECT count(*) FROM ${tasks} WHERE ${tasks.projectId} = ${projects.id})`.mapWith(Number);
+  // Spelled out: drizzle leaves column names unqualified inside a sql`` subquery, which would bind "id" to tasks.
+  private readonly taskCount = sql<number>`(SELECT count(*) FROM "tasks" AS "t" WHERE "t"."project_id" = "projects"."id")`.mapWith(Number);
 
   constructor(private readonly db: Db) {}
 
