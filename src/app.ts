@@ -14,6 +14,10 @@ import { docsPlugin } from "../plugins/docs";
 import { healthPlugin } from "../plugins/health";
 import { modelsPlugin } from "../plugins/models";
 import { webPlugin } from "../plugins/web";
+import { approvalsPlugin } from "../plugins/approvals";
+import { securityPlugin } from "../plugins/security";
+import { systemConfigPlugin } from "../plugins/system-config";
+import { uploadPlugin } from "../plugins/upload";
 import { chatPlugin } from "../plugins/chat";
 import { conversationsPlugin } from "../plugins/conversations";
 import { pisovereignChatPlugin } from "../plugins/pisovereign-chat";
@@ -155,6 +159,10 @@ export function createApp(core: Core) {
     .use(docsPlugin(core))
     .use(webPlugin(core))
     .use(healthPlugin(core))
+    .use(approvalsPlugin(core))
+    .use(securityPlugin(core))
+    .use(systemConfigPlugin(core))
+    .use(uploadPlugin(core))
     .use(modelsPlugin(core))
     .use(chatPlugin(core))
     .use(conversationsPlugin(core))

@@ -18,6 +18,7 @@ import { createToolServices, type ToolRegistry } from "./tools";
 import type { PermissionPolicy } from "./permissions";
 import type { Approvals } from "./approvals";
 import type { AuditLog } from "./audit";
+import { Uploads } from "./uploads";
 import { Checkpoints } from "./checkpoints";
 import { Projects } from "./projects";
 import { Tasks } from "./tasks";
@@ -45,6 +46,8 @@ export interface Core {
   readonly permissions: PermissionPolicy;
   readonly approvals: Approvals;
   readonly audit: AuditLog;
+  /** Files uploaded into <workspace>/uploads/ (POST /api/v1/upload). */
+  readonly uploads: Uploads;
   /** Conversation checkpoints (automatic + manual), rollback, branches, file restore. */
   readonly checkpoints: Checkpoints;
   readonly projects: Projects;
@@ -113,6 +116,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     permissions: toolServices.permissions,
     approvals: toolServices.approvals,
     audit: toolServices.audit,
+    uploads: new Uploads(roots, () => config.uploadMaxBytes),
     contextFiles: new ContextFiles(roots, conversations),
     usage: new Usage(db),
     // The engine reads other areas (models, tools) lazily through the finished core.

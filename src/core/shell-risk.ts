@@ -312,13 +312,13 @@ const READ_ONLY = new Set(
     "basename dirname pwd echo printf true false test [ [[ ]] which type whereis whoami id groups date uname hostname uptime free df " +
     "ps printenv locale nproc arch lsb_release sleep seq expr getconf tty cal export unset set alias unalias read shift local " +
     "declare typeset readonly : wait jobs history man help tput clear lsof ss netstat top pgrep file cd pushd popd dirs awk gawk mawk sed " +
-    "find env command"
+    "find env command exit return break continue trap logout"
   ).split(" "),
 );
 
 /** Read-only programs whose arguments are not file paths (so `echo /etc/passwd` reads nothing). */
 const NO_PATH_ARGS = new Set(
-  "echo printf test [ [[ ]] which type whereis date sleep seq expr export unset set alias unalias read shift local declare typeset readonly : true false basename dirname id uname hostname tput man help cal getconf printenv locale pgrep ps".split(
+  "exit return break continue trap logout echo printf test [ [[ ]] which type whereis date sleep seq expr export unset set alias unalias read shift local declare typeset readonly : true false basename dirname id uname hostname tput man help cal getconf printenv locale pgrep ps".split(
     " ",
   ),
 );

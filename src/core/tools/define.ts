@@ -2,6 +2,7 @@
 // and output caps that say how to read the rest.
 import type { Static, TSchema } from "@sinclair/typebox";
 import { isAbsolute, resolve } from "node:path";
+import type { Bus } from "../bus";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
 
 export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run"> {
@@ -19,6 +20,12 @@ export function pathIn(ctx: ToolContext, path: string | undefined): string {
   const p = (path ?? ".").trim() || ".";
   if (p === "~" || p.startsWith("~/")) return p; // left as is: resolves outside every root and is denied
   return isAbsolute(p) ? resolve(p) : resolve(ctx.root, p);
+}
+
+/** Tells listeners (checkpoints keep the pre-image) that a tool is about to write, move or delete `path`.
+ *  Synchronous, so the old content is captured before the change. */
+export function announceChange(bus: Bus, ctx: ToolContext, path: string, tool: string): void {
+  bus.publish("file.changing", { path, tool, conversation_id: ctx.conversationId, session_id: ctx.sessionId, agent_id: ctx.agentId, turn_id: ctx.turnId });
 }
 
 export const ok = (output: string, data?: Record<string, unknown>): ToolOutput => ({ ok: true, output, data });

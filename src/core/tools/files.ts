@@ -5,7 +5,8 @@ import { readlinkSync } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Config } from "../../config";
-import { defineTool, fail, looksBinary, ok, pathIn, sniffImage } from "./define";
+import type { Bus } from "../bus";
+import { announceChange, defineTool, fail, looksBinary, ok, pathIn, sniffImage } from "./define";
 import { unifiedDiff } from "./diff";
 import { displayPath, realPathOf } from "./paths";
 import type { ToolContext, ToolDefinition } from "./types";
@@ -33,7 +34,7 @@ function linkTarget(path: string): string {
 
 const Path = (description: string) => T.String({ minLength: 1, description });
 
-export function fileTools(config: Config): ToolDefinition[] {
+export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
   const cap = () => config.tools.outputCapBytes;
   const show = (path: string, ctx: ToolContext) => displayPath(path, ctx.root);
 
@@ -123,6 +124,7 @@ export function fileTools(config: Config): ToolDefinition[] {
         let before: string | undefined;
         if (info && info.size <= MAX_DIFF_BYTES) before = await Bun.file(path).text();
         await mkdir(dirname(path), { recursive: true });
+        announceChange(bus, ctx, path, name);
         const bytes = await Bun.write(path, content);
         const diff = before !== undefined && Buffer.byteLength(content) <= MAX_DIFF_BYTES ? unifiedDiff(before, content, show(path, ctx)) : undefined;
         return ok(`${info ? "Replaced" : "Created"} ${show(path, ctx)} (${bytes} bytes).`, { path, bytes, created: !info, ...(diff !== undefined ? { diff } : {}) });
@@ -161,13 +163,11 @@ export function fileTools(config: Config): ToolDefinition[] {
       if (realPathOf(path) === realPathOf(ctx.root)) return fail("Refusing to delete the project root itself.");
       const info = await statOrUndefined(path);
       if (!info) return fail(`Not found: ${show(path, ctx)}.`);
-      try {
-        await rm(path, { recursive: info.isDirectory() && args.recursive === true });
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ERR_FS_EISDIR" || code === "EISDIR" || code === "ENOTEMPTY") return fail(`${show(path, ctx)} is a folder; pass recursive=true to delete it and everything in it.`);
-        throw error;
+      if (info.isDirectory() && args.recursive !== true) {
+        return fail(`${show(path, ctx)} is a folder; pass recursive=true to delete it and everything in it.`);
       }
+      announceChange(bus, ctx, path, "delete_file");
+      await rm(path, { recursive: info.isDirectory() });
       return ok(`Deleted ${show(path, ctx)}.`, { path });
     },
   });

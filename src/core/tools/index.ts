@@ -10,7 +10,11 @@ import { PermissionPolicy } from "../permissions";
 import type { Roots } from "../roots";
 import type { Db } from "../store/db";
 import { fileTools } from "./files";
+import { patchTool } from "./patch";
+import { ProcessManager, processTools } from "./processes";
 import { ToolRegistry } from "./runtime";
+import { searchTools } from "./search";
+import { shellTool } from "./shell";
 
 export { ToolRegistry } from "./runtime";
 
@@ -19,6 +23,7 @@ export interface ToolServices {
   permissions: PermissionPolicy;
   approvals: Approvals;
   audit: AuditLog;
+  processes: ProcessManager;
   /** Ends approval waits and background processes, stops the audit pruning timer. */
   shutdown(): Promise<void>;
 }
@@ -29,16 +34,21 @@ export function createToolServices(parts: { config: Config; db: Db; bus: Bus; lo
   const audit = new AuditLog(db, () => config.permissions.auditRetentionDays);
   audit.start();
   const approvals = new Approvals(db, bus, config.permissions, log);
+  const processes = new ProcessManager(config);
   const tools = new ToolRegistry({ config, permissions, approvals, audit, metrics, log });
-  for (const tool of fileTools(config)) tools.register(tool);
+  for (const tool of [...fileTools(config, bus), ...searchTools(config), patchTool(bus), shellTool(config), ...processTools(processes, config)]) {
+    tools.register(tool);
+  }
   return {
     tools,
     permissions,
     approvals,
     audit,
+    processes,
     async shutdown() {
       approvals.close();
       audit.stop();
+      await processes.killAll();
     },
   };
 }
