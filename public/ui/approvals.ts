@@ -55,10 +55,11 @@ export function approvalCard(approval: PendingApproval, decide: (decision: Decis
     make("Deny", "deny", "btn-ghost btn-sm btn-danger-text"),
     expiry,
   );
+  const headLabel = h("span", null, "Approval needed");
   const el = h(
     "div",
     { class: "approval" + (compact ? " compact" : ""), role: "group", "aria-label": `Approval required for ${approval.tool_name}`, "data-approval-id": approval.id },
-    h("div", { class: "approval-head" }, icon("shield"), h("span", null, "Approval needed"), h("span", { class: "approval-tool" }, approval.tool_name), approval.operation ? h("span", { class: "approval-op" }, approval.operation) : null),
+    h("div", { class: "approval-head" }, icon("shield"), headLabel, h("span", { class: "approval-tool" }, approval.tool_name), approval.operation ? h("span", { class: "approval-op" }, approval.operation) : null),
     approval.resource ? h("pre", { class: "approval-resource" }, approval.resource) : null,
     approval.reason ? h("p", { class: "approval-reason" }, approval.reason) : null,
     actions,
@@ -76,7 +77,9 @@ export function approvalCard(approval: PendingApproval, decide: (decision: Decis
       if (timer) clearInterval(timer);
       el.dataset.state = result;
       actions.remove();
-      status.textContent = resolutionText(result, scope);
+      // Once answered the prompt shrinks to one line: what was decided, for which tool and resource.
+      headLabel.textContent = resolutionText(result, scope);
+      status.textContent = "";
     },
   };
   return card;
@@ -107,7 +110,11 @@ export class ApprovalsBadge {
       if (!this.popover.hidden && !this.el.contains(e.target as Node)) this.toggle(false);
     });
     document.addEventListener("keydown", (e) => {
-      if (e.key === "Escape" && !this.popover.hidden) this.toggle(false);
+      if (e.key === "Escape" && !this.popover.hidden) {
+        e.preventDefault(); // closing the popover must not also stop the running turn
+        this.toggle(false);
+        this.button.focus();
+      }
     });
     this.render();
   }

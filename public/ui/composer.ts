@@ -13,6 +13,8 @@ export interface Attachment {
   status: "uploading" | "ready" | "error";
   path?: string;
   error?: string;
+  /** Shown on the chip, e.g. an image for a model without vision. */
+  warning?: string;
 }
 
 export interface ComposerActions {
@@ -37,6 +39,7 @@ export class Composer {
   private readonly modelWrap: HTMLElement;
   private readonly agentWrap: HTMLElement;
   private attachments: Attachment[] = [];
+  private models: ModelInfo[] = [];
   private busy = false;
 
   constructor(private readonly actions: ComposerActions) {
@@ -135,6 +138,7 @@ export class Composer {
   }
 
   setModels(models: ModelInfo[] | null): void {
+    this.models = models ?? [];
     if (!models || !models.length) {
       this.modelWrap.hidden = true;
       return;
@@ -192,6 +196,8 @@ export class Composer {
       previewUrl: isImage ? URL.createObjectURL(file) : undefined,
       status: "uploading",
     };
+    const model = this.models.find((m) => m.id === this.modelSelect.value);
+    if (isImage && model && model.vision_enabled === false) attachment.warning = `${model.id} does not accept images; pick a vision model`;
     this.attachments.push(attachment);
     this.renderChips();
     this.updateSend();
@@ -221,10 +227,10 @@ export class Composer {
         remove.addEventListener("click", () => this.remove(a));
         return h(
           "span",
-          { class: `chip chip-${a.status}`, title: a.error ?? a.name },
+          { class: `chip chip-${a.status}` + (a.warning ? " chip-warn" : ""), title: a.error ?? a.warning ?? a.name },
           a.status === "uploading" ? icon("spinner", "spin") : a.isImage && a.previewUrl ? h("img", { src: a.previewUrl, alt: "", class: "chip-thumb" }) : icon(a.status === "error" ? "alert" : "file"),
           h("span", { class: "chip-name" }, truncate(a.name, 40)),
-          a.status === "error" ? h("span", { class: "chip-error" }, "upload failed") : null,
+          a.status === "error" ? h("span", { class: "chip-error" }, "upload failed") : a.warning ? h("span", { class: "chip-error" }, "no vision") : null,
           remove,
         );
       }),
