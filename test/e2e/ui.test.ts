@@ -33,6 +33,8 @@ beforeAll(async () => {
   up = await startUpstream();
   app = await startTestApp({
     env: { PENGUIN_MODEL: "openai/test-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: up.openaiBaseUrl, PENGUIN_RETRY_BASE_MS: "5" },
+    // A second model, with vision, for the model picker and image attachments.
+    toml: `[[models]]\nid = "vision-model"\nprovider = "openai"\nmodel = "test-vision"\nbase_url = "${up.openaiBaseUrl}"\napi_key_env = "OPENAI_API_KEY"\nvision = true\n`,
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -119,8 +121,8 @@ describe("web UI", () => {
   test("a message streams in, with Markdown, highlighted code, a table and collapsed reasoning", async () => {
     up.script({
       key: "[stream]",
-      chunkDelayMs: 25,
-      chunkSize: 6,
+      chunkDelayMs: 20,
+      chunkSize: 12,
       reasoning: "The user greets me; answer briefly with an example.",
       text:
         "Hello! Here is **bold** text and a [safe link](https://example.com/docs).\n\n" +
@@ -232,6 +234,85 @@ describe("web UI", () => {
       await closeContexts();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, T);
+
+  test("an approval prompt in the turn and behind the badge; approving from the page lets the tool run", async () => {
+    writeFileSync(join(app.projectRoot, "old.log"), "stale\n");
+    up.script(
+      { key: "[approve]", toolCalls: [{ name: "delete_file", arguments: { path: "old.log" } }] },
+      { key: "[approve]", text: "Deleted the old log." },
+    );
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "Clean up the old log [approve]");
+    const prompt = page.getByRole("group", { name: "Approval required for delete_file" }).first();
+    await prompt.waitFor();
+    expect(await prompt.textContent()).toContain("old.log");
+    expect(await page.locator(".tool").last().getAttribute("data-status")).toBe("waiting");
+    // The badge lists it too.
+    const badge = page.getByRole("button", { name: "Pending approvals (1)" });
+    await badge.waitFor();
+    await badge.click();
+    await page.getByRole("dialog", { name: "Pending approvals" }).getByRole("group", { name: "Approval required for delete_file" }).waitFor();
+    await shot(page, "17-approval");
+    await page.keyboard.press("Escape");
+    expect(existsSync(join(app.projectRoot, "old.log"))).toBe(true);
+
+    await prompt.getByRole("button", { name: "Approve once" }).click();
+    const answer = await lastAnswer(page);
+    await answer.locator(".md").filter({ hasText: "Deleted the old log." }).waitFor();
+    expect(await answer.locator(".tool").getAttribute("data-status")).toBe("completed");
+    expect(await prompt.locator(".approval-head").textContent()).toContain("Approved once");
+    expect(existsSync(join(app.projectRoot, "old.log"))).toBe(false);
+    await page.getByRole("button", { name: "Pending approvals (none)" }).waitFor();
+    await shot(page, "18-approved");
+    await closeContexts();
+  }, T);
+
+  test("attachments upload, show their (inert) file names and reach the model as context", async () => {
+    up.script({ key: "[attach]", text: "I read the attached file." });
+    const page = await newPage();
+    await signIn(page);
+    const name = '<img src=x onerror="alert(8)">notes.txt';
+    await page.locator(".composer input[type=file]").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from("attached context line: penguins waddle\n") });
+    const chip = page.locator(".composer .chip");
+    await chip.and(page.locator(".chip-ready")).waitFor();
+    expect(await chip.locator(".chip-name").textContent()).toContain("<img src=x");
+    await shot(page, "19-attachment");
+    await send(page, "Summarise the attachment [attach]");
+    await page.locator(".msg-assistant .md").filter({ hasText: "I read the attached file." }).waitFor();
+    expect(await page.locator(".msg-user .chip-name").last().textContent()).toContain("notes.txt");
+    expect(await page.locator(".composer .chip").count()).toBe(0);
+    const request = up.requests.findLast((r) => r.lastUserText.includes("[attach]"))!;
+    expect(JSON.stringify(request.body)).toContain("penguins waddle");
+    await closeContexts();
+  }, T);
+
+  test("the model picker switches the model; an attached image goes to the vision model", async () => {
+    const page = await newPage();
+    await signIn(page);
+    const picker = page.getByRole("combobox", { name: "Model" });
+    await expect(picker.inputValue()).resolves.toBe("openai/test-model");
+    await picker.selectOption("vision-model");
+    await page.locator(".toast").filter({ hasText: "vision-model" }).waitFor();
+    const current = await (await app.request("/api/v1/models/current")).json();
+    expect(current.model).toContain("test-vision");
+    try {
+      up.script({ key: "[image]", text: "A tiny picture." });
+      const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+      await page.locator(".composer input[type=file]").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: png });
+      await page.locator(".composer .chip-ready img.chip-thumb").waitFor();
+      await send(page, "What is in this image? [image]");
+      await page.locator(".msg-assistant .md").filter({ hasText: "A tiny picture." }).waitFor();
+      const request = up.requests.findLast((r) => r.lastUserText.includes("[image]"))!;
+      expect(request.body.model).toBe("test-vision");
+      expect(JSON.stringify(request.body)).toContain("data:image/png;base64,");
+      await shot(page, "20-image-vision-model");
+    } finally {
+      await picker.selectOption("openai/test-model");
+      await page.locator(".toast").filter({ hasText: "test-model" }).waitFor();
+      await closeContexts();
     }
   }, T);
 
