@@ -116,6 +116,8 @@ interface SocketState {
   /** Aborting cancels every task this socket started. */
   controller: AbortController;
   running: Set<string>;
+  lastPong: number;
+  heartbeat?: ReturnType<typeof setInterval>;
 }
 
 const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
@@ -141,8 +143,11 @@ export const tasksPlugin = (core: Core) => {
 
   const teardown = (state: SocketState) => {
     state.closed = true;
+    clearInterval(state.heartbeat);
     state.controller.abort();
   };
+  const env = core.config.env;
+  const heartbeatMs = Number(env.PENGUIN_WS_HEARTBEAT_MS) > 0 ? Number(env.PENGUIN_WS_HEARTBEAT_MS) : 20_000;
 
   return new Elysia({ name: "tasks", detail: { tags: ["tasks"] } })
     .post(
@@ -204,12 +209,37 @@ export const tasksPlugin = (core: Core) => {
           '{"type":"stop"} (or "cancel", optionally with task_id) cancels the socket\'s running task(s); closing the socket cancels them too.',
       },
       open(ws) {
-        sockets.set(rawOf(ws), { closed: false, controller: new AbortController(), running: new Set() });
+        const raw = rawOf(ws);
+        const state: SocketState = { closed: false, controller: new AbortController(), running: new Set(), lastPong: Date.now() };
+        sockets.set(raw, state);
+        // A client that stopped answering pings is gone: its tasks must not run on until their time limit.
+        state.heartbeat = setInterval(() => {
+          if (Date.now() - state.lastPong > heartbeatMs * 2 + 1000) {
+            teardown(state);
+            try {
+              raw.close(1001, "no answer to heartbeat pings");
+            } catch {
+              // already gone
+            }
+            return;
+          }
+          try {
+            raw.ping();
+          } catch {
+            // closing
+          }
+        }, heartbeatMs);
+      },
+      pong(ws) {
+        // Elysia hands this hook Bun's socket itself, not its wrapper.
+        const state = sockets.get((ws as { raw?: object }).raw ?? ws);
+        if (state) state.lastPong = Date.now();
       },
       message(ws, message) {
         const raw = rawOf(ws);
         const state = sockets.get(raw);
         if (!state || state.closed) return;
+        state.lastPong = Date.now(); // any frame shows the client is alive
         let frame: unknown = message;
         if (typeof frame === "string") {
           try {

@@ -226,6 +226,49 @@ describe("WS /api/v1/tasks/stream", () => {
   });
 });
 
+describe("task stream heartbeat", () => {
+  test("a client that never answers pings is dropped and its task cancelled; a live client stays", async () => {
+    const fast = await startChatApp(up, "openai", { env: { PENGUIN_WS_HEARTBEAT_MS: "100" } });
+    try {
+      up.script({ hang: true }, { hang: true });
+      // A live client (Bun's WebSocket answers pings) keeps its socket well past two heartbeats.
+      const live = new WebSocket(fast.wsUrl("/api/v1/tasks/stream"));
+      let liveClosed = false;
+      live.onclose = () => (liveClosed = true);
+      await new Promise((resolve) => (live.onopen = resolve));
+
+      // A raw client: a hand-made handshake and one masked frame, then silence (no pongs).
+      const url = new URL(fast.wsUrl("/api/v1/tasks/stream"));
+      let received = "";
+      const socket = await Bun.connect({
+        hostname: url.hostname,
+        port: Number(url.port),
+        socket: { data: (_s, chunk) => void (received += chunk.toString("latin1")) },
+      });
+      socket.write(
+        `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+      await until(() => received.includes("101"), 2000, "the upgrade");
+      const payload = Buffer.from(JSON.stringify({ name: "Silent client" }));
+      const mask = Buffer.from([1, 2, 3, 4]);
+      const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
+      socket.write(frame);
+      const task = await until(() => fast.core.tasks.list().tasks.find((t) => t.name === "Silent client"), 2000, "the task");
+      const ended = await until(() => {
+        const t = fast.core.tasks.get(task.id);
+        return t.status !== "running" && t.status !== "pending" ? t : undefined;
+      }, 3000, "the task to end");
+      expect(ended.status).toBe("cancelled");
+      expect(liveClosed).toBe(false);
+      socket.end();
+      live.close();
+    } finally {
+      await fast.close();
+    }
+  });
+});
+
 describe("WS /api/v1/tasks/{task_id}", () => {
   const collect = (url: string) => {
     const events: Event[] = [];
