@@ -115,6 +115,8 @@ export function checkpointView(row: CheckpointRow): CheckpointView {
 
 export class Checkpoints {
   private stopFns: (() => void)[] = [];
+  /** Turns started and not yet ended, per conversation (from the bus), so a rollback never races a running turn. */
+  private readonly activeTurns = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -142,6 +144,21 @@ export class Checkpoints {
           }
         },
         ["message.appended", "file.changing"],
+      ),
+      this.bus.subscribe(
+        (event) => {
+          const data = event.data as { conversation_id?: string; event: { event: string } };
+          const id = data.conversation_id;
+          if (!id) return;
+          const kind = data.event.event;
+          if (kind === "start") this.activeTurns.set(id, (this.activeTurns.get(id) ?? 0) + 1);
+          else if (kind === "complete" || kind === "error") {
+            const n = (this.activeTurns.get(id) ?? 1) - 1;
+            if (n > 0) this.activeTurns.set(id, n);
+            else this.activeTurns.delete(id);
+          }
+        },
+        ["turn.event"],
       ),
     );
     const runCleanup = () => {
@@ -301,7 +318,7 @@ export class Checkpoints {
       .where(and(eq(messages.conversationId, checkpoint.conversationId), eq(messages.status, "streaming")))
       .limit(1)
       .get();
-    if (streaming) {
+    if (streaming || this.activeTurns.has(checkpoint.conversationId)) {
       throw conflict("a turn is still running in this conversation; stop it before rolling back", { conversation_id: checkpoint.conversationId });
     }
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import type { TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
-import { get, post, startChatApp } from "../engine/helpers";
+import { get, post, startChatApp, until } from "../engine/helpers";
 import { checkpoints } from "../../src/core/store/schema";
 
 let up: Upstream;
@@ -162,11 +162,30 @@ describe("rollback", () => {
     expect(sent[2].tool_call_id).toBe("call_1");
   });
 
+  test("a rollback while a turn is running in the conversation is refused (409) until it ends", async () => {
+    up.script({ text: "first" }, { hang: true });
+    const { conversation_id } = await chat("Before the long turn");
+    const cp = await checkpoint(conversation_id, "start");
+    const client = new AbortController();
+    const pending = app.request("/api/v1/chat/message", { method: "POST", json: { text: "A turn that hangs", conversation_id }, signal: client.signal }).catch(() => undefined);
+    await until(() => up.requests.length === 2, 3000, "the hanging upstream call");
+    const refused = await post(app, `/api/v1/checkpoints/${cp.checkpoint_id}/rollback`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("CONFLICT");
+    client.abort();
+    await pending;
+    const accepted = await until(async () => {
+      const res = await post(app, `/api/v1/checkpoints/${cp.checkpoint_id}/rollback`, {});
+      return res.status === 200 ? res : undefined;
+    }, 3000, "the rollback to be accepted");
+    expect(accepted!.body.removed_messages).toBeGreaterThanOrEqual(1);
+  });
+
   test("rolling back to the current end removes nothing and archives nothing", async () => {
     up.script({ text: "only" });
     const { conversation_id } = await chat("single");
     const cp = await checkpoint(conversation_id, "end");
-    const res = await post(app, `/api/v1/checkpoints/${cp.checkpoint_id}/rollback`);
+    const res = await post(app, `/api/v1/checkpoints/${cp.checkpoint_id}/rollback`, undefined);
     expect(res.status).toBe(200);
     expect(res.body.removed_messages).toBe(0);
     expect(res.body.archived_conversation_id).toBeNull();

@@ -164,8 +164,8 @@ describe("WS /api/v1/tasks/stream", () => {
       this.ws.onmessage = (m) => this.events.push(JSON.parse(String(m.data)));
       this.opened = new Promise((resolve) => (this.ws.onopen = () => resolve()));
     }
-    next(name: string, timeoutMs = 5000) {
-      return until(() => this.events.find((e) => e.event === name), timeoutMs, `"${name}" event`);
+    async next(name: string, timeoutMs = 5000): Promise<Event> {
+      return (await until(() => this.events.find((e) => e.event === name), timeoutMs, `"${name}" event`))!;
     }
   }
 
@@ -254,12 +254,12 @@ describe("task stream heartbeat", () => {
       const mask = Buffer.from([1, 2, 3, 4]);
       const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
       socket.write(frame);
-      const task = await until(() => fast.core.tasks.list().tasks.find((t) => t.name === "Silent client"), 2000, "the task");
+      const task = (await until(() => fast.core.tasks.list().tasks.find((t) => t.name === "Silent client"), 2000, "the task"))!;
       const ended = await until(() => {
         const t = fast.core.tasks.get(task.id);
         return t.status !== "running" && t.status !== "pending" ? t : undefined;
       }, 3000, "the task to end");
-      expect(ended.status).toBe("cancelled");
+      expect(ended!.status).toBe("cancelled");
       expect(liveClosed).toBe(false);
       socket.end();
       live.close();
