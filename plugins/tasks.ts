@@ -167,6 +167,7 @@ export const tasksPlugin = (core: Core) => {
         response: {
           200: t.Object({ status: t.Literal("started"), task_id: t.String(), name: t.String(), message: t.String(), task: TaskSchema }),
           404: ErrorEnvelope,
+          429: ErrorEnvelope,
           503: ErrorEnvelope,
         },
         detail: {
@@ -190,7 +191,7 @@ export const tasksPlugin = (core: Core) => {
       },
       {
         body: TaskBody,
-        response: { 200: Outcome, 400: ErrorEnvelope, 404: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
+        response: { 200: Outcome, 400: ErrorEnvelope, 404: ErrorEnvelope, 429: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
         detail: {
           summary: "Run a task to completion",
           description:

@@ -20,6 +20,8 @@ export type TaskRow = typeof tasks.$inferSelect;
 
 export const DEFAULT_TIME_LIMIT_MIN = 30;
 export const DEFAULT_MAX_TURNS = 50;
+/** Tasks running at once on this server; more are refused (429) rather than queued without bound. */
+export const MAX_RUNNING_TASKS = 32;
 /** Kept per task; older action results are dropped from the stored list (the conversation still has them all). */
 const MAX_STORED_ACTIONS = 500;
 const FINAL: readonly TaskStatus[] = ["completed", "failed", "cancelled", "timeout", "interrupted"];
@@ -150,6 +152,9 @@ export class Tasks {
    */
   start(input: TaskInput, options: { onEvent?: (event: TaskEvent) => void; signal?: AbortSignal } = {}): { task: TaskView; done: Promise<TaskOutcome> } {
     if (this.stopping) throw new AppError("SERVICE_UNAVAILABLE", "the server is shutting down");
+    if (this.running.size >= MAX_RUNNING_TASKS) {
+      throw new AppError("RATE_LIMITED", `${this.running.size} tasks are already running (the limit is ${MAX_RUNNING_TASKS}); wait for one to finish or cancel one`, { running: this.running.size });
+    }
     if (input.project_id) this.projects.require(input.project_id);
     const engine = this.engine();
     if (!engine) throw new AppError("SERVICE_UNAVAILABLE", "the agent engine is not available on this server");

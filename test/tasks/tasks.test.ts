@@ -74,6 +74,24 @@ describe("background tasks", () => {
     expect(again.body).toMatchObject({ status: "cancelled", cancelled: false });
   });
 
+  test("at most 32 tasks run at once; the next is refused with 429 until one ends", async () => {
+    up.script({ times: 40, hang: true });
+    const ids: string[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await post(app, "/api/v1/tasks/execute", { name: `parallel ${i}` });
+      expect(res.status).toBe(200);
+      ids.push(res.body.task_id);
+    }
+    const refused = await post(app, "/api/v1/tasks/execute", { name: "one too many" });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("RATE_LIMITED");
+    await post(app, `/api/v1/tasks/${ids[0]}/cancel`, undefined);
+    const accepted = await post(app, "/api/v1/tasks/execute", { name: "now there is room" });
+    expect(accepted.status).toBe(200);
+    await Promise.all([...ids.slice(1), accepted.body.task_id].map((id) => post(app, `/api/v1/tasks/${id}/cancel`, undefined)));
+    expect(app.core.tasks.runningCount).toBe(0);
+  });
+
   test("unknown ids are 404; bad input is a validation error", async () => {
     expect((await get(app, "/api/v1/tasks/nope")).status).toBe(404);
     expect((await post(app, "/api/v1/tasks/nope/cancel", undefined)).status).toBe(404);
