@@ -229,6 +229,12 @@ describe("branch", () => {
     const branchPoints = await get(app, `/api/v1/checkpoints?conversation_id=${branchId}&type=branch`);
     expect(branchPoints.body.checkpoints).toHaveLength(1);
     expect(branchPoints.body.checkpoints[0]).toMatchObject({ type: "branch", source_checkpoint_id: cp.checkpoint_id, name: "Alternative approach" });
+
+    // Deleting the branch takes its checkpoints with it; the source checkpoint stays.
+    const deleted = await app.request(`/api/v1/conversations/${branchId}`, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect((await get(app, `/api/v1/checkpoints/${res.body.branch_checkpoint_id}`)).status).toBe(404);
+    expect((await get(app, `/api/v1/checkpoints/${cp.checkpoint_id}`)).status).toBe(200);
   });
 });
 
