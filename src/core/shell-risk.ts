@@ -525,6 +525,15 @@ function judgeGit(args: Word[]): Judgement {
 }
 
 function judgeCommand(cmd: SimpleCommand, situation: Situation, programs: string[], depth: number): Judgement {
+  const judgement = judgeSimpleCommand(cmd, situation, programs, depth);
+  if (judgement.level === "write" && !judgement.reason) {
+    const head = cmd.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text) && !LEADING_KEYWORDS.has(w.text));
+    judgement.reason = head ? `${basename(head.text)} may change files in the project` : "writes a file in the project";
+  }
+  return judgement;
+}
+
+function judgeSimpleCommand(cmd: SimpleCommand, situation: Situation, programs: string[], depth: number): Judgement {
   let words = cmd.words;
   // leading assignments (FOO=1 cmd) and the shell's reserved words around the real command
   while (words.length && !words[0]!.dynamic && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!.text) || LEADING_KEYWORDS.has(words[0]!.text))) words = words.slice(1);
@@ -663,7 +672,7 @@ function judgeRedirects(redirects: Redirect[], situation: Situation): Judgement 
     const path = expandPath(target.text, situation);
     if (!isWithinRoot(path, situation.root)) {
       found.push(writes ? judge("destructive", `writes ${target.text} outside the project root`) : judge("unknown", `reads ${target.text} outside the project root`));
-    } else if (writes) found.push(judge("write"));
+    } else if (writes) found.push(judge("write", `writes ${target.text}`));
   }
   return worst(found);
 }

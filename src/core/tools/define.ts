@@ -1,6 +1,7 @@
 // Helpers for writing tools: typed arguments from the TypeBox schema, path resolution against the call's root,
 // and output caps that say how to read the rest.
 import type { Static, TSchema } from "@sinclair/typebox";
+import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { Bus } from "../bus";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
@@ -18,7 +19,8 @@ export function defineTool<S extends TSchema>(tool: TypedTool<S>): ToolDefinitio
 /** A model-supplied path made absolute against the call's root (the permission layer judges where it lands). */
 export function pathIn(ctx: ToolContext, path: string | undefined): string {
   const p = (path ?? ".").trim() || ".";
-  if (p === "~" || p.startsWith("~/")) return p; // left as is: resolves outside every root and is denied
+  // the model means the home directory, as a shell would; the policy judges it like any other path
+  if (p === "~" || p.startsWith("~/")) return resolve(homedir(), p.slice(2));
   return isAbsolute(p) ? resolve(p) : resolve(ctx.root, p);
 }
 

@@ -108,8 +108,8 @@ export function shellTool(config: Config): ToolDefinition {
     timeoutMs: (tools.maxCommandTimeoutSeconds + 15) * 1000,
     resource: (args) => args.command,
     async run(args, ctx): Promise<ToolOutput> {
-      const requested = args.timeout_seconds ?? tools.commandTimeoutSeconds;
-      const seconds = Math.min(requested, tools.maxCommandTimeoutSeconds);
+      const requested = args.timeout_seconds;
+      const seconds = Math.min(requested ?? tools.commandTimeoutSeconds, tools.maxCommandTimeoutSeconds);
       const started = performance.now();
       const proc = spawnShell(args.command, { cwd: ctx.root, env: commandEnvironment(config) });
       const output = new HeadTail(Math.floor(tools.outputCapBytes / 2));
@@ -133,7 +133,7 @@ export function shellTool(config: Config): ToolDefinition {
         const ms = Math.round(performance.now() - started);
         const { text, truncated } = output.text("Re-run with the output narrowed (| grep, | head, | tail) or redirected to a file you then read in parts");
         const notes: string[] = [];
-        if (requested > seconds) notes.push(`timeout capped at ${seconds} s`);
+        if (requested !== undefined && requested > seconds) notes.push(`timeout capped at ${seconds} s`);
         if (ended === "timeout") notes.push(`timed out after ${seconds} s; the process tree was killed`);
         if (ended === "cancelled") notes.push("cancelled; the process tree was killed");
         const status = ended ? notes.join("; ") : `exit code ${exitCode}`;
