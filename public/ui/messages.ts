@@ -116,7 +116,8 @@ export class AssistantTurn {
     if (!r) return;
     this.reasoningBlock = null;
     r.el.classList.remove("active");
-    r.label.textContent = this.live ? `Thought for ${duration(Date.now() - r.started)}` : "Thought process";
+    const ms = Date.now() - r.started;
+    r.label.textContent = !this.live ? "Thought process" : ms < 1000 ? "Thought for a moment" : `Thought for ${duration(ms)}`;
   }
 
   progress(iteration: number, max: number): void {

@@ -218,7 +218,7 @@ describe("web UI", () => {
       await page.getByRole("button", { name: "Set working directory" }).click();
       const dialog = page.getByRole("dialog", { name: "Working directory" });
       await dialog.getByRole("textbox").fill(dir);
-      await shot(page, "16-directory-dialog");
+      await shot(page, "17-directory-dialog");
       await dialog.getByRole("button", { name: "Save" }).click();
       await page.getByRole("button", { name: `Working directory: ${dir}` }).waitFor();
       await send(page, "Where am I? [dir]");
@@ -255,7 +255,7 @@ describe("web UI", () => {
     await badge.waitFor();
     await badge.click();
     await page.getByRole("dialog", { name: "Pending approvals" }).getByRole("group", { name: "Approval required for delete_file" }).waitFor();
-    await shot(page, "17-approval");
+    await shot(page, "18-approval");
     await page.keyboard.press("Escape");
     expect(existsSync(join(app.projectRoot, "old.log"))).toBe(true);
 
@@ -266,7 +266,7 @@ describe("web UI", () => {
     expect(await prompt.locator(".approval-head").textContent()).toContain("Approved once");
     expect(existsSync(join(app.projectRoot, "old.log"))).toBe(false);
     await page.getByRole("button", { name: "Pending approvals (none)" }).waitFor();
-    await shot(page, "18-approved");
+    await shot(page, "19-approved");
     await closeContexts();
   }, T);
 
@@ -279,7 +279,7 @@ describe("web UI", () => {
     const chip = page.locator(".composer .chip");
     await chip.and(page.locator(".chip-ready")).waitFor();
     expect(await chip.locator(".chip-name").textContent()).toContain("<img src=x");
-    await shot(page, "19-attachment");
+    await shot(page, "20-attachment");
     await send(page, "Summarise the attachment [attach]");
     await page.locator(".msg-assistant .md").filter({ hasText: "I read the attached file." }).waitFor();
     expect(await page.locator(".msg-user .chip-name").last().textContent()).toContain("notes.txt");
@@ -308,7 +308,7 @@ describe("web UI", () => {
       const request = up.requests.findLast((r) => r.lastUserText.includes("[image]"))!;
       expect(request.body.model).toBe("test-vision");
       expect(JSON.stringify(request.body)).toContain("data:image/png;base64,");
-      await shot(page, "20-image-vision-model");
+      await shot(page, "21-image-vision-model");
     } finally {
       await picker.selectOption("openai/test-model");
       await page.locator(".toast").filter({ hasText: "test-model" }).waitFor();
@@ -418,11 +418,11 @@ describe("web UI", () => {
     // The checkpoint taken after the first exchange (2 messages in its history).
     const afterFirst = drawer.locator(".cp-item").filter({ hasText: "· 2 messages" });
     await afterFirst.waitFor();
-    await shot(page, "14-checkpoints");
+    await shot(page, "15-checkpoints");
     await afterFirst.getByRole("button", { name: /^Roll back/ }).click();
     const dialog = page.getByRole("dialog", { name: "Roll back to this checkpoint?" });
     await dialog.waitFor();
-    await shot(page, "15-rollback-dialog");
+    await shot(page, "16-rollback-dialog");
     await dialog.getByRole("button", { name: "Roll back" }).click();
     await page.locator(".msg-user .bubble").filter({ hasText: "Second question" }).waitFor({ state: "detached" });
     await page.locator(".msg-assistant .md").filter({ hasText: "First answer." }).waitFor();
@@ -471,21 +471,42 @@ describe("web UI", () => {
   }, T);
 
   test("phone width, dark theme: the sidebar opens as an overlay and the composer stays usable", async () => {
+    up.script(
+      { key: "[dark]", toolCalls: [{ name: "list_files", arguments: { path: "." } }] },
+      {
+        key: "[dark]",
+        reasoning: "List first, then explain.",
+        text: "Two files here. Example:\n\n```python\ndef greet(name: str) -> str:\n    # say hello\n    return f\"hi {name}\"\n```\n\n| File | Kind |\n|---|---|\n| notes.txt | text |\n\n> Tip: ask me to open one.",
+      },
+    );
     const page = await newPage({ viewport: PHONE, dark: true });
     await signIn(page);
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).not.toBe("rgb(255, 255, 255)");
     await shot(page, "11-phone-dark-empty");
-    await page.getByRole("button", { name: "Open sidebar" }).click();
-    await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().waitFor();
-    await page.waitForTimeout(300); // let the slide-in finish for the screenshot
-    await shot(page, "12-phone-dark-sidebar");
-    await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().click();
-    await page.locator(".msg-assistant").first().waitFor();
+    await send(page, "What is in this folder? [dark]");
+    await lastAnswer(page);
     const box = await page.getByRole("textbox", { name: "Message" }).boundingBox();
     expect(box!.width).toBeGreaterThan(250);
     expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot(page, "13-phone-dark-conversation");
+
+    await page.getByRole("button", { name: "Open sidebar" }).click();
+    const link = page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /What is in this folder/ });
+    await link.waitFor();
+    await page.waitForTimeout(300); // let the slide-in finish for the screenshot
+    await shot(page, "12-phone-dark-sidebar");
+    await link.click();
+    // Choosing a conversation closes the overlay.
+    await page.locator(".app[data-sidebar=closed]").waitFor();
+
+    // Desktop, dark: code highlighting and cards keep their contrast.
+    const desk = await newPage({ dark: true });
+    await desk.goto(page.url().replace(/#.*/, "") + "#token=" + encodeURIComponent(app.key));
+    await desk.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /What is in this folder/ }).click();
+    await desk.locator(".msg-assistant .codeblock").waitFor();
+    await shot(desk, "14-desktop-dark-conversation");
     await closeContexts();
   }, T);
 
