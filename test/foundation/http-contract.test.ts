@@ -158,7 +158,7 @@ describe("authentication", () => {
   afterAll(() => app.close());
 
   test("missing or wrong key → 401 envelope with request id and security headers", async () => {
-    for (const headers of [{}, { "x-api-key": "wrong-key-123" }, { authorization: "Bearer nope-nope-nope" }]) {
+    for (const headers of [{}, { "x-api-key": "wrong-key-123" }, { authorization: "Bearer nope-nope-nope" }] as Record<string, string>[]) {
       const res = await app.request("/metrics", { auth: false, headers });
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("UNAUTHORIZED");
