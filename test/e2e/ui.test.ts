@@ -153,7 +153,11 @@ describe("web UI", () => {
     await expect(answer.locator(".md").textContent()).resolves.toContain("thanks for asking");
     expect(await answer.locator("strong").first().textContent()).toBe("bold");
     expect(await answer.locator(".hljs-keyword").count()).toBeGreaterThan(0);
-    expect(await answer.locator(".codeblock").getByRole("button", { name: "Copy code" }).count()).toBe(1);
+    // The copy button puts the code (and only the code) on the clipboard.
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.url });
+    await answer.locator(".codeblock").getByRole("button", { name: "Copy code" }).click();
+    await answer.locator(".codeblock .copy-btn.done").waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("const answer: number = 42;\nfunction greet(name: string) {\n  return `hi ${name}`;\n}");
     expect(await answer.locator("table td").first().textContent()).toBe("read_file");
     const link = answer.getByRole("link", { name: "safe link" });
     expect(await link.getAttribute("target")).toBe("_blank");
