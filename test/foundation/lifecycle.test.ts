@@ -34,6 +34,32 @@ describe("process lifecycle", () => {
     rmSync(ws, { recursive: true, force: true });
   });
 
+  test("SIGTERM with a WebSocket client still connected exits after the grace period instead of hanging", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "penguin-life-ws-"));
+    const child = Bun.spawn([process.execPath, "src/index.ts", "serve", "--port", "0"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, HOME: ws, PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "life-key-123456" },
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    let banner = "";
+    const reader = child.stdout.getReader();
+    while (!banner.includes("api key")) banner += new TextDecoder().decode((await reader.read()).value);
+    const url = banner.match(/listening on (\S+)/)![1]!;
+    const socket = new WebSocket(url.replace("http", "ws") + "/api/v1/chat/stream?token=life-key-123456");
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    const closed = new Promise((resolve) => (socket.onclose = resolve));
+    const started = Date.now();
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(12_000);
+    await closed;
+    rmSync(ws, { recursive: true, force: true });
+  }, 25_000);
+
   test("an occupied port is reported in one line", async () => {
     const holder = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("x") });
     try {
