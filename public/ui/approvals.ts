@@ -8,6 +8,7 @@ export type Decision = "once" | "session" | "deny";
 export interface ApprovalCard {
   el: HTMLElement;
   resolve(status: string, scope?: string): void;
+  readonly resolved: boolean;
 }
 
 function expiryText(expiresAt?: string): string {
@@ -23,6 +24,7 @@ export function resolutionText(status: string, scope?: string): string {
   if (status === "approved") return scope === "session" ? "Approved for this session" : scope === "pattern" ? "Approved for matching operations" : "Approved once";
   if (status === "denied") return "Denied";
   if (status === "expired") return "Expired without an answer (denied)";
+  if (status === "cancelled") return "No longer needed: the turn ended";
   return status;
 }
 
@@ -65,14 +67,18 @@ export function approvalCard(approval: PendingApproval, decide: (decision: Decis
     actions,
     status,
   );
+  // The countdown stops by itself at expiry, so a prompt nobody answers never keeps a timer alive.
   const timer = approval.expires_at
     ? setInterval(() => {
-        if (!el.isConnected && !document.body.contains(el)) return;
         expiry.textContent = expiryText(approval.expires_at);
+        if (new Date(approval.expires_at!).getTime() <= Date.now()) clearInterval(timer);
       }, 1000)
     : undefined;
   const card: ApprovalCard = {
     el,
+    get resolved() {
+      return el.dataset.state !== undefined;
+    },
     resolve(result, scope) {
       if (timer) clearInterval(timer);
       el.dataset.state = result;

@@ -208,6 +208,7 @@ export class AssistantTurn {
 
   private finish(): void {
     this.flush();
+    for (const card of this.approvals.values()) if (!card.resolved) card.resolve("cancelled");
     this.closeReasoning();
     this.finished = true;
     this.live = false;
