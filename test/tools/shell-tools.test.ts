@@ -1,5 +1,8 @@
 // execute_command and the background process tools, with real child processes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { makeCore, type ToolTestCore } from "./helpers";
 
 /** Command lines of live processes containing `marker`. */
@@ -153,5 +156,25 @@ describe("background processes", () => {
     expect(await until(() => processesWith("sleep 97.35").length === 2)).toBe(true);
     await t.core.shutdown();
     expect(await until(() => processesWith("sleep 97.35").length === 0)).toBe(true);
+  });
+});
+
+describe("shell start-up", () => {
+  test("the user's ~/.bashrc is not sourced (bash would, since Bun's stdin pipes are sockets)", async () => {
+    const home = mkdtempSync(join(tmpdir(), "penguin-home-"));
+    writeFileSync(join(home, ".bashrc"), "echo RC-SOURCED\n");
+    writeFileSync(join(home, ".bash_profile"), "echo PROFILE-SOURCED\n");
+    const h = makeCore({ env: { HOME: home } });
+    try {
+      const fg = await h.call("execute_command", { command: "echo $HOME" });
+      expect(fg.output).toBe(`${home}\n[exit code 0]`);
+      const bg = await h.call("process_start", { command: "echo hello; exit 0", wait_ms: 2000 });
+      expect(bg.output).toContain("hello");
+      expect(bg.output).not.toContain("SOURCED");
+      expect(bg.output).toContain("exited with code 0");
+    } finally {
+      await h.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -29,12 +29,15 @@ export function commandEnvironment(config: Config): Record<string, string> {
   return env;
 }
 
-const SHELL = Bun.which("bash") ?? "/bin/sh";
+const BASH = Bun.which("bash");
+// --norc: bash sources ~/.bashrc even non-interactively when its stdin is a socket (it takes that for rshd),
+// and Bun's stdin pipes are sockets; a user's rc file has no business in agent commands (and can be slow).
+const SHELL = BASH ? [BASH, "--norc", "--noprofile", "-c"] : ["/bin/sh", "-c"];
 
 /** Starts a shell command in a new process group (setsid), with stdout and stderr merged in order. */
 export function spawnShell(command: string, options: { cwd: string; env: Record<string, string>; stdin?: "pipe" | "ignore" }) {
   // `exec 2>&1` merges the streams inside the shell, so their order is the order things happened
-  return Bun.spawn([SHELL, "-c", `exec 2>&1\n${command}`], {
+  return Bun.spawn([...SHELL, `exec 2>&1\n${command}`], {
     cwd: options.cwd,
     env: options.env,
     stdin: options.stdin ?? "ignore",
