@@ -107,9 +107,110 @@ export function messageView(row: MessageRow): MessageView {
   };
 }
 
+/**
+ * A named placeholder where drizzle's types expect a value. Drizzle wraps it with the column's encoder (so JSON
+ * columns are still serialised) and fills it in when the prepared statement runs.
+ */
+const ph = <T>(name: string) => sql.placeholder(name) as unknown as T;
+
+/** The statements of a chat turn's hot path, prepared once (drizzle otherwise re-prepares SQL on every call). */
+function preparedStatements(db: Db) {
+  const id = ph<string>("id");
+  return {
+    findConversation: db.select().from(conversations).where(eq(conversations.id, sql.placeholder("id"))).prepare(),
+    latestOfSession: db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.sessionId, sql.placeholder("sessionId")))
+      .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+      .limit(1)
+      .prepare(),
+    insertConversation: db
+      .insert(conversations)
+      .values({
+        id,
+        sessionId: ph("sessionId"),
+        title: ph("title"),
+        agentId: ph("agentId"),
+        parentId: null,
+        metadata: ph("metadata"),
+        createdAt: ph("now"),
+        updatedAt: ph("now"),
+      })
+      .prepare(),
+    /** Bumps activity (and names an untitled conversation); returns what a new message inherits. */
+    bumpConversation: db
+      .update(conversations)
+      .set({ updatedAt: ph("now"), title: sql`coalesce(${conversations.title}, ${sql.placeholder("title")})` })
+      .where(eq(conversations.id, sql.placeholder("id")))
+      .returning({ sessionId: conversations.sessionId, agentId: conversations.agentId })
+      .prepare(),
+    touch: db.update(conversations).set({ updatedAt: ph("now") }).where(eq(conversations.id, sql.placeholder("id"))).prepare(),
+    /** The next sequence number is taken inside the INSERT itself, so appends never race. */
+    insertMessage: db
+      .insert(messages)
+      .values({
+        id,
+        conversationId: ph("conversationId"),
+        seq: sql`(SELECT coalesce(max(m.seq), 0) + 1 FROM "messages" AS m WHERE m."conversation_id" = ${sql.placeholder("conversationId")})`,
+        role: ph("role"),
+        content: ph("content"),
+        reasoning: ph("reasoning"),
+        toolCalls: ph("toolCalls"),
+        toolCallId: ph("toolCallId"),
+        name: ph("name"),
+        status: ph("status"),
+        agentId: ph("agentId"),
+        channel: ph("channel"),
+        messageType: ph("messageType"),
+        model: ph("model"),
+        promptTokens: ph("promptTokens"),
+        completionTokens: ph("completionTokens"),
+        costUsd: ph("costUsd"),
+        metadata: ph("metadata"),
+        createdAt: ph("createdAt"),
+      })
+      .returning({ seq: messages.seq })
+      .prepare(),
+    /** One per flushed chunk while streaming. */
+    writeStreamed: db
+      .update(messages)
+      .set({ content: ph("content"), reasoning: ph("reasoning") })
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare(),
+    /** The end of a streamed message: final text, calls, status and usage in one write. */
+    finishMessage: db
+      .update(messages)
+      .set({
+        content: ph("content"),
+        reasoning: ph("reasoning"),
+        toolCalls: ph("toolCalls"),
+        status: ph("status"),
+        promptTokens: ph("promptTokens"),
+        completionTokens: ph("completionTokens"),
+        costUsd: ph("costUsd"),
+        metadata: ph("metadata"),
+      })
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare(),
+    messagesOf: db.select().from(messages).where(eq(messages.conversationId, sql.placeholder("conversationId"))).orderBy(asc(messages.seq)).prepare(),
+    binding: db.select().from(sessionBindings).where(eq(sessionBindings.sessionId, sql.placeholder("sessionId"))).prepare(),
+  };
+}
+
+export interface FinishedMessage {
+  content: string;
+  reasoning: string | null;
+  toolCalls: StoredToolCall[] | null;
+  status: MessageStatus;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  metadata: Record<string, unknown>;
+}
+
 export class Conversations {
-  // The hot path while streaming: one prepared UPDATE per flushed chunk.
-  private readonly updateContent;
+  private readonly q;
   // Drizzle renders columns unqualified in a single-table select, so this correlated subquery names them itself.
   private readonly messageCount = sql<number>`(SELECT count(*) FROM "messages" AS m WHERE m."conversation_id" = "conversations"."id")`.mapWith(Number);
 
@@ -117,11 +218,7 @@ export class Conversations {
     private readonly db: Db,
     private readonly bus?: Bus,
   ) {
-    this.updateContent = db
-      .update(messages)
-      .set({ content: sql`${sql.placeholder("content")}`, reasoning: sql`${sql.placeholder("reasoning")}` })
-      .where(eq(messages.id, sql.placeholder("id")))
-      .prepare();
+    this.q = preparedStatements(db);
   }
 
   /** Marks messages a crash left half-written; returns how many. Run once at start-up. */
@@ -144,13 +241,13 @@ export class Conversations {
       createdAt: now,
       updatedAt: now,
     };
-    this.db.insert(conversations).values(row).run();
+    this.q.insertConversation.run({ id, sessionId: row.sessionId, title: row.title, agentId: row.agentId, metadata: row.metadata, now });
     this.bus?.publish("conversation.created", { conversation_id: id, session_id: row.sessionId, agent_id: row.agentId });
     return row;
   }
 
   find(id: string): ConversationRow | undefined {
-    return this.db.select().from(conversations).where(eq(conversations.id, id)).get();
+    return this.q.findConversation.get({ id });
   }
 
   get(id: string): ConversationRow {
@@ -161,7 +258,7 @@ export class Conversations {
 
   /** The most recently active conversation of a session, if any. */
   latestOfSession(sessionId: string): ConversationRow | undefined {
-    return this.db.select().from(conversations).where(eq(conversations.sessionId, sessionId)).orderBy(desc(conversations.updatedAt), desc(conversations.id)).limit(1).get();
+    return this.q.latestOfSession.get({ sessionId });
   }
 
   /** The most recently active conversation overall, if any. */
@@ -218,49 +315,62 @@ export class Conversations {
   /** Appends a message at the end of the conversation; the first user message names an untitled conversation. */
   append(conversationId: string, message: NewMessage): MessageRow {
     const now = Date.now();
-    const row = this.db.transaction((tx) => {
-      const conversation = tx.select().from(conversations).where(eq(conversations.id, conversationId)).get();
-      if (!conversation) throw notFound("conversation", conversationId);
-      const last = tx.select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number) }).from(messages).where(eq(messages.conversationId, conversationId)).get();
-      const values: MessageRow = {
-        id: newId(),
-        conversationId,
-        seq: (last?.seq ?? 0) + 1,
-        role: message.role,
-        content: message.content ?? "",
-        reasoning: message.reasoning ?? null,
-        toolCalls: message.toolCalls ?? null,
-        toolCallId: message.toolCallId ?? null,
-        name: message.name ?? null,
-        status: message.status ?? "complete",
-        agentId: message.agentId ?? conversation.agentId,
-        channel: message.channel ?? null,
-        messageType: message.messageType ?? "message",
-        model: message.model ?? null,
-        promptTokens: message.promptTokens ?? 0,
-        completionTokens: message.completionTokens ?? 0,
-        costUsd: message.costUsd ?? 0,
-        metadata: message.metadata ?? {},
-        createdAt: now,
-      };
-      tx.insert(messages).values(values).run();
-      const title = conversation.title === null && message.role === "user" && (message.messageType ?? "message") === "message" ? titleFrom(values.content) : conversation.title;
-      tx.update(conversations).set({ updatedAt: now, title }).where(eq(conversations.id, conversationId)).run();
-      return { values, conversation };
+    const isTitle = message.role === "user" && (message.messageType ?? "message") === "message";
+    const values: MessageRow = {
+      id: newId(),
+      conversationId,
+      seq: 0,
+      role: message.role,
+      content: message.content ?? "",
+      reasoning: message.reasoning ?? null,
+      toolCalls: message.toolCalls ?? null,
+      toolCallId: message.toolCallId ?? null,
+      name: message.name ?? null,
+      status: message.status ?? "complete",
+      agentId: message.agentId ?? "default",
+      channel: message.channel ?? null,
+      messageType: message.messageType ?? "message",
+      model: message.model ?? null,
+      promptTokens: message.promptTokens ?? 0,
+      completionTokens: message.completionTokens ?? 0,
+      costUsd: message.costUsd ?? 0,
+      metadata: message.metadata ?? {},
+      createdAt: now,
+    };
+    // bun:sqlite's own transaction wrapper: drizzle's would re-prepare BEGIN/COMMIT on every append.
+    const conversation = this.atomically(() => {
+      const owner = this.q.bumpConversation.get({ id: conversationId, now, title: isTitle ? titleFrom(values.content) : null });
+      if (!owner) throw notFound("conversation", conversationId);
+      if (message.agentId === undefined) values.agentId = owner.agentId;
+      values.seq = this.q.insertMessage.get({ ...values, createdAt: now })!.seq;
+      return owner;
     });
     this.bus?.publish("message.appended", {
       conversation_id: conversationId,
-      session_id: row.conversation.sessionId,
-      agent_id: row.values.agentId,
-      message_id: row.values.id,
-      role: row.values.role,
+      session_id: conversation.sessionId,
+      agent_id: values.agentId,
+      message_id: values.id,
+      role: values.role,
     });
-    return row.values;
+    return values;
   }
 
   /** The streaming hot path: replaces the text (and reasoning) of a message being written. */
   writeStreamed(messageId: string, content: string, reasoning: string | null): void {
-    this.updateContent.run({ id: messageId, content, reasoning });
+    this.q.writeStreamed.run({ id: messageId, content, reasoning });
+  }
+
+  /** The final state of a streamed message, and the conversation's last activity, in one commit. */
+  finish(messageId: string, conversationId: string, final: FinishedMessage): void {
+    this.atomically(() => {
+      this.q.finishMessage.run({ id: messageId, ...final });
+      this.q.touch.run({ id: conversationId, now: Date.now() });
+    });
+  }
+
+  /** Runs `work` as one transaction (one commit); nested calls become savepoints. */
+  atomically<T>(work: () => T): T {
+    return this.db.$client.transaction(work)();
   }
 
   update(messageId: string, patch: MessagePatch): void {
@@ -280,12 +390,12 @@ export class Conversations {
 
   /** Bumps last activity (a turn finished). */
   touch(conversationId: string): void {
-    this.db.update(conversations).set({ updatedAt: Date.now() }).where(eq(conversations.id, conversationId)).run();
+    this.q.touch.run({ id: conversationId, now: Date.now() });
   }
 
   /** Every message in order (what the engine rebuilds the model's context from). */
   messages(conversationId: string): MessageRow[] {
-    return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq)).all();
+    return this.q.messagesOf.all({ conversationId });
   }
 
   message(messageId: string): MessageRow | undefined {
@@ -315,7 +425,7 @@ export class Conversations {
 
   /** The directory a session is bound to, if any. */
   boundDirectory(sessionId: string): string | undefined {
-    return this.db.select().from(sessionBindings).where(eq(sessionBindings.sessionId, sessionId)).get()?.directory;
+    return this.q.binding.get({ sessionId })?.directory;
   }
 
   /**

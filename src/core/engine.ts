@@ -29,6 +29,12 @@ import type { ModelCatalog } from "./models";
 import { ProviderError, type ChatMessage, type ContentPart, type Provider, type ToolCall, type ToolSpec, type Usage } from "./providers/types";
 import type { Roots } from "./roots";
 import type { ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRuntime } from "./tools/types";
+
+/** The tool runtime, which can also run a turn's own extra tools through the same permission path. */
+type Tools = ToolRuntime & {
+  names?(): string[];
+  execute(call: { id: string; name: string; arguments: string }, ctx: ToolContext, options?: { extraTools?: ToolDefinition[] }): ReturnType<ToolRuntime["execute"]>;
+};
 import type { ActionResult, Engine, TurnEvent, TurnRequest, TurnResult, TurnUsage } from "./turn";
 
 /** What the engine reads from the core; read lazily, so areas built after the engine are seen. */
@@ -40,7 +46,7 @@ export interface EngineHost {
   readonly conversations: Conversations;
   readonly contextFiles: ContextFiles;
   readonly models: ModelCatalog;
-  readonly tools?: ToolRuntime;
+  readonly tools?: Tools;
 }
 
 const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp" };
@@ -65,6 +71,8 @@ interface PreparedTurn {
   image?: { path: string; mediaType: string; base64: string };
   maxIterations: number;
   tools: ToolSpec[];
+  /** Estimated prompt tokens the tool specs take. */
+  toolTokens: number;
   extraTools: Map<string, ToolDefinition>;
   emit: (event: TurnEvent) => void;
 }
@@ -89,6 +97,8 @@ export class AgentEngine implements Engine {
   private readonly queue = new ConversationQueue();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   private stopping = false;
+  /** Tool specs per agent tool list; rebuilt when tools are registered (the registry only grows). */
+  private readonly specCache = new Map<string, { specs: ToolSpec[]; tokens: number }>();
 
   constructor(private readonly host: () => EngineHost) {}
 
@@ -170,11 +180,10 @@ export class AgentEngine implements Engine {
 
     const maxIterations = Math.max(1, Math.min(100, Math.floor(request.maxIterations ?? config.engine.maxIterations)));
     const extraTools = new Map((request.extraTools ?? []).map((d) => [d.name, d]));
-    const registered = host.tools?.specs(agent?.default_tools) ?? [];
-    const tools: ToolSpec[] = [
-      ...registered.filter((s) => !extraTools.has(s.name)),
-      ...[...extraTools.values()].map((d) => ({ name: d.name, description: d.description, parameters: d.parameters as unknown as Record<string, unknown> })),
-    ];
+    const registered = this.registeredSpecs(host, agent?.default_tools);
+    const extraSpecs = [...extraTools.values()].map((d) => ({ name: d.name, description: d.description, parameters: JSON.parse(JSON.stringify(d.parameters)) as Record<string, unknown> }));
+    const tools: ToolSpec[] = [...registered.specs.filter((s) => !extraTools.has(s.name)), ...extraSpecs];
+    const toolTokens = registered.tokens + (extraSpecs.length ? estimateTokens(JSON.stringify(extraSpecs)) : 0);
 
     const id = newId();
     const scope = { turn_id: id, conversation_id: conversationId, session_id: sessionId, agent_id: agentId };
@@ -204,12 +213,25 @@ export class AgentEngine implements Engine {
       image,
       maxIterations,
       tools,
+      toolTokens,
       extraTools,
       emit,
     };
   }
 
   /** The named model (id or upstream model name), else the current one; refusals say exactly what to set. */
+  private registeredSpecs(host: EngineHost, names: string[] | undefined): { specs: ToolSpec[]; tokens: number } {
+    if (!host.tools) return { specs: [], tokens: 0 };
+    const key = `${host.tools.names?.().length ?? 0}|${names?.join(",") ?? "*"}`;
+    let entry = this.specCache.get(key);
+    if (!entry) {
+      const specs = host.tools.specs(names);
+      entry = { specs, tokens: estimateTokens(JSON.stringify(specs)) };
+      this.specCache.set(key, entry);
+    }
+    return entry;
+  }
+
   private resolveModel(host: EngineHost, wanted: string | undefined): ModelEntry {
     if (!wanted) return host.models.resolve();
     const byName = host.models.get(wanted) ? wanted : (host.models.list().find((m) => m.model === wanted)?.id ?? wanted);
@@ -227,14 +249,15 @@ export class AgentEngine implements Engine {
       return this.finish(host, turn, state, createdAt);
     }
 
-    if (!conversations.find(turn.conversationId)) {
-      conversations.create({ id: turn.conversationId, sessionId: turn.sessionId, agentId: turn.agentId });
-    }
     const metadata: Record<string, unknown> = {};
     if (turn.request.context && Object.keys(turn.request.context).length) metadata.context = turn.request.context;
     if (turn.files.length) metadata.context_files = turn.files.map((f) => f.path);
     if (turn.image) metadata.image_path = turn.image.path;
-    const userRow = conversations.append(turn.conversationId, { role: "user", content: turn.text, agentId: turn.agentId, metadata });
+    // One commit for a new conversation and its first message.
+    const userRow = conversations.atomically(() => {
+      if (!conversations.find(turn.conversationId)) conversations.create({ id: turn.conversationId, sessionId: turn.sessionId, agentId: turn.agentId });
+      return conversations.append(turn.conversationId, { role: "user", content: turn.text, agentId: turn.agentId, metadata });
+    });
     state.lastMessageId = userRow.id;
 
     // Approval prompts raised by this turn's tools go to this turn's client.
@@ -266,7 +289,7 @@ export class AgentEngine implements Engine {
 
       const window = host.models.contextWindow(turn.model);
       const reserve = Math.min(turn.request.maxTokens ?? host.models.maxOutputTokens(turn.model), Math.floor(window / 4));
-      const budget = window - reserve - estimateTokens(JSON.stringify(turn.tools));
+      const budget = window - reserve - turn.toolTokens;
       let summarised = false;
 
       for (let iteration = 1; iteration <= turn.maxIterations; iteration++) {
@@ -320,7 +343,6 @@ export class AgentEngine implements Engine {
       state.interrupted = true;
     } finally {
       unsubscribe();
-      conversations.touch(turn.conversationId);
     }
     return this.finish(host, turn, state, createdAt);
   }
@@ -385,12 +407,21 @@ export class AgentEngine implements Engine {
     const separate = state.texts.some(Boolean);
     let separated = false;
 
-    const ensureRow = () => (row ??= conversations.append(turn.conversationId, { role: "assistant", status: "streaming", agentId: turn.agentId, model: turn.model.id }));
+    const ensureRow = () =>
+      (row ??= conversations.append(turn.conversationId, {
+        role: "assistant",
+        status: "streaming",
+        agentId: turn.agentId,
+        model: turn.model.id,
+        content: flushedContent,
+        reasoning: flushedReasoning || null,
+      }));
     const coalescer = new TokenCoalescer((text, thought) => {
       // Persist first: whatever a client has seen is already on disk.
       flushedContent += text;
       flushedReasoning += thought;
-      conversations.writeStreamed(ensureRow().id, flushedContent, flushedReasoning || null);
+      if (row) conversations.writeStreamed(row.id, flushedContent, flushedReasoning || null);
+      else ensureRow();
       if (thought && turn.request.includeReasoning) turn.emit({ event: "reasoning", data: { token: thought } });
       if (text) {
         const prefix = separate && !separated ? "\n\n" : "";
@@ -405,7 +436,7 @@ export class AgentEngine implements Engine {
       if (!row) return;
       const usage = done?.usage ?? { promptTokens: 0, completionTokens: 0 };
       const cost = host.models.costOf(turn.model, usage);
-      conversations.update(row.id, {
+      conversations.finish(row.id, turn.conversationId, {
         content,
         reasoning: reasoning || null,
         toolCalls: calls.length ? calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) : null,
@@ -506,8 +537,8 @@ export class AgentEngine implements Engine {
       turn.emit({ event: "tool_start", data: { id: call.id, name: call.name, arguments: args } });
       const extra = turn.extraTools.get(call.name);
       let record: ToolCallRecord & { images?: ToolOutput["images"] };
-      if (extra) record = await runExtraTool(extra, call, args, ctx);
-      else if (host.tools) record = await host.tools.execute(call, ctx);
+      if (host.tools) record = await host.tools.execute(call, ctx, extra ? { extraTools: [extra] } : undefined);
+      else if (extra) record = await runExtraTool(extra, call, args, ctx);
       else record = { id: call.id, name: call.name, arguments: args, status: "error", output: `tool '${call.name}' is not available`, started_at: Date.now(), duration_ms: 0 };
       this.recordToolResult(host, turn, call, record, current, state, true);
       if (record.images?.length && host.models.visionEnabled(turn.model)) {
