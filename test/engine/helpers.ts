@@ -77,7 +77,7 @@ export function openaiEnv(up: Upstream): Record<string, string> {
 }
 
 export function anthropicEnv(up: Upstream): Record<string, string> {
-  return { PENGUIN_MODEL: "anthropic/claude-sonnet-4-5", ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: up.anthropicBaseUrl, PENGUIN_RETRY_BASE_MS: "5" };
+  return { PENGUIN_MODEL: "anthropic/claude-scripted-test", ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: up.anthropicBaseUrl, PENGUIN_RETRY_BASE_MS: "5" };
 }
 
 export async function startChatApp(up: Upstream, provider: "openai" | "anthropic", extra: Parameters<typeof startTestApp>[0] = {}): Promise<TestApp> {
