@@ -115,6 +115,13 @@ export class AgentEngine implements Engine {
     const onAbort = () => controller.abort(request.signal?.reason);
     if (request.signal?.aborted) controller.abort(request.signal.reason);
     else request.signal?.addEventListener("abort", onAbort, { once: true });
+    // Deleting the conversation under a running turn stops the turn.
+    const offDeleted = host.bus.subscribe(
+      (e) => {
+        if ((e.data as { conversation_id?: string }).conversation_id === turn.conversationId) controller.abort(new Error("conversation deleted"));
+      },
+      ["conversation.deleted"],
+    );
 
     const work = (async () => {
       turn.emit({ event: "start", data: { conversation_id: turn.conversationId, session_id: turn.sessionId, turn_id: turn.id } });
@@ -132,6 +139,7 @@ export class AgentEngine implements Engine {
       return await work;
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
+      offDeleted();
       this.running.delete(turn.id);
     }
   }
@@ -339,7 +347,9 @@ export class AgentEngine implements Engine {
         if (signal.aborted) throw new Interrupted();
       }
     } catch (error) {
-      if (!(error instanceof Interrupted)) throw error;
+      // A conversation deleted under a cancelled turn has nowhere left to write: that is an interruption too.
+      const deleted = signal.aborted && error instanceof AppError && error.errorCode === "NOT_FOUND";
+      if (!(error instanceof Interrupted) && !deleted) throw error;
       state.interrupted = true;
     } finally {
       unsubscribe();
@@ -528,11 +538,8 @@ export class AgentEngine implements Engine {
       turnId: turn.id,
     };
     for (const call of calls) {
-      // A call the turn never got to still gets a result, so the conversation stays well-formed.
-      if (signal.aborted) {
-        this.recordToolResult(host, turn, call, { status: "error", output: "cancelled before it ran", duration_ms: 0, started_at: Date.now() }, current, state, false);
-        continue;
-      }
+      // Calls the turn never got to are left without a result; history repair gives them a placeholder.
+      if (signal.aborted) break;
       const args = parseArguments(call.arguments);
       turn.emit({ event: "tool_start", data: { id: call.id, name: call.name, arguments: args } });
       const extra = turn.extraTools.get(call.name);
@@ -540,7 +547,7 @@ export class AgentEngine implements Engine {
       if (host.tools) record = await host.tools.execute(call, ctx, extra ? { extraTools: [extra] } : undefined);
       else if (extra) record = await runExtraTool(extra, call, args, ctx);
       else record = { id: call.id, name: call.name, arguments: args, status: "error", output: `tool '${call.name}' is not available`, started_at: Date.now(), duration_ms: 0 };
-      this.recordToolResult(host, turn, call, record, current, state, true);
+      this.recordToolResult(host, turn, call, record, current, state);
       if (record.images?.length && host.models.visionEnabled(turn.model)) {
         for (const image of record.images) images.push({ type: "image", mediaType: image.mediaType, base64: image.base64 });
       }
@@ -556,7 +563,6 @@ export class AgentEngine implements Engine {
     record: Pick<ToolCallRecord, "status" | "output" | "duration_ms" | "started_at"> & { data?: Record<string, unknown> },
     current: ChatMessage[],
     state: TurnState,
-    announce: boolean,
   ): void {
     const args = parseArguments(call.arguments);
     const row = host.conversations.append(turn.conversationId, {
@@ -579,7 +585,7 @@ export class AgentEngine implements Engine {
       started_at: new Date(record.started_at).toISOString(),
       duration_ms: record.duration_ms,
     });
-    if (announce) turn.emit({ event: "tool_result", data: { id: call.id, name: call.name, status: record.status, result: record.output, duration_ms: record.duration_ms } });
+    turn.emit({ event: "tool_result", data: { id: call.id, name: call.name, status: record.status, result: record.output, duration_ms: record.duration_ms } });
   }
 
   /** Condenses dropped history into a short summary (stored as a system message); undefined when it fails. */
