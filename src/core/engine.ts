@@ -227,7 +227,6 @@ export class AgentEngine implements Engine {
     };
   }
 
-  /** The named model (id or upstream model name), else the current one; refusals say exactly what to set. */
   private registeredSpecs(host: EngineHost, names: string[] | undefined): { specs: ToolSpec[]; tokens: number } {
     if (!host.tools) return { specs: [], tokens: 0 };
     const key = `${host.tools.names?.().length ?? 0}|${names?.join(",") ?? "*"}`;
@@ -240,6 +239,7 @@ export class AgentEngine implements Engine {
     return entry;
   }
 
+  /** The named model (id or upstream model name), else the current one; refusals say exactly what to set. */
   private resolveModel(host: EngineHost, wanted: string | undefined): ModelEntry {
     if (!wanted) return host.models.resolve();
     const byName = host.models.get(wanted) ? wanted : (host.models.list().find((m) => m.model === wanted)?.id ?? wanted);

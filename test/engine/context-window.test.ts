@@ -24,7 +24,7 @@ default_tools = ["no-such-tool"]
 `;
 
 const big = (tag: string) => `${tag} ` + "lorem ipsum dolor sit amet ".repeat(24); // ≈ 650 characters ≈ 165 tokens
-const nonSystem = (body: any) => body.messages.filter((m: any) => m.role !== "system").map((m: any) => m.content as string);
+const nonSystem = (body: any): string[] => body.messages.filter((m: any) => m.role !== "system").map((m: any) => m.content as string);
 
 describe("context window: trim", () => {
   let up: Upstream;
