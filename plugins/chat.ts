@@ -231,7 +231,7 @@ export const chatPlugin = (core: Core) => {
         const state: SocketState = { queue: [], busy: false, closed: false, lastPong: Date.now() };
         sockets.set(rawOf(ws), state);
         state.heartbeat = setInterval(() => {
-          if (Date.now() - state.lastPong > options.heartbeatMs * 2 + 1000) {
+          if (Date.now() - state.lastPong > options.heartbeatMs * 2.5) {
             closeSocket(rawOf(ws), state, 1001, "no answer to heartbeat pings");
             return;
           }

@@ -192,6 +192,40 @@ describe("WS /api/v1/chat/stream", () => {
     ws.close();
   });
 
+  test("heartbeat: the server pings, and closes a client that never answers", async () => {
+    // A raw TCP client: it completes the upgrade, then ignores everything (no pong, no reads acted upon).
+    const url = new URL(app.wsUrl("/api/v1/chat/stream"));
+    const frames: number[] = [];
+    let closed = false;
+    let handshake = "";
+    await Bun.connect({
+      hostname: url.hostname,
+      port: Number(url.port),
+      socket: {
+        open(socket) {
+          socket.write(
+            `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+              `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
+        },
+        data(_socket, data) {
+          if (!handshake.includes("\r\n\r\n")) {
+            handshake += data.toString("latin1");
+            return;
+          }
+          frames.push(data[0]!);
+        },
+        close() {
+          closed = true;
+        },
+      },
+    });
+    await until(() => handshake.includes("\r\n\r\n"), 2000, "the upgrade");
+    expect(handshake).toStartWith("HTTP/1.1 101");
+    await until(() => closed || frames.includes(0x88), 3000, "the server to give up on the silent client");
+    expect(frames).toContain(0x89); // it was pinged first
+  });
+
   test("connections without a key are refused", async () => {
     const ws = new WebSocket(app.wsUrl("/api/v1/chat/stream", "wrong-key"));
     const outcome = await new Promise<string>((resolve) => {
