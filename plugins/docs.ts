@@ -16,7 +16,9 @@ export const docsPlugin = (core: Core) => {
         path: "/api/docs",
         specPath: "/api/docs/json",
         provider: "swagger-ui",
-        swagger: { cdn: "/api/docs/assets/swagger-ui-bundle.js", theme: "/api/docs/assets/swagger-ui.css", autoDarkMode: true },
+        // The plugin points Swagger UI at a path relative to the page ("api/docs/json" from /api/docs → 404); an
+        // absolute url overrides it (the option is typed out, hence the cast).
+        swagger: { cdn: "/api/docs/assets/swagger-ui-bundle.js", theme: "/api/docs/assets/swagger-ui.css", autoDarkMode: true, url: "/api/docs/json" } as { cdn: string },
         exclude: { paths: ["/api/redoc", "/", /^\/assets\//, /^\/api\/docs/] },
         documentation: {
           info: {

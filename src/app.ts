@@ -34,12 +34,16 @@ const SECURITY_HEADERS: Record<string, string> = {
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
   "cross-origin-opener-policy": "same-origin",
-  // The UI and the docs pages are self-contained: scripts and styles come from this origin only (the docs
-  // pages need inline bootstrapping), images may be data:/blob: URLs, connections go back to this server.
-  "content-security-policy":
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-    "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
+
+// Everything is self-contained: scripts, styles and connections stay on this origin; no inline script runs (so
+// injected markup in a model answer cannot execute). Styles may be inline (the UI and ReDoc set them from script),
+// images may be data:/blob: URLs. Swagger UI's page bootstraps with an inline script, so only it gets that allowance.
+const CSP = (scriptSrc: string) =>
+  `default-src 'self'; script-src ${scriptSrc}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; ` +
+  "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+const STRICT_CSP = CSP("'self'");
+const DOCS_CSP = CSP("'self' 'unsafe-inline'");
 
 /** A short, safe incoming id (UUID or similar token) is kept; anything else is replaced. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -75,6 +79,8 @@ export function createApp(core: Core) {
       metrics.http.active++;
       set.headers["x-request-id"] = id;
       Object.assign(set.headers, SECURITY_HEADERS);
+      const path = request.url.slice(request.url.indexOf("/", 8)).split("?", 1)[0];
+      set.headers["content-security-policy"] = path === "/api/docs" ? DOCS_CSP : STRICT_CSP;
     })
     // 2. CORS (answers preflights itself, before any key is asked for)
     .use(
