@@ -23,9 +23,6 @@ export async function startServer(config: Config, options: CoreOptions = {}): Pr
     throw error;
   }
   const server = app.server!;
-  // Registered first, so it runs last of the shutdown hooks: after in-flight turns were cancelled, close whatever
-  // connections remain (WebSockets never drain by themselves), then the core closes the database.
-  core.onShutdown(() => server.stop(true));
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | undefined;
   return {
@@ -38,7 +35,9 @@ export async function startServer(config: Config, options: CoreOptions = {}): Pr
       stopping ??= (async () => {
         const drained = server.stop(false);
         await Promise.race([drained, Bun.sleep(graceMs)]);
-        await core.shutdown();
+        // After in-flight turns were cancelled, close whatever connections remain (WebSockets never drain by
+        // themselves), then the core closes the database.
+        await core.shutdown(() => server.stop(true));
       })();
       return stopping;
     },

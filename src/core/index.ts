@@ -54,11 +54,12 @@ export interface Core {
   /** Background and synchronous agent tasks. */
   readonly tasks: Tasks;
   readonly telemetry: Telemetry;
-  /** Registers work to run at shutdown (in reverse order of registration). */
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
+  /** Registers work to run at shutdown (in reverse order of registration). */
   onShutdown(fn: () => void | Promise<void>): void;
-  shutdown(): Promise<void>;
+  /** Runs the shutdown hooks, then `beforeDatabaseClose` (e.g. closing leftover sockets), then closes the database. */
+  shutdown(beforeDatabaseClose?: () => void | Promise<void>): Promise<void>;
 }
 
 export interface CoreOptions {
@@ -130,11 +131,11 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
       return credentialProblem(model, config) ?? `${model!.model} (${model!.provider})`;
     },
     onShutdown: (fn) => void shutdownHooks.push(fn),
-    shutdown() {
+    shutdown(beforeDatabaseClose) {
       closed ??= (async () => {
-        for (const fn of shutdownHooks.reverse()) {
+        for (const fn of [...shutdownHooks.reverse(), beforeDatabaseClose]) {
           try {
-            await fn();
+            await fn?.();
           } catch (error) {
             log.error("shutdown step failed", { error: String(error) });
           }
@@ -144,11 +145,10 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
       return closed;
     },
   };
-  // Registered before the engine's hook, so it runs after it (hooks run in reverse): turns stop first.
+  // Hooks run in reverse order of registration: tasks stop (marked interrupted) first, then the checkpoint timer,
+  // then running turns are cancelled (partial answers kept, marked interrupted), then tool processes are killed.
   core.onShutdown(() => toolServices.shutdown());
-  // Running turns are cancelled (their partial answers kept, marked interrupted) before the database closes.
   core.onShutdown(() => core.engine.shutdown());
-  // Registered after the engine's hook, so it runs before it: tasks stop (marked interrupted) before their turns.
   checkpoints.start();
   core.onShutdown(() => checkpoints.stop());
   core.onShutdown(() => tasks.shutdown());
