@@ -9,8 +9,32 @@ const REDOC_HTML = `<!doctype html>
 <title>Penguin API — ReDoc</title></head>
 <body><redoc spec-url="/api/docs/json"></redoc><script src="/api/docs/assets/redoc.standalone.js"></script></body></html>`;
 
+type PathItem = Record<string, { responses?: Record<string, unknown>; description?: string } & Record<string, unknown>>;
+
+/**
+ * OpenAPI has no "ws" method, which is how the plugin lists WebSocket routes: describe each as the GET that
+ * upgrades (101), marked `x-websocket`, so validators and generators accept the document.
+ */
+export function withWebSocketsAsUpgrades(doc: { paths?: Record<string, PathItem> }) {
+  for (const item of Object.values(doc.paths ?? {})) {
+    const ws = item.ws;
+    if (!ws) continue;
+    delete item.ws;
+    item.get ??= {
+      ...ws,
+      "x-websocket": true,
+      description: `WebSocket (connect with ?token=<key>). ${ws.description ?? ""}`.trim(),
+      responses: { "101": { description: "Switching Protocols: the WebSocket is open" } },
+    };
+  }
+  return doc;
+}
+
 export const docsPlugin = (core: Core) => {
   const app = new Elysia({ name: "docs" })
+    .onAfterHandle(({ request, responseValue }) => {
+      if (new URL(request.url).pathname === "/api/docs/json" && responseValue && typeof responseValue === "object") withWebSocketsAsUpgrades(responseValue as { paths?: Record<string, PathItem> });
+    })
     .use(
       openapi({
         path: "/api/docs",

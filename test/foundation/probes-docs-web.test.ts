@@ -73,6 +73,10 @@ describe("without a provider", () => {
     expect(doc.paths["/ready/all"].get.summary).toBeTruthy();
     expect(doc.paths["/ready/all"].get.tags).toContain("health");
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "apiKey", name: "X-API-Key" });
+    // Only OpenAPI's own methods: WebSocket routes are described as the GET that upgrades.
+    const methods = new Set(Object.values(doc.paths as Record<string, object>).flatMap((item) => Object.keys(item)));
+    for (const m of methods) expect(["get", "put", "post", "delete", "options", "head", "patch", "trace", "parameters"]).toContain(m);
+    expect(doc.paths["/api/v1/chat/stream"].get).toMatchObject({ "x-websocket": true, responses: { "101": expect.any(Object) } });
   });
 
   test("the web UI is served with caching and compression", async () => {
