@@ -13,7 +13,14 @@ const MetricsJson = t.Object({
     active_requests: Counter,
     response_time_avg_ms: t.Number(),
   }),
-  inference: t.Object({ requests_total: Counter, requests_success: Counter, requests_failed: Counter, time_avg_ms: t.Number(), tokens_total: Counter }),
+  inference: t.Object({
+    requests_total: Counter,
+    requests_success: Counter,
+    requests_failed: Counter,
+    time_avg_ms: t.Number(),
+    tokens_total: Counter,
+    healthy: t.Boolean({ description: "A usable model is configured (as /ready judges it, without calling the provider)" }),
+  }),
   tools: t.Object({ calls_total: Counter, calls_failed: Counter, by_name: t.Record(t.String(), Counter) }),
 });
 const Check = t.Object({ healthy: t.Boolean(), latency_ms: t.Optional(t.Number()), detail: t.Optional(t.String()) }, { additionalProperties: true });
@@ -77,6 +84,7 @@ export const healthPlugin = (core: Core) =>
             requests_failed: m.inference.failed,
             time_avg_ms: avg(m.inference.latency),
             tokens_total: m.inference.tokens,
+            healthy: !core.models.problem(),
           },
           tools: { calls_total: m.tools.total, calls_failed: m.tools.failed, by_name: Object.fromEntries(m.tools.byName) },
         };

@@ -15,6 +15,7 @@ const ModelSummary = t.Object({
   provider: t.String(),
   vision_enabled: t.Boolean(),
   max_output_tokens: t.Integer(),
+  max_tokens: t.Integer({ description: "Same as max_output_tokens (the v0.3 name)" }),
   current: t.Boolean(),
 });
 
@@ -24,6 +25,7 @@ const CurrentModel = t.Object({
   provider: t.String(),
   client_preference: t.String({ description: "native (OpenAI, Anthropic SDK), openrouter, or openai_compatible" }),
   max_output_tokens: t.Integer(),
+  max_tokens: t.Integer({ description: "Same as max_output_tokens (the v0.3 name)" }),
   temperature: t.Union([t.Number(), t.Null()], { description: "null: the provider's default" }),
   streaming_enabled: t.Boolean(),
   vision_enabled: t.Boolean(),
@@ -66,6 +68,7 @@ export const modelsPlugin = (core: Core) => {
     provider: m.provider,
     vision_enabled: models.visionEnabled(m),
     max_output_tokens: models.maxOutputTokens(m),
+    max_tokens: models.maxOutputTokens(m),
     current: models.current()?.id === m.id,
   });
 
@@ -85,6 +88,7 @@ export const modelsPlugin = (core: Core) => {
           provider: m.provider,
           client_preference: clientPreference(m),
           max_output_tokens: models.maxOutputTokens(m),
+          max_tokens: models.maxOutputTokens(m),
           temperature: m.temperature ?? null,
           streaming_enabled: true,
           vision_enabled: models.visionEnabled(m),

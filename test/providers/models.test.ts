@@ -52,9 +52,9 @@ describe("with models configured", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { models: Record<string, unknown>[] };
     expect(body.models).toEqual([
-      { id: "gpt", name: "openai/gpt-4o", provider: "openai", vision_enabled: true, max_output_tokens: 8000, current: true },
-      { id: "claude", name: "anthropic/claude-sonnet-4-5", provider: "anthropic", vision_enabled: true, max_output_tokens: 4096, current: false },
-      { id: "local", name: "local/llama3.1:8b", provider: "openai-compatible", vision_enabled: false, max_output_tokens: 4096, current: false },
+      { id: "gpt", name: "openai/gpt-4o", provider: "openai", vision_enabled: true, max_output_tokens: 8000, max_tokens: 8000, current: true },
+      { id: "claude", name: "anthropic/claude-sonnet-4-5", provider: "anthropic", vision_enabled: true, max_output_tokens: 4096, max_tokens: 4096, current: false },
+      { id: "local", name: "local/llama3.1:8b", provider: "openai-compatible", vision_enabled: false, max_output_tokens: 4096, max_tokens: 4096, current: false },
     ]);
   });
 
