@@ -20,7 +20,9 @@ const STATUS: Record<ErrorCode, number> = {
 export const statusFor = (code: ErrorCode): number => STATUS[code];
 
 export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown>, requestId: string) {
-  return { error: { code, message, details, request_id: requestId }, detail: message };
+  // PiSovereign clients read `error.retry_after` on a 429; it stays in `details` too, like every other detail.
+  const retry = code === "RATE_LIMITED" && typeof details.retry_after === "number" ? { retry_after: details.retry_after } : {};
+  return { error: { code, message, details, request_id: requestId, ...retry }, detail: message };
 }
 
 /** Elysia/TypeBox validation errors → details.fields[] of {field, error}. */

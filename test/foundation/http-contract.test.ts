@@ -285,6 +285,7 @@ describe("rate limiting", () => {
     const body = await limited.json();
     expect(body.error.code).toBe("RATE_LIMITED");
     expect(body.error.details.retry_after).toBeGreaterThan(0);
+    expect(body.error.retry_after).toBe(body.error.details.retry_after);
     expect(limited.headers.get("x-request-id")).toBe(body.error.request_id);
     expect(limited.headers.get("x-content-type-options")).toBe("nosniff");
   });
