@@ -3,7 +3,9 @@
 import { rmSync } from "node:fs";
 
 rmSync("dist", { recursive: true, force: true });
-const args = ["build", "--compile", "--minify", "--sourcemap", "src/index.ts", "--outfile", "dist/penguin"];
+// A Worker's entry file is only inside the binary when it is an entrypoint of its own (see src/core/tools/search.ts).
+const entrypoints = ["src/index.ts", "src/core/tools/grep-worker.ts"];
+const args = ["build", "--compile", "--minify", "--sourcemap", ...entrypoints, "--outfile", "dist/penguin"];
 const child = Bun.spawnSync([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
 if (child.exitCode !== 0) process.exit(child.exitCode ?? 1);
 const size = Bun.file("dist/penguin").size;

@@ -1,5 +1,5 @@
-// Glob patterns for permission rules and approvals. Paths use file-glob rules (`*` stays inside one segment,
-// `**` crosses segments); command lines use `*` as "anything", since commands are not paths.
+// Glob patterns for permission rules, approvals, .gitignore and the search tools. Paths use file-glob rules (`*` stays
+// inside one segment, `**` crosses segments); command lines use `*` as "anything", since commands are not paths.
 const cache = new Map<string, RegExp>();
 
 export function globToRegExp(pattern: string, options: { pathMode: boolean }): RegExp {
@@ -50,4 +50,11 @@ const escape = (c: string) => c.replace(/[.+^$()|\\/[\]{}*?]/g, "\\$&");
 
 export function globMatches(pattern: string, value: string, options: { pathMode: boolean }): boolean {
   return globToRegExp(pattern, options).test(value);
+}
+
+/** A pattern without a slash matches a file's name at any depth (like find -name); with one, its relative path. */
+export function nameMatcher(pattern: string): (rel: string) => boolean {
+  const regex = globToRegExp(pattern.replace(/^\.\//, ""), { pathMode: true });
+  if (pattern.includes("/")) return (rel) => regex.test(rel);
+  return (rel) => regex.test(rel.slice(rel.lastIndexOf("/") + 1));
 }

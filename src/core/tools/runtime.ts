@@ -132,7 +132,10 @@ export class ToolRegistry implements ToolRuntime {
       if (clipped.clipped) out.output = clipped.text + "\n[… output truncated at the tool output limit]";
       return finish(out.ok ? "completed" : "error", out);
     } catch (error) {
-      if (timedOut) return finish("error", `${tool.name} timed out after ${Math.round(timeoutMs / 1000)} s and was stopped.`);
+      if (timedOut) {
+        const hint = tool.timeoutHint ? ` ${tool.timeoutHint}` : "";
+        return finish("error", `${tool.name} timed out after ${Math.round(timeoutMs / 1000)} s and was stopped.${hint}`);
+      }
       if (ctx.signal.aborted) return finish("error", `${tool.name} was cancelled.`);
       this.deps.log.warn("tool failed", { tool: tool.name, error: String(error) });
       return finish("error", `${tool.name} failed: ${(error as Error)?.message ?? String(error)}`);

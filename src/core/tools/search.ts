@@ -3,20 +3,37 @@
 import { Type as T } from "@sinclair/typebox";
 import { stat } from "node:fs/promises";
 import type { Config } from "../../config";
-import { defineTool, fail, looksBinary, ok, pathIn } from "./define";
-import { globToRegExp } from "./glob";
+import { defineTool, fail, ok, pathIn } from "./define";
+import { nameMatcher } from "./glob";
+import type { GrepReply, GrepRequest, GrepResult } from "./grep-worker";
 import { displayPath } from "./paths";
 import type { ToolDefinition } from "./types";
 import { walk } from "./walk";
 
-const MAX_GREP_FILE_BYTES = 2 * 1024 * 1024;
-const MAX_LINE_CHARS = 400;
+// From source (`bun src/index.ts`, `bun test`) the worker is the file beside this one. In the compiled binary every
+// module shares the executable's import.meta.url (/$bunfs/root/penguin), and the worker, a second entrypoint of the
+// build, is stored by its path under src/.
+const GREP_WORKER = new URL(import.meta.url.endsWith(".ts") ? "./grep-worker.ts" : "./core/tools/grep-worker.ts", import.meta.url).href;
 
-/** A pattern without a slash matches a file's name at any depth (like find -name); with one, its relative path. */
-function nameMatcher(pattern: string): (rel: string) => boolean {
-  const regex = globToRegExp(pattern.replace(/^\.\//, ""), { pathMode: true });
-  if (pattern.includes("/")) return (rel) => regex.test(rel);
-  return (rel) => regex.test(rel.slice(rel.lastIndexOf("/") + 1));
+/** Runs the search in a worker of its own, terminated as soon as `signal` aborts (tool timeout or cancelled turn). */
+function grepInWorker(request: GrepRequest, signal: AbortSignal): Promise<GrepResult> {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(GREP_WORKER);
+    const settle = (outcome: () => void) => {
+      signal.removeEventListener("abort", onAbort);
+      worker.terminate();
+      outcome();
+    };
+    const onAbort = () => settle(() => reject(signal.reason ?? new Error("cancelled")));
+    signal.addEventListener("abort", onAbort, { once: true });
+    worker.onmessage = ({ data }: MessageEvent<GrepReply>) => settle(() => ("error" in data ? reject(new Error(data.error)) : resolve(data.result)));
+    worker.onerror = (event) => {
+      const missing = /ModuleNotFound/.test(event.message) ? "; a compiled binary must have src/core/tools/grep-worker.ts as an entrypoint" : "";
+      settle(() => reject(new Error(`the search worker failed: ${event.message}${missing}`)));
+    };
+    worker.postMessage(request);
+  });
 }
 
 export function searchTools(config: Config): ToolDefinition[] {
@@ -76,75 +93,30 @@ export function searchTools(config: Config): ToolDefinition[] {
     }),
     category: "filesystem",
     operation: "read",
+    timeoutMs: 30_000,
+    timeoutHint:
+      "The pattern may backtrack catastrophically (nested quantifiers such as (a+)+ or (.*)*): simplify it or use fixed_strings=true, " +
+      "and narrow the path or include glob.",
     resource: (args, ctx) => pathIn(ctx, args.path),
     async run(args, ctx) {
       const base = pathIn(ctx, args.path);
-      let regex: RegExp;
+      const source = args.fixed_strings ? args.pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : args.pattern;
+      const flags = args.case_insensitive ? "i" : "";
       try {
-        const source = args.fixed_strings ? args.pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : args.pattern;
-        regex = new RegExp(source, args.case_insensitive ? "i" : "");
+        new RegExp(source, flags);
       } catch (error) {
         return fail(`Invalid regular expression: ${(error as Error).message}. Escape special characters or set fixed_strings=true.`);
       }
       const info = await stat(base).catch(() => undefined);
       if (!info) return fail(`Not found: ${displayPath(base, ctx.root)}.`);
-      const include = args.include ? nameMatcher(args.include) : () => true;
-      const context = args.context_lines ?? 0;
-      const max = args.max_results ?? 100;
-      const out: string[] = [];
-      let matchesFound = 0;
-      let filesWithMatches = 0;
-      let bytes = 0;
-      let stoppedEarly = false;
-
-      const searchFile = async (path: string): Promise<boolean> => {
-        const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-        if (size === 0 || size > MAX_GREP_FILE_BYTES) return true;
-        const data = await Bun.file(path).bytes();
-        if (looksBinary(data)) return true;
-        const lines = new TextDecoder().decode(data).split("\n");
-        const shown = displayPath(path, ctx.root);
-        let lastPrinted = -1;
-        let any = false;
-        for (let n = 0; n < lines.length; n++) {
-          if (!regex.test(lines[n]!)) continue;
-          if (matchesFound >= max || bytes > cap()) {
-            stoppedEarly = true;
-            return false;
-          }
-          matchesFound++;
-          any = true;
-          const from = Math.max(0, n - context, lastPrinted + 1);
-          if (context > 0 && lastPrinted >= 0 && from > lastPrinted + 1) out.push("--");
-          for (let k = from; k <= Math.min(lines.length - 1, n + context); k++) {
-            if (k <= lastPrinted) continue;
-            const text = lines[k]!.replace(/\r$/, "");
-            const clipped = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) + " [… line cut]" : text;
-            const line = k === n || regex.test(lines[k]!) ? `${shown}:${k + 1}: ${clipped}` : `${shown}-${k + 1}- ${clipped}`;
-            out.push(line);
-            bytes += line.length + 1;
-            lastPrinted = k;
-          }
-        }
-        if (any) filesWithMatches++;
-        return true;
-      };
-
-      if (info.isDirectory()) {
-        const files: string[] = [];
-        await walk(base, { root: ctx.root, signal: ctx.signal }, (e) => {
-          if (!e.isDirectory && !e.isSymlink && include(e.rel)) files.push(e.path);
-        });
-        for (const file of files) {
-          if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("cancelled");
-          if (!(await searchFile(file))) break;
-        }
-      } else await searchFile(base);
-
-      if (!matchesFound) return ok(`No matches for /${args.pattern}/ under ${displayPath(base, ctx.root)}.`, { matches: 0, files: 0 });
-      let output = out.join("\n");
-      if (stoppedEarly) output += `\n[… result cap reached after ${matchesFound} matches. Narrow the pattern, path or include glob, or raise max_results.]`;
-      return ok(output, { matches: matchesFound, files: filesWithMatches, truncated: stoppedEarly });
+      const found = await grepInWorker(
+        { base, isDirectory: info.isDirectory(), root: ctx.root, source, flags, include: args.include, contextLines: args.context_lines ?? 0, maxMatches: args.max_results ?? 100, maxBytes: cap() },
+        ctx.signal,
+      );
+      if (!found.matches) return ok(`No matches for /${args.pattern}/ under ${displayPath(base, ctx.root)}.`, { matches: 0, files: 0 });
+      let output = found.lines.join("\n");
+      if (found.truncated) output += `\n[… result cap reached after ${found.matches} matches. Narrow the pattern, path or include glob, or raise max_results.]`;
+      return ok(output, { matches: found.matches, files: found.files, truncated: found.truncated });
     },
   });
 

@@ -38,6 +38,8 @@ export interface ToolDefinition<S extends TSchema = TSchema> {
   resource(args: unknown, ctx: ToolContext): string;
   run(args: unknown, ctx: ToolContext): Promise<ToolOutput>;
   timeoutMs?: number;
+  /** Appended to the timeout message: how the model can avoid the timeout next time. */
+  timeoutHint?: string;
 }
 
 export interface ToolCallRecord {
