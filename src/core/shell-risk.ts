@@ -107,37 +107,35 @@ export function parseCommandLine(source: string, depth = 0): SimpleCommand[] {
     for (const cmd of parseCommandLine(inner, depth + 1)) out.push(cmd);
   };
 
+  /** Appends s[from..end] to `word` as a value only known at run time; returns the index after it. */
+  const runtimeValue = (word: Word, from: number, end: number): number => {
+    word.dynamic = true;
+    word.text += s.slice(from, end + 1);
+    return end + 1;
+  };
+
   /** `$…` at s[j] (s[j] === "$"); returns the index after it. */
   const dollar = (j: number, word: Word): number => {
     const next = s[j + 1];
     if (next === "(") {
-      if (s[j + 2] === "(") {
-        // arithmetic $(( … )): no commands, but a run-time value
-        const end = closingParen(j + 2);
-        word.dynamic = true;
-        word.text += s.slice(j, end + 1);
-        return end + 1;
-      }
+      // arithmetic $(( … )): no commands, but a run-time value
+      if (s[j + 2] === "(") return runtimeValue(word, j, closingParen(j + 2));
       const end = closingParen(j + 2);
       nested(s.slice(j + 2, end));
-      word.dynamic = true;
-      word.text += s.slice(j, end + 1);
-      return end + 1;
+      return runtimeValue(word, j, end);
     }
-    if (next === "{") {
-      const end = closingBrace(j + 2);
-      word.dynamic = true;
-      word.text += s.slice(j, end + 1);
-      return end + 1;
-    }
+    if (next === "{") return runtimeValue(word, j, closingBrace(j + 2));
     const m = /^[A-Za-z_][A-Za-z0-9_]*|^[0-9?#@*$!-]/.exec(s.slice(j + 1));
-    if (m) {
-      word.dynamic = true;
-      word.text += "$" + m[0];
-      return j + 1 + m[0].length;
-    }
+    if (m) return runtimeValue(word, j, j + m[0].length);
     word.text += "$";
     return j + 1;
+  };
+
+  /** `…` at s[j]: a command substitution, judged as a command of its own; returns the index after it. */
+  const backtick = (j: number, word: Word): number => {
+    const end = closingBacktick(j + 1);
+    nested(s.slice(j + 1, end));
+    return runtimeValue(word, j, end);
   };
 
   const readWord = (): Word => {
@@ -164,13 +162,8 @@ export function parseCommandLine(source: string, depth = 0): SimpleCommand[] {
             if (s[i + 1] !== "\n") word.text += s[i + 1];
             i += 2;
           } else if (d === "$") i = dollar(i, word);
-          else if (d === "`") {
-            const end = closingBacktick(i + 1);
-            nested(s.slice(i + 1, end));
-            word.dynamic = true;
-            word.text += s.slice(i, end + 1);
-            i = end + 1;
-          } else {
+          else if (d === "`") i = backtick(i, word);
+          else {
             word.text += d;
             i++;
           }
@@ -178,13 +171,8 @@ export function parseCommandLine(source: string, depth = 0): SimpleCommand[] {
         if (i >= s.length) throw new ParseError("unterminated double quote");
         i++;
       } else if (c === "$") i = dollar(i, word);
-      else if (c === "`") {
-        const end = closingBacktick(i + 1);
-        nested(s.slice(i + 1, end));
-        word.dynamic = true;
-        word.text += s.slice(i, end + 1);
-        i = end + 1;
-      } else {
+      else if (c === "`") i = backtick(i, word);
+      else {
         if (c === "*" || c === "?" || c === "[" || c === "{") word.glob = true;
         word.text += c;
         i++;

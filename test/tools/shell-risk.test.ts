@@ -112,6 +112,21 @@ describe("command risk classification", () => {
     expect(quoted.words.map((w) => w.text)).toEqual(["echo", "a;b", "c|d", "e;f"]);
   });
 
+  test("run-time values keep their text and make the word dynamic; substitutions inside them are commands too", () => {
+    const parsed = parseCommandLine('echo $HOME ${X:-y} $((1+2)) "a`id`b" $(pwd) $ plain');
+    expect(parsed.map((c) => c.words[0]?.text)).toEqual(["id", "pwd", "echo"]);
+    expect(parsed.at(-1)!.words.map((w) => [w.text, w.dynamic])).toEqual([
+      ["echo", false],
+      ["$HOME", true],
+      ["${X:-y}", true],
+      ["$((1+2))", true],
+      ["a`id`b", true],
+      ["$(pwd)", true],
+      ["$", false],
+      ["plain", false],
+    ]);
+  });
+
   test("redirections are recognised with their file descriptors and targets", () => {
     const [cmd] = parseCommandLine("make 2>err.log >out.log 2>&1 < in.txt");
     expect(cmd!.words.map((w) => w.text)).toEqual(["make"]);
