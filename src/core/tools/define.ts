@@ -1,9 +1,12 @@
 // Helpers for writing tools: typed arguments from the TypeBox schema, path resolution against the call's root,
 // and output caps that say how to read the rest.
-import type { Static, TSchema } from "@sinclair/typebox";
+import type { Static, TObject, TOptional, TProperties, TSchema, TString } from "@sinclair/typebox";
+import type { Stats } from "node:fs";
+import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { Bus } from "../bus";
+import { displayPath } from "./paths";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
 
 export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run"> {
@@ -14,6 +17,35 @@ export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "r
 /** Declares a tool whose resource() and run() receive arguments already validated against `parameters`. */
 export function defineTool<S extends TSchema>(tool: TypedTool<S>): ToolDefinition {
   return tool as unknown as ToolDefinition;
+}
+
+/** Where a file tool's `path` argument lands. */
+export interface PathTarget {
+  /** absolute */
+  path: string;
+  /** for messages: relative to the root when inside it */
+  shown: string;
+  /** undefined when nothing is there */
+  info: Stats | undefined;
+}
+
+/** A filesystem tool judged on its `path` argument (the root when omitted); run() receives that path resolved and stat'ed. */
+export function defineFileTool<P extends TProperties & { path: TString | TOptional<TString> }>(
+  tool: Omit<TypedTool<TObject<P>>, "category" | "resource" | "run"> & {
+    run(args: Static<TObject<P>>, ctx: ToolContext, target: PathTarget): Promise<ToolOutput>;
+  },
+): ToolDefinition {
+  const pathOf = (args: Static<TObject<P>>, ctx: ToolContext) => pathIn(ctx, (args as { path?: string }).path);
+  return defineTool<TObject<P>>({
+    ...tool,
+    category: "filesystem",
+    resource: pathOf,
+    async run(args, ctx) {
+      const path = pathOf(args, ctx);
+      const info = await stat(path).catch(() => undefined);
+      return tool.run(args, ctx, { path, shown: displayPath(path, ctx.root), info });
+    },
+  });
 }
 
 /** A model-supplied path made absolute against the call's root (the permission layer judges where it lands). */

@@ -2,27 +2,19 @@
 // Paths are resolved against the call's root; the permission layer has already judged where they land.
 import { Type as T } from "@sinclair/typebox";
 import { readlinkSync } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Config } from "../../config";
 import type { Bus } from "../bus";
-import { announceChange, defineTool, fail, looksBinary, ok, pathIn, sniffImage } from "./define";
+import { announceChange, defineFileTool, fail, looksBinary, ok, sniffImage } from "./define";
 import { unifiedDiff } from "./diff";
-import { displayPath, realPathOf } from "./paths";
-import type { ToolContext, ToolDefinition } from "./types";
+import { realPathOf } from "./paths";
+import type { ToolDefinition } from "./types";
 import { walk } from "./walk";
 
 const MAX_READ_BYTES = 20 * 1024 * 1024;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const MAX_DIFF_BYTES = 1024 * 1024;
-
-async function statOrUndefined(path: string) {
-  try {
-    return await stat(path);
-  } catch {
-    return undefined;
-  }
-}
 
 function linkTarget(path: string): string {
   try {
@@ -36,9 +28,8 @@ const Path = (description: string) => T.String({ minLength: 1, description });
 
 export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
   const cap = () => config.tools.outputCapBytes;
-  const show = (path: string, ctx: ToolContext) => displayPath(path, ctx.root);
 
-  const readFile = defineTool({
+  const readFile = defineFileTool({
     name: "read_file",
     description:
       "Read a text file, with line numbers (format: number, tab, line). Use start_line/end_line (1-based, inclusive) to read part of a " +
@@ -49,37 +40,33 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
       start_line: T.Optional(T.Integer({ minimum: 1, description: "First line to read (default 1)" })),
       end_line: T.Optional(T.Integer({ minimum: 1, description: "Last line to read (default: end of file)" })),
     }),
-    category: "filesystem",
     operation: "read",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx) {
-      const path = pathIn(ctx, args.path);
-      const info = await statOrUndefined(path);
-      if (!info) return fail(`File not found: ${show(path, ctx)}. Use list_files or find_file to locate it.`);
-      if (info.isDirectory()) return fail(`${show(path, ctx)} is a directory; use list_files to see what it contains.`);
+    async run(args, ctx, { path, shown, info }) {
+      if (!info) return fail(`File not found: ${shown}. Use list_files or find_file to locate it.`);
+      if (info.isDirectory()) return fail(`${shown} is a directory; use list_files to see what it contains.`);
       if (info.size > MAX_READ_BYTES) {
-        return fail(`${show(path, ctx)} is ${info.size} bytes, too large to read at once; use grep_search to find the part you need.`);
+        return fail(`${shown} is ${info.size} bytes, too large to read at once; use grep_search to find the part you need.`);
       }
       const bytes = await Bun.file(path).bytes();
       const image = sniffImage(bytes);
       if (image) {
-        if (bytes.length > MAX_IMAGE_BYTES) return fail(`${show(path, ctx)} is an image of ${bytes.length} bytes, larger than the ${MAX_IMAGE_BYTES} bytes that can be shown.`);
+        if (bytes.length > MAX_IMAGE_BYTES) return fail(`${shown} is an image of ${bytes.length} bytes, larger than the ${MAX_IMAGE_BYTES} bytes that can be shown.`);
         return {
           ok: true,
-          output: `${show(path, ctx)} is an image (${image}, ${bytes.length} bytes); it is attached for you to look at.`,
+          output: `${shown} is an image (${image}, ${bytes.length} bytes); it is attached for you to look at.`,
           data: { path, media_type: image, bytes: bytes.length },
           images: [{ mediaType: image, base64: Buffer.from(bytes).toString("base64") }],
         };
       }
-      if (looksBinary(bytes)) return fail(`${show(path, ctx)} is a binary file (${bytes.length} bytes); read_file only reads text.`);
+      if (looksBinary(bytes)) return fail(`${shown} is a binary file (${bytes.length} bytes); read_file only reads text.`);
       const text = new TextDecoder().decode(bytes);
-      if (text === "") return ok(`${show(path, ctx)} is empty.`, { path, total_lines: 0 });
+      if (text === "") return ok(`${shown} is empty.`, { path, total_lines: 0 });
       const lines = text.split("\n");
       if (lines[lines.length - 1] === "") lines.pop();
       const total = lines.length;
       const first = args.start_line ?? 1;
       const last = Math.min(args.end_line ?? total, total);
-      if (first > total) return fail(`${show(path, ctx)} has ${total} lines; start_line ${first} is past the end.`);
+      if (first > total) return fail(`${shown} has ${total} lines; start_line ${first} is past the end.`);
       if (last < first) return fail(`end_line ${args.end_line} is before start_line ${first}.`);
       const width = String(last).length;
       const out: string[] = [];
@@ -101,7 +88,7 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
   });
 
   const writeLike = (name: "write_file" | "create_file") =>
-    defineTool({
+    defineFileTool({
       name,
       description:
         name === "write_file"
@@ -112,67 +99,55 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
         path: Path("File path, relative to the project root or absolute"),
         content: name === "write_file" ? T.String({ description: "The complete new content" }) : T.Optional(T.String({ description: "Initial content (default empty)" })),
       }),
-      category: "filesystem",
       operation: "write",
-      resource: (args, ctx) => pathIn(ctx, args.path),
-      async run(args, ctx) {
-        const path = pathIn(ctx, args.path);
+      async run(args, ctx, { path, shown, info }) {
         const content = args.content ?? "";
-        const info = await statOrUndefined(path);
-        if (info?.isDirectory()) return fail(`${show(path, ctx)} is a directory.`);
-        if (info && name === "create_file") return fail(`${show(path, ctx)} already exists; use write_file to replace it or patch_file to edit it.`);
+        if (info?.isDirectory()) return fail(`${shown} is a directory.`);
+        if (info && name === "create_file") return fail(`${shown} already exists; use write_file to replace it or patch_file to edit it.`);
         let before: string | undefined;
         if (info && info.size <= MAX_DIFF_BYTES) before = await Bun.file(path).text();
         await mkdir(dirname(path), { recursive: true });
         announceChange(bus, ctx, path, name);
         const bytes = await Bun.write(path, content);
-        const diff = before !== undefined && Buffer.byteLength(content) <= MAX_DIFF_BYTES ? unifiedDiff(before, content, show(path, ctx)) : undefined;
-        return ok(`${info ? "Replaced" : "Created"} ${show(path, ctx)} (${bytes} bytes).`, { path, bytes, created: !info, ...(diff !== undefined ? { diff } : {}) });
+        const diff = before !== undefined && Buffer.byteLength(content) <= MAX_DIFF_BYTES ? unifiedDiff(before, content, shown) : undefined;
+        return ok(`${info ? "Replaced" : "Created"} ${shown} (${bytes} bytes).`, { path, bytes, created: !info, ...(diff !== undefined ? { diff } : {}) });
       },
     });
 
-  const createFolder = defineTool({
+  const createFolder = defineFileTool({
     name: "create_folder",
     description: "Create a folder (and any missing parents). Succeeds if it already exists.",
     parameters: T.Object({ path: Path("Folder path, relative to the project root or absolute") }),
-    category: "filesystem",
     operation: "write",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx) {
-      const path = pathIn(ctx, args.path);
-      const info = await statOrUndefined(path);
-      if (info?.isDirectory()) return ok(`${show(path, ctx)} already exists.`, { path, created: false });
-      if (info) return fail(`${show(path, ctx)} exists and is a file, not a folder.`);
+    async run(args, ctx, { path, shown, info }) {
+      if (info?.isDirectory()) return ok(`${shown} already exists.`, { path, created: false });
+      if (info) return fail(`${shown} exists and is a file, not a folder.`);
       await mkdir(path, { recursive: true });
-      return ok(`Created folder ${show(path, ctx)}.`, { path, created: true });
+      return ok(`Created folder ${shown}.`, { path, created: true });
     },
   });
 
-  const deleteFile = defineTool({
+  const deleteFile = defineFileTool({
     name: "delete_file",
     description: "Delete a file, or a folder with recursive=true. Deleting needs the user's approval unless pre-approved.",
     parameters: T.Object({
       path: Path("Path of the file or folder to delete"),
       recursive: T.Optional(T.Boolean({ description: "Required to delete a non-empty folder" })),
     }),
-    category: "filesystem",
     operation: "delete",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx) {
-      const path = pathIn(ctx, args.path);
+    async run(args, ctx, { path, shown, info }) {
       if (realPathOf(path) === realPathOf(ctx.root)) return fail("Refusing to delete the project root itself.");
-      const info = await statOrUndefined(path);
-      if (!info) return fail(`Not found: ${show(path, ctx)}.`);
+      if (!info) return fail(`Not found: ${shown}.`);
       if (info.isDirectory() && args.recursive !== true) {
-        return fail(`${show(path, ctx)} is a folder; pass recursive=true to delete it and everything in it.`);
+        return fail(`${shown} is a folder; pass recursive=true to delete it and everything in it.`);
       }
       announceChange(bus, ctx, path, "delete_file");
       await rm(path, { recursive: info.isDirectory() });
-      return ok(`Deleted ${show(path, ctx)}.`, { path });
+      return ok(`Deleted ${shown}.`, { path });
     },
   });
 
-  const listFiles = defineTool({
+  const listFiles = defineFileTool({
     name: "list_files",
     description:
       "List a folder as a tree (folders end with /), down to `depth` levels (default 2). Skips .git, node_modules and paths ignored by .gitignore.",
@@ -181,24 +156,20 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
       depth: T.Optional(T.Integer({ minimum: 1, maximum: 10, description: "How many levels to descend (1-10, default 2)" })),
       include_ignored: T.Optional(T.Boolean({ description: "Also list .gitignore'd paths (default false)" })),
     }),
-    category: "filesystem",
     operation: "read",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx) {
-      const path = pathIn(ctx, args.path);
-      const info = await statOrUndefined(path);
-      if (!info) return fail(`Folder not found: ${show(path, ctx)}.`);
-      if (!info.isDirectory()) return fail(`${show(path, ctx)} is a file; use read_file to read it.`);
-      const lines: string[] = [`${show(path, ctx)}/`];
+    async run(args, ctx, { path, shown, info }) {
+      if (!info) return fail(`Folder not found: ${shown}.`);
+      if (!info.isDirectory()) return fail(`${shown} is a file; use read_file to read it.`);
+      const lines: string[] = [`${shown}/`];
       let bytes = 0;
-      let shown = 0;
+      let listed = 0;
       let hidden = 0;
       const maxEntries = 2000;
       const { complete } = await walk(
         path,
         { root: ctx.root, maxDepth: args.depth ?? 2, signal: ctx.signal, maxEntries: maxEntries * 5, includeIgnored: args.include_ignored },
         (e) => {
-          if (bytes > cap() || shown >= maxEntries) {
+          if (bytes > cap() || listed >= maxEntries) {
             hidden++;
             return;
           }
@@ -209,12 +180,12 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
           const line = `${indent}${name}${suffix}`;
           lines.push(line);
           bytes += line.length + 1;
-          shown++;
+          listed++;
         },
       );
-      if (shown === 0) lines.push("  (empty)");
+      if (listed === 0) lines.push("  (empty)");
       if (hidden || !complete) lines.push(`[… ${hidden ? `${hidden} more entries` : "more entries"} not shown. List a subfolder or use a smaller depth.]`);
-      return ok(lines.join("\n"), { path, entries: shown, truncated: hidden > 0 || !complete });
+      return ok(lines.join("\n"), { path, entries: listed, truncated: hidden > 0 || !complete });
     },
   });
 

@@ -1,10 +1,8 @@
 // patch_file: exact search/replace edits or a unified diff, applied all-or-nothing, reporting the diff it made.
 import { Type as T } from "@sinclair/typebox";
-import { stat } from "node:fs/promises";
 import type { Bus } from "../bus";
-import { announceChange, defineTool, fail, ok, pathIn } from "./define";
+import { announceChange, defineFileTool, fail, ok } from "./define";
 import { applyUnifiedDiff, PatchError, unifiedDiff } from "./diff";
-import { displayPath } from "./paths";
 import type { ToolDefinition, ToolOutput } from "./types";
 
 const MAX_PATCH_BYTES = 10 * 1024 * 1024;
@@ -65,7 +63,7 @@ export function applyEdits(original: string, edits: Edit[]): string {
 }
 
 export function patchTool(bus: Bus): ToolDefinition {
-  return defineTool({
+  return defineFileTool({
     name: "patch_file",
     description:
       "Edit an existing file. Either `edits`: exact search/replace pairs applied in order (each search text must occur exactly once, " +
@@ -85,14 +83,9 @@ export function patchTool(bus: Bus): ToolDefinition {
       ),
       diff: T.Optional(T.String({ minLength: 1, description: "A unified diff for this file" })),
     }),
-    category: "filesystem",
     operation: "write",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx): Promise<ToolOutput> {
-      const path = pathIn(ctx, args.path);
-      const shown = displayPath(path, ctx.root);
+    async run(args, ctx, { path, shown, info }): Promise<ToolOutput> {
       if (!!args.edits === !!args.diff) return fail("Give either `edits` or `diff` (exactly one of them).");
-      const info = await stat(path).catch(() => undefined);
       if (!info) return fail(`File not found: ${shown}. Use create_file to create it.`);
       if (info.isDirectory()) return fail(`${shown} is a directory.`);
       if (info.size > MAX_PATCH_BYTES) return fail(`${shown} is too large to patch (${info.size} bytes).`);

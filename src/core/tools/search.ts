@@ -1,9 +1,8 @@
 // Search tools: find_file (glob over names and paths) and grep_search (regular expression over file contents).
 // Both skip .git, node_modules and .gitignore'd paths and cap their results.
 import { Type as T } from "@sinclair/typebox";
-import { stat } from "node:fs/promises";
 import type { Config } from "../../config";
-import { defineTool, fail, ok, pathIn } from "./define";
+import { defineFileTool, fail, ok } from "./define";
 import { nameMatcher } from "./glob";
 import type { GrepReply, GrepRequest, GrepResult } from "./grep-worker";
 import { displayPath } from "./paths";
@@ -39,7 +38,7 @@ function grepInWorker(request: GrepRequest, signal: AbortSignal): Promise<GrepRe
 export function searchTools(config: Config): ToolDefinition[] {
   const cap = () => config.tools.outputCapBytes;
 
-  const findFile = defineTool({
+  const findFile = defineFileTool({
     name: "find_file",
     description:
       "Find files by glob pattern. A pattern without '/' matches file names at any depth ('*.ts', 'README*'); with '/' it matches " +
@@ -50,13 +49,9 @@ export function searchTools(config: Config): ToolDefinition[] {
       include_directories: T.Optional(T.Boolean({ description: "Also return matching folders (default false)" })),
       max_results: T.Optional(T.Integer({ minimum: 1, maximum: 1000, description: "Default 200" })),
     }),
-    category: "filesystem",
     operation: "read",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx) {
-      const base = pathIn(ctx, args.path);
-      const info = await stat(base).catch(() => undefined);
-      if (!info?.isDirectory()) return fail(`Folder not found: ${displayPath(base, ctx.root)}.`);
+    async run(args, ctx, { path: base, shown, info }) {
+      if (!info?.isDirectory()) return fail(`Folder not found: ${shown}.`);
       const matches = nameMatcher(args.pattern);
       const max = args.max_results ?? 200;
       const found: string[] = [];
@@ -70,14 +65,14 @@ export function searchTools(config: Config): ToolDefinition[] {
         }
         found.push(displayPath(e.path, ctx.root) + (e.isDirectory ? "/" : ""));
       });
-      if (!found.length) return ok(`No files match ${args.pattern} under ${displayPath(base, ctx.root)}.`, { matches: 0 });
+      if (!found.length) return ok(`No files match ${args.pattern} under ${shown}.`, { matches: 0 });
       let output = found.join("\n");
       if (more) output += `\n[… more than ${max} matches; showing the first ${max}. Use a narrower pattern or path.]`;
       return ok(output, { matches: found.length, truncated: more });
     },
   });
 
-  const grepSearch = defineTool({
+  const grepSearch = defineFileTool({
     name: "grep_search",
     description:
       "Search file contents with a regular expression (JavaScript syntax). Returns 'path:line: text' for matches and 'path-line- text' " +
@@ -91,15 +86,12 @@ export function searchTools(config: Config): ToolDefinition[] {
       context_lines: T.Optional(T.Integer({ minimum: 0, maximum: 10, description: "Lines of context around each match (default 0)" })),
       max_results: T.Optional(T.Integer({ minimum: 1, maximum: 1000, description: "Maximum matching lines (default 100)" })),
     }),
-    category: "filesystem",
     operation: "read",
     timeoutMs: 30_000,
     timeoutHint:
       "The pattern may backtrack catastrophically (nested quantifiers such as (a+)+ or (.*)*): simplify it or use fixed_strings=true, " +
       "and narrow the path or include glob.",
-    resource: (args, ctx) => pathIn(ctx, args.path),
-    async run(args, ctx) {
-      const base = pathIn(ctx, args.path);
+    async run(args, ctx, { path: base, shown, info }) {
       const source = args.fixed_strings ? args.pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : args.pattern;
       const flags = args.case_insensitive ? "i" : "";
       try {
@@ -107,13 +99,12 @@ export function searchTools(config: Config): ToolDefinition[] {
       } catch (error) {
         return fail(`Invalid regular expression: ${(error as Error).message}. Escape special characters or set fixed_strings=true.`);
       }
-      const info = await stat(base).catch(() => undefined);
-      if (!info) return fail(`Not found: ${displayPath(base, ctx.root)}.`);
+      if (!info) return fail(`Not found: ${shown}.`);
       const found = await grepInWorker(
         { base, isDirectory: info.isDirectory(), root: ctx.root, source, flags, include: args.include, contextLines: args.context_lines ?? 0, maxMatches: args.max_results ?? 100, maxBytes: cap() },
         ctx.signal,
       );
-      if (!found.matches) return ok(`No matches for /${args.pattern}/ under ${displayPath(base, ctx.root)}.`, { matches: 0, files: 0 });
+      if (!found.matches) return ok(`No matches for /${args.pattern}/ under ${shown}.`, { matches: 0, files: 0 });
       let output = found.lines.join("\n");
       if (found.truncated) output += `\n[… result cap reached after ${found.matches} matches. Narrow the pattern, path or include glob, or raise max_results.]`;
       return ok(output, { matches: found.matches, files: found.files, truncated: found.truncated });
