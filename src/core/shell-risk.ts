@@ -429,11 +429,10 @@ function unwrap(words: Word[]): { words: Word[]; wrapper?: string } {
     case "nohup":
     case "builtin":
     case "exec":
+    case "stdbuf":
       return { words: skip([]), wrapper: name };
     case "nice":
       return { words: skip(["-n", "--adjustment"]), wrapper: name };
-    case "stdbuf":
-      return { words: skip([]), wrapper: name };
     case "timeout": {
       const inner = skip(["-s", "--signal", "-k", "--kill-after"]);
       return { words: inner.slice(1), wrapper: name };
@@ -441,7 +440,7 @@ function unwrap(words: Word[]): { words: Word[]; wrapper?: string } {
     case "watch":
       return { words: skip(["-n", "--interval", "-d"]), wrapper: name };
     case "command":
-      if (hasFlag(rest, "vV")) return { words: [] , wrapper: name };
+      if (hasFlag(rest, "vV")) return { words: [], wrapper: name };
       return { words: skip([]), wrapper: name };
     case "xargs": {
       const inner = skip(["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file"]);

@@ -1,5 +1,5 @@
-// Helpers for writing tools: typed arguments from the TypeBox schema, path resolution against the call's root,
-// and output caps that say how to read the rest.
+// Helpers for writing tools: typed arguments from the TypeBox schema, a file tool's `path` resolved against the
+// call's root, change announcements for checkpoints, byte-safe clipping and content sniffing.
 import type { Static, TObject, TOptional, TProperties, TSchema, TString } from "@sinclair/typebox";
 import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -49,7 +49,7 @@ export function defineFileTool<P extends TProperties & { path: TString | TOption
 }
 
 /** A model-supplied path made absolute against the call's root (the permission layer judges where it lands). */
-export function pathIn(ctx: ToolContext, path: string | undefined): string {
+function pathIn(ctx: ToolContext, path: string | undefined): string {
   const p = (path ?? ".").trim() || ".";
   // the model means the home directory, as a shell would; the policy judges it like any other path
   if (p === "~" || p.startsWith("~/")) return resolve(homedir(), p.slice(2));
@@ -73,23 +73,6 @@ export function clipBytes(text: string, maxBytes: number): { text: string; clipp
   // drop a trailing replacement character left by a cut multi-byte sequence
   if (out.endsWith("\uFFFD")) out = out.slice(0, -1);
   return { text: out, clipped: true };
-}
-
-/** Keeps the head and the tail of a long output (errors tend to be at the end) and says what was left out. */
-export function capOutput(text: string, maxBytes: number, howToReadMore: string): { text: string; truncated: boolean; totalBytes: number } {
-  const totalBytes = Buffer.byteLength(text);
-  if (totalBytes <= maxBytes) return { text, truncated: false, totalBytes };
-  const half = Math.floor(maxBytes / 2);
-  const head = clipBytes(text, half).text;
-  const tailBuf = Buffer.from(text).subarray(totalBytes - half);
-  let tail = tailBuf.toString("utf8");
-  if (tail.startsWith("\uFFFD")) tail = tail.slice(1);
-  const omitted = totalBytes - Buffer.byteLength(head) - Buffer.byteLength(tail);
-  return {
-    text: `${head}\n\n[… output truncated: ${omitted} of ${totalBytes} bytes omitted. ${howToReadMore} …]\n\n${tail}`,
-    truncated: true,
-    totalBytes,
-  };
 }
 
 /** Heuristic binary test on the first bytes: NUL bytes or mostly non-text control characters. */

@@ -6,7 +6,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { globToRegExp } from "./glob";
 import { isInside } from "./paths";
 
-export const ALWAYS_SKIPPED = new Set([".git", "node_modules"]);
+const ALWAYS_SKIPPED = new Set([".git", "node_modules"]);
 
 interface Rule {
   regex: RegExp;

@@ -90,7 +90,7 @@ export class ProcessManager {
   constructor(private readonly config: Config) {}
 
   get liveCount(): number {
-    return [...this.processes.values()].filter((p) => p.exitCode === null && p.exitedAt === undefined).length;
+    return [...this.processes.values()].filter((p) => p.exitedAt === undefined).length;
   }
 
   start(command: string, options: { cwd: string; sessionId: string; name?: string }): ManagedProcess {
@@ -165,10 +165,6 @@ export class ProcessManager {
     const exited = await Promise.race([p.proc.exited.then(() => true), Bun.sleep(2000).then(() => false)]);
     if (!exited) killGroup(p.pid, "SIGKILL");
     await p.proc.exited;
-  }
-
-  list(sessionId: string): ManagedProcess[] {
-    return [...this.processes.values()].filter((p) => p.sessionId === sessionId);
   }
 
   /** Shutdown: every process group goes. */

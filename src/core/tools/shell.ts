@@ -86,7 +86,7 @@ export class HeadTail {
     let tailBuf = Buffer.concat(this.tail);
     if (tailBuf.length > this.half) tailBuf = tailBuf.subarray(tailBuf.length - this.half);
     const omitted = this.total - this.headBytes - tailBuf.length;
-    const tail = new TextDecoder().decode(tailBuf);
+    const tail = decoder.decode(tailBuf);
     if (omitted <= 0) return { text: head + tail, truncated: false };
     return { text: `${head}\n\n[… ${omitted} of ${this.total} bytes of output omitted. ${howToReadMore} …]\n\n${tail}`, truncated: true };
   }
@@ -139,11 +139,11 @@ export function shellTool(config: Config): ToolDefinition {
         if (requested !== undefined && requested > seconds) notes.push(`timeout capped at ${seconds} s`);
         if (ended === "timeout") notes.push(`timed out after ${seconds} s; the process tree was killed`);
         if (ended === "cancelled") notes.push("cancelled; the process tree was killed");
-        const status = ended ? notes.join("; ") : `exit code ${exitCode}`;
+        const status = (ended ? notes : [`exit code ${exitCode}`, ...notes]).join("; ");
         const body = text.trimEnd() || "(no output)";
         return {
           ok: !ended && exitCode === 0,
-          output: `${body}\n[${status}${ended || notes.length === 0 ? "" : `; ${notes.join("; ")}`}]`,
+          output: `${body}\n[${status}]`,
           data: { exit_code: ended ? null : exitCode, timed_out: ended === "timeout", cancelled: ended === "cancelled", truncated, duration_ms: ms, output_bytes: output.total },
         };
       } finally {

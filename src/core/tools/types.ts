@@ -12,7 +12,7 @@ export interface ToolContext {
   agentId: string;
   /** Aborted when the turn is cancelled (stop, disconnect, shutdown): tools must stop and clean up. */
   signal: AbortSignal;
-  /** Emits a scoped bus event for live clients (e.g. approval_required). */
+  /** The turn this call belongs to; bus events for live clients (e.g. approval_required) carry it. */
   turnId: string;
 }
 
