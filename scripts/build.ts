@@ -2,11 +2,20 @@
 // Run from the repository root (the web UI macro builds public/ relative to it).
 import { rmSync } from "node:fs";
 
-rmSync("dist", { recursive: true, force: true });
 // A Worker's entry file is only inside the binary when it is an entrypoint of its own (see src/core/tools/search.ts).
-const entrypoints = ["src/index.ts", "src/core/tools/grep-worker.ts"];
-const args = ["build", "--compile", "--minify", "--sourcemap", ...entrypoints, "--outfile", "dist/penguin"];
-const child = Bun.spawnSync([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
-if (child.exitCode !== 0) process.exit(child.exitCode ?? 1);
-const size = Bun.file("dist/penguin").size;
-console.log(`built dist/penguin (${(size / 1024 / 1024).toFixed(1)} MiB)`);
+const ENTRYPOINTS = ["src/index.ts", "src/core/tools/grep-worker.ts"];
+
+/** Compiles the single executable to `outfile`; returns the compiler's stderr on failure. */
+export function buildBinary(outfile: string, options: { sourcemap?: boolean } = {}): { ok: boolean; stderr: string } {
+  const args = ["build", "--compile", "--minify", ...(options.sourcemap ? ["--sourcemap"] : []), ...ENTRYPOINTS, "--outfile", outfile];
+  const child = Bun.spawnSync([process.execPath, ...args], { cwd: `${import.meta.dir}/..`, stdout: "inherit", stderr: "pipe" });
+  const stderr = child.stderr.toString();
+  process.stderr.write(stderr);
+  return { ok: child.exitCode === 0, stderr };
+}
+
+if (import.meta.main) {
+  rmSync("dist", { recursive: true, force: true });
+  if (!buildBinary("dist/penguin", { sourcemap: true }).ok) process.exit(1);
+  console.log(`built dist/penguin (${(Bun.file("dist/penguin").size / 1024 / 1024).toFixed(1)} MiB)`);
+}

@@ -1,19 +1,25 @@
 // Smoke test of the compiled binary: copied alone into an empty folder (HOME there too, no Node/Bun on PATH),
 // it must start, create its workspace and database, serve /health, /, /api/docs, /api/redoc and answer an
-// authenticated API call with the printed startup token — then stop cleanly on SIGTERM.
+// authenticated API call with the printed startup token, run a chat turn against the scripted LLM upstream in which
+// the model calls grep_search (engine, provider adapter and the search worker, all inside the binary) — then stop
+// cleanly on SIGTERM.
 // Usage: bun scripts/smoke-binary.ts [dist/penguin]
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { startUpstream } from "../test/support/upstream";
 
 export async function smokeBinary(binary: string): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "penguin-smoke-"));
   const checks: string[] = [];
   const exe = join(dir, "penguin");
   copyFileSync(resolve(binary), exe);
+  writeFileSync(join(dir, "notes.txt"), "first line\nthe needle is here\nlast line\n");
+  const upstream = await startUpstream();
+  upstream.script({ toolCalls: [{ name: "grep_search", arguments: { pattern: "needle" } }] }, { text: "Found the needle in notes.txt." });
   const child = Bun.spawn([exe], {
     cwd: dir,
-    env: { HOME: dir, PATH: "/usr/bin:/bin", PORT: "0" },
+    env: { HOME: dir, PATH: "/usr/bin:/bin", PORT: "0", PENGUIN_MODEL: "openai/smoke-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: upstream.openaiBaseUrl },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -47,6 +53,18 @@ export async function smokeBinary(binary: string): Promise<string[]> {
     await expect("/api/docs/json", 200, {}, '"openapi"');
     await expect("/metrics", 401);
     await expect("/metrics", 200, { headers: { "x-api-key": token } }, "uptime_seconds");
+    const chat = await fetch(url + "/api/v1/chat/message", {
+      method: "POST",
+      headers: { "x-api-key": token, "content-type": "application/json" },
+      body: JSON.stringify({ text: "Where is the needle?" }),
+    });
+    const answer = (await chat.json()) as { response?: string; action_results?: { action: string; status: string; result: string }[] };
+    const grep = answer.action_results?.[0];
+    if (chat.status !== 200 || grep?.action !== "grep_search" || grep.status !== "completed" || !grep.result.includes("the needle is here")) {
+      throw new Error(`chat turn with grep_search failed: ${chat.status} ${JSON.stringify(answer).slice(0, 500)}`);
+    }
+    if (answer.response !== "Found the needle in notes.txt.") throw new Error(`unexpected answer: ${answer.response}`);
+    checks.push("chat turn with grep_search (worker) → completed");
     for (const f of ["penguin_workspace", "penguin_workspace/penguin.db"]) {
       if (!existsSync(join(dir, f))) throw new Error(`${f} was not created`);
       checks.push(`${f} exists`);
@@ -58,6 +76,7 @@ export async function smokeBinary(binary: string): Promise<string[]> {
     return checks;
   } finally {
     child.kill("SIGKILL");
+    await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
+import { buildBinary } from "../../scripts/build";
 import { smokeBinary } from "../../scripts/smoke-binary";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -79,13 +80,14 @@ describe("process lifecycle", () => {
 describe("single binary", () => {
   test("compiles, then runs alone from an empty folder: workspace, UI, docs, API, clean stop", async () => {
     const out = mkdtempSync(join(tmpdir(), "penguin-build-"));
-    const build = Bun.spawnSync([process.execPath, "build", "--compile", "--minify", "src/index.ts", "--outfile", join(out, "penguin")], { cwd: ROOT, stderr: "pipe" });
-    expect(build.stderr.toString()).not.toContain("error");
-    expect(build.exitCode).toBe(0);
+    const build = buildBinary(join(out, "penguin"));
+    expect(build.stderr).not.toContain("error");
+    expect(build.ok).toBe(true);
     try {
       const checks = await smokeBinary(join(out, "penguin"));
       expect(checks).toContain("/api/docs → 200");
       expect(checks).toContain("SIGTERM → exit 0");
+      expect(checks).toContain("chat turn with grep_search (worker) → completed");
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
