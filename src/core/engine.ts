@@ -28,13 +28,7 @@ import type { Logger } from "./log";
 import type { ModelCatalog } from "./models";
 import { ProviderError, type ChatMessage, type ContentPart, type Provider, type ToolCall, type ToolSpec, type Usage } from "./providers/types";
 import type { Roots } from "./roots";
-import type { ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRuntime } from "./tools/types";
-
-/** The tool runtime, which can also run a turn's own extra tools through the same permission path. */
-type Tools = ToolRuntime & {
-  names?(): string[];
-  execute(call: { id: string; name: string; arguments: string }, ctx: ToolContext, options?: { extraTools?: ToolDefinition[] }): ReturnType<ToolRuntime["execute"]>;
-};
+import type { ToolCallRecord, ToolContext, ToolDefinition, ToolRuntime } from "./tools/types";
 import type { ActionResult, Engine, TurnEvent, TurnRequest, TurnResult, TurnUsage } from "./turn";
 
 /** What the engine reads from the core; read lazily, so areas built after the engine are seen. */
@@ -46,7 +40,7 @@ export interface EngineHost {
   readonly conversations: Conversations;
   readonly contextFiles: ContextFiles;
   readonly models: ModelCatalog;
-  readonly tools?: Tools;
+  readonly tools: ToolRuntime;
 }
 
 const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp" };
@@ -228,8 +222,7 @@ export class AgentEngine implements Engine {
   }
 
   private registeredSpecs(host: EngineHost, names: string[] | undefined): { specs: ToolSpec[]; tokens: number } {
-    if (!host.tools) return { specs: [], tokens: 0 };
-    const key = `${host.tools.names?.().length ?? 0}|${names?.join(",") ?? "*"}`;
+    const key = `${host.tools.names().length}|${names?.join(",") ?? "*"}`;
     let entry = this.specCache.get(key);
     if (!entry) {
       const specs = host.tools.specs(names);
@@ -543,10 +536,7 @@ export class AgentEngine implements Engine {
       const args = parseArguments(call.arguments);
       turn.emit({ event: "tool_start", data: { id: call.id, name: call.name, arguments: args } });
       const extra = turn.extraTools.get(call.name);
-      let record: ToolCallRecord & { images?: ToolOutput["images"] };
-      if (host.tools) record = await host.tools.execute(call, ctx, extra ? { extraTools: [extra] } : undefined);
-      else if (extra) record = await runExtraTool(extra, call, args, ctx);
-      else record = { id: call.id, name: call.name, arguments: args, status: "error", output: `tool '${call.name}' is not available`, started_at: Date.now(), duration_ms: 0 };
+      const record = await host.tools.execute(call, ctx, extra ? { extraTools: [extra] } : undefined);
       this.recordToolResult(host, turn, call, record, current, state);
       if (record.images?.length && host.models.visionEnabled(turn.model)) {
         for (const image of record.images) images.push({ type: "image", mediaType: image.mediaType, base64: image.base64 });
@@ -644,16 +634,5 @@ function parseArguments(text: string): Record<string, unknown> {
     return value && typeof value === "object" && !Array.isArray(value) ? value : { value };
   } catch {
     return { _raw: text };
-  }
-}
-
-/** Tools a single turn brings along (e.g. a task's `task_completed`): trusted server code, run directly. */
-async function runExtraTool(definition: ToolDefinition, call: ToolCall, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolCallRecord> {
-  const started = Date.now();
-  try {
-    const out = await definition.run(args, ctx);
-    return { id: call.id, name: call.name, arguments: args, status: out.ok ? "completed" : "error", output: out.output, data: out.data, started_at: started, duration_ms: Date.now() - started };
-  } catch (error) {
-    return { id: call.id, name: call.name, arguments: args, status: "error", output: `error: ${(error as Error)?.message ?? String(error)}`, started_at: started, duration_ms: Date.now() - started };
   }
 }

@@ -55,8 +55,17 @@ export interface ToolCallRecord {
 
 /** What the engine uses. Implemented by src/core/tools/runtime.ts. */
 export interface ToolRuntime {
-  /** JSON-schema specs for the provider, optionally limited to an agent's default tools. */
-  specs(names?: string[]): { name: string; description: string; parameters: Record<string, unknown> }[];
-  /** Validates the arguments, checks permissions (may wait for approval), runs, audits. Never throws. */
-  execute(call: { id: string; name: string; arguments: string }, ctx: ToolContext): Promise<ToolCallRecord & { images?: ToolOutput["images"] }>;
+  /** Names of the registered tools. */
+  names(): string[];
+  /** JSON-schema specs for the provider, optionally limited to an agent's default tools, plus a turn's own tools. */
+  specs(names?: string[], extraTools?: ToolDefinition[]): { name: string; description: string; parameters: Record<string, unknown> }[];
+  /**
+   * Validates the arguments, checks permissions (may wait for approval), runs, audits. Never throws.
+   * `extraTools` are a turn's own tools (e.g. a task's `task_completed`), run through the same path.
+   */
+  execute(
+    call: { id: string; name: string; arguments: string },
+    ctx: ToolContext,
+    options?: { extraTools?: ToolDefinition[] },
+  ): Promise<ToolCallRecord & { images?: ToolOutput["images"] }>;
 }
