@@ -2,16 +2,8 @@
 // approvals remembered per session. Thin translation over core.approvals (src/core/approvals.ts).
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
+import { ErrorEnvelope, Id } from "../src/http/schemas";
 
-export const ErrorEnvelope = t.Object(
-  {
-    error: t.Object({ code: t.String(), message: t.String(), details: t.Record(t.String(), t.Unknown()), request_id: t.String() }),
-    detail: t.String(),
-  },
-  { description: "The error envelope" },
-);
-
-const Id = t.String({ minLength: 1, maxLength: 200 });
 const Scope = t.Union([t.Literal("once"), t.Literal("session"), t.Literal("pattern")], {
   description: "once: this request only; session: this operation for the rest of the session; pattern: resources matching a glob for the session",
 });

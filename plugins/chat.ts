@@ -6,18 +6,7 @@ import type { ServerWebSocket } from "bun";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
 import type { TurnEvent, TurnRequest, TurnResult } from "../src/core/turn";
-
-export const ErrorEnvelope = t.Object(
-  {
-    error: t.Object({ code: t.String(), message: t.String(), details: t.Record(t.String(), t.Unknown()), request_id: t.String() }),
-    detail: t.String(),
-  },
-  { description: "The error envelope" },
-);
-
-/** Optional fields also accept null (Python clients send None for "not given"). */
-const maybe = <S extends Parameters<typeof t.Optional>[0]>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
-const Id = t.String({ minLength: 1, maxLength: 200 });
+import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
 
 export const ChatMessageBody = t.Object({
   text: t.String({ minLength: 1, maxLength: 500_000, description: "The message content" }),

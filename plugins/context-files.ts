@@ -1,7 +1,7 @@
 // Context files: the workspace's `context/` library and loading a file into a conversation.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { ErrorEnvelope } from "./chat";
+import { ErrorEnvelope } from "../src/http/schemas";
 
 const FileInfo = t.Object({
   path: t.String({ description: "relative to <workspace>/context/" }),

@@ -2,7 +2,7 @@
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import { messageView } from "../src/core/conversations";
-import { ErrorEnvelope } from "./chat";
+import { ErrorEnvelope } from "../src/http/schemas";
 
 const Summary = t.Object({
   session_id: t.String(),

@@ -3,11 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import type { ModelEntry } from "../src/config";
-
-const ErrorEnvelope = t.Object({
-  error: t.Object({ code: t.String(), message: t.String(), details: t.Record(t.String(), t.Unknown()), request_id: t.String() }),
-  detail: t.String(),
-});
+import { ErrorEnvelope } from "../src/http/schemas";
 
 const ModelSummary = t.Object({
   id: t.String(),

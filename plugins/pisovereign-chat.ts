@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import type { TurnEvent, TurnRequest } from "../src/core/turn";
-import { ErrorEnvelope } from "./chat";
+import { ErrorEnvelope } from "../src/http/schemas";
 
 const ChatRequest = t.Object({
   message: t.String({ minLength: 1, maxLength: 500_000, description: "User message", error: "message cannot be empty" }),

@@ -2,10 +2,9 @@
 // Thin translation over core.projects and core.tasks.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { ErrorEnvelope } from "./checkpoints";
 import { TaskSchema } from "./tasks";
+import { ErrorEnvelope, Id } from "../src/http/schemas";
 
-const Id = t.String({ minLength: 1, maxLength: 200 });
 const Status = t.Union([t.Literal("active"), t.Literal("archived"), t.Literal("completed")]);
 
 const Project = t.Object({

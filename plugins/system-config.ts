@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import { badRequest } from "../src/core/errors";
-import { ErrorEnvelope } from "./approvals";
+import { ErrorEnvelope } from "../src/http/schemas";
 
 // `path` is checked by hand so a missing one is a 400 like a wrong one (as the v0.4 spec documents).
 const PathBody = t.Optional(t.Object({ path: t.Optional(t.Unknown({ description: "An existing directory (for execution-mode: project or workspace)" })) }));

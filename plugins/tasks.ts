@@ -6,10 +6,7 @@ import type { ServerWebSocket } from "bun";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
 import { failureCause, type TaskEvent, type TaskOutcome } from "../src/core/tasks";
-import { ErrorEnvelope } from "./checkpoints";
-
-const Id = t.String({ minLength: 1, maxLength: 200 });
-const maybe = <S extends Parameters<typeof t.Optional>[0]>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
+import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
 
 const TaskStatus = t.Union([
   t.Literal("pending"),

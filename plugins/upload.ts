@@ -1,7 +1,7 @@
 // File upload (Penguin API: POST /api/v1/upload, multipart field `file`). Thin translation over core.uploads.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { ErrorEnvelope } from "./approvals";
+import { ErrorEnvelope } from "../src/http/schemas";
 
 export const uploadPlugin = (core: Core) =>
   new Elysia({ name: "upload", detail: { tags: ["files"] } }).post("/api/v1/upload", ({ body }) => core.uploads.store(body.file, body.file.name), {

@@ -1,7 +1,7 @@
 // Token usage and cost: GET /api/v1/token-usage → {"usage": {...}}.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { ErrorEnvelope } from "./chat";
+import { ErrorEnvelope } from "../src/http/schemas";
 
 const Totals = t.Object({
   prompt: t.Integer(),
