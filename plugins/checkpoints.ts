@@ -41,7 +41,7 @@ const CreateBody = t.Union([
 ]);
 
 const RollbackBody = t.Union([
-  t.Object({ restore_files: maybe(t.Boolean({ description: "Also undo the file changes the agent's tools made after the checkpoint" })) }),
+  t.Object({ restore_files: maybe(t.Boolean({ description: "Also bring the workspace's files back to the checkpoint" })) }),
   t.Null(),
 ]);
 
@@ -172,7 +172,7 @@ export const checkpointsPlugin = (core: Core) => {
             archived_conversation_id: t.Union([t.String(), t.Null()], {
               description: "A copy of the conversation as it was before the rollback (holding the checkpoints that pointed past it); null when nothing was removed",
             }),
-            restored_files: t.Optional(t.Array(RestoredFile, { description: "With restore_files: what happened to each file the agent changed after the checkpoint" })),
+            restored_files: t.Optional(t.Array(RestoredFile, { description: "With restore_files: what happened to each file that differed from the checkpoint" })),
           }),
           ...errors,
         },
@@ -180,7 +180,10 @@ export const checkpointsPlugin = (core: Core) => {
           summary: "Roll a conversation back to a checkpoint",
           description:
             "Later messages leave the conversation's history (and are no longer sent to the model); the previous state is kept as an archived copy. " +
-            "With `restore_files: true`, files changed by the agent's file tools after the checkpoint are restored (or deleted if they did not exist). " +
+            "With `restore_files: true`, files are brought back to the checkpoint too: when the session's root is inside a git work tree, every " +
+            "file git does not ignore is restored from the checkpoint's snapshot (changed or deleted files come back, files added since are " +
+            "deleted), whoever changed it, shell commands included; the user's branch, index and stash are never touched. Other files the " +
+            "agent's file tools changed are restored from the content they had before (or deleted if they did not exist). " +
             "409 while a turn is streaming in the conversation.",
         },
       },

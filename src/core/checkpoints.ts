@@ -1,27 +1,38 @@
-// Checkpoints: named points in a conversation's history that can be rolled back to or branched from, plus the
-// file pre-images that let a rollback restore what the agent's tools changed in the workspace.
+// Checkpoints: named points in a conversation's history that can be rolled back to or branched from, plus what lets a
+// rollback restore the workspace too.
 //
 // A checkpoint is a pointer, not a copy: "every message of conversation C with seq <= message_seq". That keeps an
-// automatic checkpoint per message cheap. Consequences, by design:
+// automatic checkpoint per message cheap (one indexed INSERT, prepared once). Consequences, by design:
 // - rollback truncates C to the checkpoint. Nothing is lost: when there is a tail to drop, the whole conversation
 //   is first copied into an archive conversation (same seqs), and the checkpoints that pointed past the new end
 //   move there, so they stay valid and can be branched from or rolled back to later.
 // - branch copies the history up to the checkpoint into a new conversation; the original is untouched.
-// - files: just before an agent tool changes a path (bus event `file.changing`), the path's current content is
-//   stored once per checkpoint interval (its pre-image). Restoring checkpoint K undoes, for every path the
-//   conversation's tools changed after K, that change: the earliest pre-image after K is written back (or the file is
-//   deleted when it did not exist). Changes made outside the agent's file tools (shell commands, editors) are not
-//   tracked.
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+// - files, two mechanisms:
+//   · pre-images: just before an agent file tool changes a path (bus event `file.changing`), the path's current
+//     content is stored once per checkpoint interval. Restoring checkpoint K undoes, for every path the
+//     conversation's tools changed after K, that change: the earliest pre-image after K is written back (or the file
+//     is deleted when it did not exist).
+//   · git snapshots (checkpoints-git.ts), when the session's root (its bound directory, else the active root) is
+//     inside a git work tree: they also cover what shell commands changed. A checkpoint is created "pending"; just
+//     before the conversation's next tool runs (turn event `tool_start`), one snapshot of the root is taken for all
+//     its pending checkpoints — nothing else can have changed the files on the agent's behalf in between, so no
+//     message pays for git. Restoring K brings the root's non-ignored files back to K's snapshot, whoever changed
+//     them; pre-images still cover the rest (ignored files, paths outside the repository).
+import { and, asc, count, desc, eq, gt, inArray, lte, notExists, or, sql } from "drizzle-orm";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Bus } from "./bus";
+import type { EventMap } from "./events";
 import type { Config } from "../config";
+import { GitSnapshots, realFilePath, type RestoredFile } from "./checkpoints-git";
 import { AppError, badRequest, conflict, notFound } from "./errors";
 import { newId } from "./ids";
 import type { Logger } from "./log";
+import type { Roots } from "./roots";
 import type { Db } from "./store/db";
-import { checkpoints, conversations, fileChanges, messages, type CheckpointType } from "./store/schema";
+import { checkpoints, conversations, fileChanges, gitSnapshots, messages, sessionBindings, type CheckpointType } from "./store/schema";
+
+export type { RestoredFile } from "./checkpoints-git";
 
 export type CheckpointRow = typeof checkpoints.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
@@ -31,6 +42,8 @@ export const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 const CLEANUP_EVERY_MS = 60 * 60 * 1000;
 /** A folder about to be deleted: at most this many of its files are kept. */
 const MAX_FILES_PER_FOLDER = 2000;
+/** Messages per INSERT when a conversation is copied (19 columns each, well under SQLite's variable limit). */
+const COPY_BATCH = 500;
 
 /** Regular files (and symlinks, not followed) under a folder, depth first, at most `limit`. */
 function filesUnder(dir: string, limit: number): string[] {
@@ -64,12 +77,6 @@ export interface CheckpointView {
   /** How many messages the checkpointed history holds. */
   message_count: number;
   source_checkpoint_id: string | null;
-}
-
-export interface RestoredFile {
-  path: string;
-  action: "restored" | "deleted" | "skipped";
-  reason?: string;
 }
 
 export interface RollbackResult {
@@ -113,33 +120,129 @@ export function checkpointView(row: CheckpointRow): CheckpointView {
   };
 }
 
+/** A named placeholder where drizzle's types expect a value (filled in when the prepared statement runs). */
+const ph = <T>(name: string) => sql.placeholder(name) as unknown as T;
+
+/** The statements that run per message, per tool call or per file change, prepared once. */
+function preparedStatements(db: Db) {
+  const conversationId = sql.placeholder("conversationId");
+  const seq = sql.placeholder("seq");
+  const pending = sql`${checkpoints.gitPending} = 1`; // a literal, so the partial index applies
+  /**
+   * message_count is the previous checkpoint's count plus the messages since it (a short range scan), so the cost
+   * does not grow with the conversation; only a conversation's first checkpoint counts from the start.
+   */
+  const insertCheckpoint = () =>
+    db.insert(checkpoints).values({
+      id: ph("id"),
+      conversationId: ph("conversationId"),
+      sessionId: ph("sessionId"),
+      type: ph("type"),
+      name: ph("name"),
+      description: ph("description"),
+      messageSeq: ph("seq"),
+      messageCount: sql`coalesce(
+        (SELECT c.message_count + (SELECT count(*) FROM messages m WHERE m.conversation_id = c.conversation_id AND m.seq > c.message_seq AND m.seq <= ${seq})
+           FROM checkpoints c WHERE c.conversation_id = ${conversationId} AND c.message_seq <= ${seq} ORDER BY c.message_seq DESC LIMIT 1),
+        (SELECT count(*) FROM messages m WHERE m.conversation_id = ${conversationId} AND m.seq <= ${seq}))`,
+      fileSeq: sql`(SELECT coalesce(max(id), 0) FROM file_changes)`,
+      sourceCheckpointId: ph("sourceCheckpointId"),
+      metadata: sql`'{}'`,
+      createdAt: ph("createdAt"),
+      gitSnapshotId: ph("gitSnapshotId"),
+      gitPending: ph("gitPending"),
+    });
+  return {
+    messageSeq: db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, sql.placeholder("id"))).prepare(),
+    headSeq: db
+      .select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number) })
+      .from(messages)
+      .where(eq(messages.conversationId, conversationId))
+      .prepare(),
+    insert: insertCheckpoint().returning().prepare(),
+    /** The same without reading the row back, for automatic checkpoints. */
+    insertQuietly: insertCheckpoint().prepare(),
+    latestFileSeq: db
+      .select({ fileSeq: sql<number | null>`max(${checkpoints.fileSeq})` })
+      .from(checkpoints)
+      .where(eq(checkpoints.conversationId, conversationId))
+      .prepare(),
+    seenSince: db
+      .select({ id: fileChanges.id })
+      .from(fileChanges)
+      .where(and(eq(fileChanges.conversationId, conversationId), eq(fileChanges.path, sql.placeholder("path")), gt(fileChanges.id, sql.placeholder("fileSeq"))))
+      .limit(1)
+      .prepare(),
+    hasPending: db.select({ id: checkpoints.id }).from(checkpoints).where(and(eq(checkpoints.conversationId, conversationId), pending)).limit(1).prepare(),
+    settlePending: db
+      .update(checkpoints)
+      .set({ gitPending: false, gitSnapshotId: ph("snapshotId") })
+      .where(and(eq(checkpoints.conversationId, conversationId), pending))
+      .prepare(),
+    boundDirectory: db.select({ directory: sessionBindings.directory }).from(sessionBindings).where(eq(sessionBindings.sessionId, sql.placeholder("sessionId"))).prepare(),
+    latestSnapshot: db
+      .select()
+      .from(gitSnapshots)
+      .where(eq(gitSnapshots.root, sql.placeholder("root")))
+      .orderBy(desc(gitSnapshots.createdAt), desc(sql`rowid`))
+      .limit(1)
+      .prepare(),
+    snapshot: db.select().from(gitSnapshots).where(eq(gitSnapshots.id, sql.placeholder("id"))).prepare(),
+  };
+}
+
+interface NewCheckpoint {
+  conversationId: string;
+  sessionId: string;
+  type: CheckpointType;
+  name: string;
+  description: string;
+  /** The checkpointed history: the conversation's messages with seq <= this. */
+  seq: number;
+  sourceCheckpointId?: string | null;
+  /** For a branch: the source checkpoint's git state (the files are the same). */
+  git?: { snapshotId: string | null; pending: boolean };
+}
+
 export class Checkpoints {
   private stopFns: (() => void)[] = [];
   /** Turns started and not yet ended, per conversation (from the bus), so a rollback never races a running turn. */
   private readonly activeTurns = new Map<string, number>();
+  private readonly q: ReturnType<typeof preparedStatements>;
+  /** undefined without git or without roots to snapshot: files are then restored from pre-images only. */
+  private readonly git: GitSnapshots | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly bus: Bus,
     private readonly settings: Config["checkpoints"],
     private readonly log?: Logger,
-  ) {}
+    private readonly roots?: Roots,
+  ) {
+    this.q = preparedStatements(db);
+    const dbFile = db.$client.filename;
+    const own = dbFile && dbFile !== ":memory:" ? ["", "-wal", "-shm", "-journal"].map((suffix) => realFilePath(dbFile) + suffix) : [];
+    this.git = roots && settings.enabled ? GitSnapshots.create(own) : undefined;
+  }
 
   get enabled(): boolean {
     return this.settings.enabled;
   }
 
-  /** Subscribes to the bus (automatic checkpoints, file pre-images) and schedules the retention cleanup. */
+  /**
+   * Subscribes to the bus (automatic checkpoints, file pre-images, git snapshots before tools, running turns) and
+   * schedules the retention cleanup.
+   */
   start(): void {
     if (!this.settings.enabled) return;
     this.stopFns.push(
       this.bus.subscribe(
         (event) => {
           if (event.type === "message.appended") {
-            const data = event.data as { conversation_id: string; message_id: string };
-            this.onMessageAppended(data.conversation_id, data.message_id);
+            const data = event.data as EventMap["message.appended"];
+            if (data.conversation_id) this.onMessageAppended(data.conversation_id, data.session_id, data.message_id, data.role);
           } else if (event.type === "file.changing") {
-            const data = event.data as { conversation_id?: string; path: string; tool?: string };
+            const data = event.data as EventMap["file.changing"];
             if (data.conversation_id) this.capture(data.conversation_id, data.path, data.tool);
           }
         },
@@ -147,11 +250,12 @@ export class Checkpoints {
       ),
       this.bus.subscribe(
         (event) => {
-          const data = event.data as { conversation_id?: string; event: { event: string } };
+          const data = event.data as EventMap["turn.event"];
           const id = data.conversation_id;
           if (!id) return;
           const kind = data.event.event;
-          if (kind === "start") this.activeTurns.set(id, (this.activeTurns.get(id) ?? 0) + 1);
+          if (kind === "tool_start") this.settlePending(id, data.session_id);
+          else if (kind === "start") this.activeTurns.set(id, (this.activeTurns.get(id) ?? 0) + 1);
           else if (kind === "complete" || kind === "error") {
             const n = (this.activeTurns.get(id) ?? 1) - 1;
             if (n > 0) this.activeTurns.set(id, n);
@@ -208,60 +312,46 @@ export class Checkpoints {
   create(options: { conversationId?: string; sessionId?: string; name?: string; description?: string }): CheckpointView {
     this.requireEnabled();
     const conversation = this.resolveConversation(options);
-    const head = this.head(conversation.id);
     const row = this.insert({
-      conversation,
+      conversationId: conversation.id,
+      sessionId: conversation.sessionId,
       type: "manual",
       name: options.name?.trim() || `Checkpoint ${iso(Date.now())}`,
       description: options.description ?? "",
-      messageSeq: head.seq,
-      messageCount: head.count,
+      seq: this.q.headSeq.get({ conversationId: conversation.id })?.seq ?? 0,
     });
     return checkpointView(row);
   }
 
-  private onMessageAppended(conversationId: string, messageId: string): void {
-    const message = this.db.select({ seq: messages.seq, role: messages.role }).from(messages).where(eq(messages.id, messageId)).get();
-    if (!message || message.seq % this.settings.frequency !== 0) return;
-    const conversation = this.db.select().from(conversations).where(eq(conversations.id, conversationId)).get();
-    if (!conversation) return;
-    this.insert({
-      conversation,
-      type: "auto",
-      name: `Auto: after message ${message.seq}`,
-      description: `Automatic checkpoint after the ${message.role} message ${message.seq}`,
-      messageSeq: message.seq,
-      messageCount: this.countUpTo(conversationId, message.seq),
-    });
+  /** The hot path (every message of every turn): a primary-key lookup, and one INSERT at a checkpoint boundary. */
+  private onMessageAppended(conversationId: string, sessionId: string | undefined, messageId: string, role: string): void {
+    const seq = this.q.messageSeq.get({ id: messageId })?.seq;
+    if (seq === undefined || seq % this.settings.frequency !== 0) return;
+    this.q.insertQuietly.run(
+      this.params({
+        conversationId,
+        sessionId: sessionId ?? this.resolveConversation({ conversationId }).sessionId,
+        type: "auto",
+        name: `Auto: after message ${seq}`,
+        description: `Automatic checkpoint after the ${role} message ${seq}`,
+        seq,
+      }),
+    );
   }
 
-  private insert(values: {
-    conversation: ConversationRow;
-    type: CheckpointType;
-    name: string;
-    description: string;
-    messageSeq: number;
-    messageCount: number;
-    sourceCheckpointId?: string;
-    db?: Pick<Db, "insert" | "select">;
-  }): CheckpointRow {
-    const db = values.db ?? this.db;
-    const row: CheckpointRow = {
+  private insert(values: NewCheckpoint): CheckpointRow {
+    return this.q.insert.get(this.params(values))!;
+  }
+
+  private params(values: NewCheckpoint) {
+    return {
+      ...values,
       id: newId(),
-      conversationId: values.conversation.id,
-      sessionId: values.conversation.sessionId,
-      type: values.type,
-      name: values.name,
-      description: values.description,
-      messageSeq: values.messageSeq,
-      messageCount: values.messageCount,
-      fileSeq: this.fileHighWater(db),
       sourceCheckpointId: values.sourceCheckpointId ?? null,
-      metadata: {},
       createdAt: Date.now(),
+      gitSnapshotId: values.git?.snapshotId ?? null,
+      gitPending: values.git?.pending ?? this.git !== undefined,
     };
-    db.insert(checkpoints).values(row).run();
-    return row;
   }
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -321,6 +411,9 @@ export class Checkpoints {
     if (streaming || this.activeTurns.has(checkpoint.conversationId)) {
       throw conflict("a turn is still running in this conversation; stop it before rolling back", { conversation_id: checkpoint.conversationId });
     }
+    // Checkpoints still waiting for a snapshot (no tool ran since) describe the files as they are now: record that
+    // before they move to the archive or the files change.
+    this.settlePending(checkpoint.conversationId, checkpoint.sessionId);
 
     const outcome = this.db.transaction((tx) => {
       const conversation = tx.select().from(conversations).where(eq(conversations.id, checkpoint.conversationId)).get();
@@ -364,14 +457,16 @@ export class Checkpoints {
       archivedConversationId: outcome.archivedConversationId,
       movedCheckpoints: outcome.movedCheckpoints,
     };
-    if (options.restoreFiles) result.restoredFiles = this.restoreFiles(checkpoint);
+    if (options.restoreFiles) result.restoredFiles = this.restoreFiles(this.get(id));
     return result;
   }
 
   /** A new conversation whose history is the source conversation up to the checkpoint. */
   branch(id: string, options: { name?: string; description?: string } = {}): BranchResult {
     this.requireEnabled();
-    const source = this.get(id);
+    const before = this.get(id);
+    this.settlePending(before.conversationId, before.sessionId);
+    const source = this.get(id); // with its snapshot, if that was still pending
     const result = this.db.transaction((tx) => {
       const conversation = tx.select().from(conversations).where(eq(conversations.id, source.conversationId)).get();
       if (!conversation) throw notFound("conversation", source.conversationId);
@@ -381,14 +476,14 @@ export class Checkpoints {
         metadata: { branched_from: conversation.id, source_checkpoint_id: source.id },
       });
       const row = this.insert({
-        conversation: branch.row,
+        conversationId: branch.id,
+        sessionId: branch.sessionId,
         type: "branch",
         name,
         description: options.description ?? "",
-        messageSeq: source.messageSeq,
-        messageCount: branch.copied,
+        seq: source.messageSeq,
         sourceCheckpointId: source.id,
-        db: tx,
+        git: { snapshotId: source.gitSnapshotId, pending: source.gitPending },
       });
       return { branch, row };
     });
@@ -423,7 +518,11 @@ export class Checkpoints {
       .where(and(eq(messages.conversationId, source.id), lte(messages.seq, upTo)))
       .orderBy(asc(messages.seq))
       .all();
-    for (const m of rows) tx.insert(messages).values({ ...m, id: newId(), conversationId: id }).run();
+    for (let i = 0; i < rows.length; i += COPY_BATCH) {
+      tx.insert(messages)
+        .values(rows.slice(i, i + COPY_BATCH).map((m) => ({ ...m, id: newId(), conversationId: id })))
+        .run();
+    }
     return { id, sessionId: id, copied: rows.length, row };
   }
 
@@ -446,19 +545,9 @@ export class Checkpoints {
       return;
     }
     try {
-      const latest = this.db
-        .select({ fileSeq: sql<number>`max(${checkpoints.fileSeq})`.mapWith(Number), n: count() })
-        .from(checkpoints)
-        .where(eq(checkpoints.conversationId, conversationId))
-        .get();
-      if (!latest || latest.n === 0) return; // nothing to roll back to yet
-      const seen = this.db
-        .select({ id: fileChanges.id })
-        .from(fileChanges)
-        .where(and(eq(fileChanges.conversationId, conversationId), eq(fileChanges.path, path), gt(fileChanges.id, latest.fileSeq)))
-        .limit(1)
-        .get();
-      if (seen) return;
+      const fileSeq = this.q.latestFileSeq.get({ conversationId })?.fileSeq;
+      if (fileSeq == null) return; // nothing to roll back to yet
+      if (this.q.seenSince.get({ conversationId, path, fileSeq })) return;
       let existed = false;
       let content: Buffer | null = null;
       let size = 0;
@@ -478,8 +567,13 @@ export class Checkpoints {
     }
   }
 
-  /** Undoes every change the conversation's tools made after the checkpoint (earliest pre-image per path wins). */
+  /**
+   * Brings the files back to the checkpoint: from its git snapshot where there is one, then, for every other path the
+   * conversation's tools changed after it, from the earliest pre-image after it.
+   */
   private restoreFiles(checkpoint: CheckpointRow): RestoredFile[] {
+    const restored = this.restoreFromGit(checkpoint);
+    const byGit = new Set(restored.map((f) => f.path));
     const entries = this.db
       .select()
       .from(fileChanges)
@@ -487,9 +581,7 @@ export class Checkpoints {
       .orderBy(asc(fileChanges.id))
       .all();
     const firstByPath = new Map<string, (typeof entries)[number]>();
-    for (const e of entries) if (!firstByPath.has(e.path)) firstByPath.set(e.path, e);
-    const restored: RestoredFile[] = [];
-    const done: number[] = [];
+    for (const e of entries) if (!firstByPath.has(e.path) && !byGit.has(e.path)) firstByPath.set(e.path, e);
     for (const [path, e] of firstByPath) {
       try {
         if (e.tooLarge) {
@@ -510,13 +602,12 @@ export class Checkpoints {
           if (isFile) rmSync(path, { force: true });
           restored.push({ path, action: "deleted" });
         }
-        done.push(e.id);
       } catch (error) {
         restored.push({ path, action: "skipped", reason: String((error as Error).message ?? error) });
       }
     }
     // The changes after the checkpoint are undone: their pre-images describe nothing on disk any more.
-    const undonePaths = [...firstByPath.keys()].filter((p) => restored.some((r) => r.path === p && r.action !== "skipped"));
+    const undonePaths = restored.filter((r) => r.action !== "skipped").map((r) => r.path);
     if (undonePaths.length) {
       this.db
         .delete(fileChanges)
@@ -526,16 +617,54 @@ export class Checkpoints {
     return restored;
   }
 
+  private restoreFromGit(checkpoint: CheckpointRow): RestoredFile[] {
+    const snapshot = this.git && checkpoint.gitSnapshotId ? this.q.snapshot.get({ id: checkpoint.gitSnapshotId }) : undefined;
+    if (!snapshot) return [];
+    const restored = this.git!.restore(snapshot);
+    if (!restored) this.log?.warn("could not restore files from the checkpoint's git snapshot; using file pre-images only", { checkpoint_id: checkpoint.id, root: snapshot.root });
+    return restored ?? [];
+  }
+
+  /**
+   * Gives the conversation's pending checkpoints a snapshot of its root as it is now (called just before one of
+   * its tools runs, and before a rollback or branch). Without a repository (or when git fails) they get none.
+   */
+  private settlePending(conversationId: string, sessionId: string | undefined): void {
+    if (!this.git || !this.q.hasPending.get({ conversationId })) return;
+    let snapshotId: string | null = null;
+    try {
+      const root = (sessionId && this.q.boundDirectory.get({ sessionId })?.directory) || this.roots!.activeRoot;
+      snapshotId = this.snapshot(root);
+    } catch (error) {
+      this.log?.warn("could not take a git snapshot for a checkpoint", { conversation_id: conversationId, error: String(error) });
+    }
+    this.q.settlePending.run({ conversationId, snapshotId });
+  }
+
+  /** The id of a snapshot of `root`'s files now (the latest one when nothing changed); null when not in a repository. */
+  private snapshot(root: string): string | null {
+    const place = this.git!.place(root);
+    const tree = place && this.git!.writeTree(place);
+    if (!place || !tree) return null;
+    const latest = this.q.latestSnapshot.get({ root });
+    if (latest?.tree === tree && latest.toplevel === place.toplevel && latest.prefix === place.prefix) return latest.id;
+    const id = newId();
+    if (!this.git!.keep(place, id, tree)) return null;
+    this.db.insert(gitSnapshots).values({ id, root, toplevel: place.toplevel, prefix: place.prefix, tree, createdAt: Date.now() }).run();
+    return id;
+  }
+
   // ── retention ─────────────────────────────────────────────────────────────────────────────────────────────
 
   /**
    * Removes automatic checkpoints older than retention_hours and every checkpoint older than max_age_days
-   * (manual and branch checkpoints are kept until then), then the file pre-images no remaining checkpoint needs.
+   * (manual and branch checkpoints are kept until then), then the file pre-images and git snapshots (with their
+   * refs) no remaining checkpoint needs.
    */
   cleanup(now = Date.now()): number {
     const autoCutoff = now - this.settings.retentionHours * 3_600_000;
     const ageCutoff = now - this.settings.maxAgeDays * 86_400_000;
-    return this.db.transaction((tx) => {
+    const { removed, orphans } = this.db.transaction((tx) => {
       const removed = tx
         .delete(checkpoints)
         .where(or(and(eq(checkpoints.type, "auto"), sql`${checkpoints.createdAt} < ${autoCutoff}`), sql`${checkpoints.createdAt} < ${ageCutoff}`))
@@ -543,30 +672,22 @@ export class Checkpoints {
         .all().length;
       tx.run(sql`DELETE FROM file_changes WHERE id <= coalesce(
         (SELECT min(c.file_seq) FROM checkpoints c WHERE c.conversation_id = file_changes.conversation_id), 9223372036854775807)`);
-      return removed;
+      // Also catches snapshots left by deleted conversations (their checkpoints went with them).
+      const orphans = tx
+        .delete(gitSnapshots)
+        .where(notExists(tx.select({ one: sql`1` }).from(checkpoints).where(eq(checkpoints.gitSnapshotId, gitSnapshots.id))))
+        .returning({ id: gitSnapshots.id, toplevel: gitSnapshots.toplevel })
+        .all();
+      return { removed, orphans };
     });
+    const byRepo = Map.groupBy(orphans, (o) => o.toplevel);
+    for (const [toplevel, snapshots] of byRepo) this.git?.drop(toplevel, snapshots.map((o) => o.id));
+    return removed;
   }
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
 
   private requireEnabled(): void {
     if (!this.settings.enabled) throw new AppError("SERVICE_UNAVAILABLE", "checkpoints are disabled on this server (config checkpoints.enabled = false)");
-  }
-
-  private head(conversationId: string): { seq: number; count: number } {
-    const row = this.db
-      .select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number), n: count() })
-      .from(messages)
-      .where(eq(messages.conversationId, conversationId))
-      .get();
-    return { seq: row?.seq ?? 0, count: row?.n ?? 0 };
-  }
-
-  private countUpTo(conversationId: string, seq: number): number {
-    return this.db.select({ n: count() }).from(messages).where(and(eq(messages.conversationId, conversationId), lte(messages.seq, seq))).get()?.n ?? 0;
-  }
-
-  private fileHighWater(db: Pick<Db, "select">): number {
-    return db.select({ id: sql<number>`coalesce(max(${fileChanges.id}), 0)`.mapWith(Number) }).from(fileChanges).get()?.id ?? 0;
   }
 }

@@ -1,6 +1,6 @@
 import { blob, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-// Mirrors migrations/0004_checkpoints_projects_tasks.ts.
+// Mirrors migrations/0004_checkpoints_projects_tasks.ts and 0005_checkpoint_git_snapshots.ts.
 export type CheckpointType = "auto" | "manual" | "branch";
 
 export const checkpoints = sqliteTable("checkpoints", {
@@ -15,6 +15,17 @@ export const checkpoints = sqliteTable("checkpoints", {
   fileSeq: integer("file_seq").notNull().default(0),
   sourceCheckpointId: text("source_checkpoint_id"),
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: integer("created_at").notNull(),
+  gitSnapshotId: text("git_snapshot_id"),
+  gitPending: integer("git_pending", { mode: "boolean" }).notNull().default(false),
+});
+
+export const gitSnapshots = sqliteTable("git_snapshots", {
+  id: text("id").primaryKey(),
+  root: text("root").notNull(),
+  toplevel: text("toplevel").notNull(),
+  prefix: text("prefix").notNull(),
+  tree: text("tree").notNull(),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -1,0 +1,222 @@
+// Git snapshots for checkpoints: when a session's root is inside a git work tree, the state of its files that git
+// does not ignore is recorded as a tree object, so a rollback can also undo what shell commands changed.
+//
+// Nothing the user works with is touched: no branch, HEAD, stash or index. Snapshots are written through a private
+// index file in the repository's git directory (`penguin-checkpoints.index`, seeded from the user's index so `git add`
+// only hashes what changed), and each snapshot's tree is kept reachable by the ref refs/penguin/checkpoints/<id>, so
+// `git gc` keeps it until the checkpoint cleanup deletes the ref. A restore checks files out from the snapshot
+// through a throw-away index. Penguin's own database files are never part of a snapshot.
+//
+// Every git call is synchronous on purpose: a snapshot is taken just before a tool runs and must be complete before
+// the tool can change anything.
+import { copyFileSync, existsSync, lstatSync, realpathSync, rmdirSync, rmSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+
+export interface RestoredFile {
+  path: string;
+  action: "restored" | "deleted" | "skipped";
+  reason?: string;
+}
+
+/** Where a root lies in a repository. */
+export interface GitPlace {
+  /** The root as the session uses it (restored paths are reported under it). */
+  root: string;
+  /** The work tree's top directory. */
+  toplevel: string;
+  /** The root relative to `toplevel`: "" or "dir/sub/". */
+  prefix: string;
+  /** The private index snapshots are written through. */
+  indexFile: string;
+  /** The user's index (only ever read, to seed the private one). */
+  userIndex: string;
+}
+
+export interface GitSnapshotRef {
+  id: string;
+  root: string;
+  toplevel: string;
+  prefix: string;
+  tree: string;
+}
+
+const REF_PREFIX = "refs/penguin/checkpoints/";
+const GIT_TIMEOUT_MS = 60_000;
+/** How long a root's repository lookup is trusted before asking git again. */
+const PLACE_TTL_MS = 30_000;
+const GITLINK = "160000";
+/** Variables that would point git at another repository or index than the one we name. */
+const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_LITERAL_PATHSPECS"];
+
+type GitResult = { ok: boolean; stdout: string; stderr: string };
+
+export class GitSnapshots {
+  private readonly places = new Map<string, { place: GitPlace | undefined; at: number }>();
+  private readonly env: Record<string, string | undefined>;
+
+  /** undefined when git is not installed: checkpoints then keep file pre-images only. */
+  static create(excludedFiles: string[]): GitSnapshots | undefined {
+    const binary = Bun.which("git");
+    return binary ? new GitSnapshots(binary, excludedFiles) : undefined;
+  }
+
+  private constructor(
+    private readonly binary: string,
+    /** Absolute paths never snapshotted or restored (the database and its journals). */
+    private readonly excludedFiles: string[],
+  ) {
+    this.env = { ...process.env, GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
+    for (const name of INHERITED_GIT_VARS) delete this.env[name];
+  }
+
+  /** The repository `root` lies in, or undefined when it is not inside a git work tree. */
+  place(root: string): GitPlace | undefined {
+    const cached = this.places.get(root);
+    if (cached && Date.now() - cached.at < PLACE_TTL_MS) return cached.place;
+    const out = this.git(["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "penguin-checkpoints.index"], root);
+    let place: GitPlace | undefined;
+    const [toplevel, prefix, userIndex, indexFile] = out.stdout.split("\n");
+    if (out.ok && toplevel && userIndex && indexFile) {
+      place = { root, toplevel, prefix: prefix ?? "", userIndex: resolve(root, userIndex), indexFile: resolve(root, indexFile) };
+    }
+    this.places.set(root, { place, at: Date.now() });
+    return place;
+  }
+
+  /** Records the root's current files as a tree; undefined when git fails. */
+  writeTree(place: GitPlace): string | undefined {
+    if (!existsSync(place.indexFile) && existsSync(place.userIndex)) {
+      try {
+        copyFileSync(place.userIndex, place.indexFile);
+      } catch {
+        /* start from an empty index: slower, same result */
+      }
+    }
+    const env = { GIT_INDEX_FILE: place.indexFile };
+    const add = this.git(["add", "--all", "--ignore-errors", "--", ...this.pathspecs(place)], place.toplevel, { env });
+    // With --ignore-errors a file that could not be read is left out and git exits 1; the rest is still recorded.
+    if (!add.ok && !add.stderr.includes("adding files failed")) return undefined;
+    const tree = this.git(["write-tree"], place.toplevel, { env });
+    return tree.ok ? tree.stdout.trim() : undefined;
+  }
+
+  /** Keeps `tree` from garbage collection under refs/penguin/checkpoints/<id>. */
+  keep(place: GitPlace, id: string, tree: string): boolean {
+    return this.git(["update-ref", REF_PREFIX + id, tree], place.toplevel).ok;
+  }
+
+  /** Deletes the refs of snapshots no checkpoint needs any more. */
+  drop(toplevel: string, ids: string[]): void {
+    if (ids.length) this.git(["update-ref", "--stdin"], toplevel, { input: ids.map((id) => `delete ${REF_PREFIX}${id}\n`).join("") });
+  }
+
+  /**
+   * Brings the root's files back to the snapshot: files changed or deleted since are checked out from it, files
+   * added since are deleted (with the folders that become empty). Ignored files are left alone. undefined when the
+   * repository is gone or git fails (the caller falls back to file pre-images).
+   */
+  restore(snapshot: GitSnapshotRef): RestoredFile[] | undefined {
+    const place = this.place(snapshot.root);
+    if (!place || place.toplevel !== snapshot.toplevel || place.prefix !== snapshot.prefix) return undefined;
+    const now = this.writeTree(place);
+    if (!now) return undefined;
+    const diff = this.git(["diff-tree", "-r", "-z", "--no-renames", snapshot.tree, now, "--", ...this.pathspecs(place)], place.toplevel);
+    if (!diff.ok) return undefined;
+
+    const under = (p: string) => join(place.root, p.slice(place.prefix.length));
+    const restored: RestoredFile[] = [];
+    const toCheckOut: string[] = [];
+    const fields = diff.stdout.split("\0");
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const [oldMode, newMode] = fields[i]!.slice(1).split(" ");
+      const path = fields[i + 1]!;
+      if (oldMode === GITLINK || newMode === GITLINK) {
+        restored.push({ path: under(path), action: "skipped", reason: "a nested repository (submodule); not restored" });
+      } else if (/^0+$/.test(oldMode!)) {
+        restored.push(this.remove(under(path), place.root));
+      } else {
+        toCheckOut.push(path);
+      }
+    }
+    if (toCheckOut.length) restored.push(...this.checkOut(place, snapshot.tree, toCheckOut, under));
+    return restored;
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The root, without Penguin's database files. */
+  private pathspecs(place: GitPlace): string[] {
+    const specs = [`:(literal)${place.prefix || "."}`];
+    for (const file of this.excludedFiles) {
+      const rel = relative(place.toplevel, file);
+      if (rel && !rel.startsWith("..")) specs.push(`:(exclude,literal)${rel}`);
+    }
+    return specs;
+  }
+
+  /** Deletes a file added after the snapshot, then the folders it leaves empty (up to the root). */
+  private remove(path: string, root: string): RestoredFile {
+    try {
+      rmSync(path, { force: true });
+      for (let dir = dirname(path); dir.startsWith(root + "/"); dir = dirname(dir)) rmdirSync(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTEMPTY/EEXIST: a folder that still holds something (e.g. ignored files) stays.
+      if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "ENOENT") return { path, action: "skipped", reason: String((error as Error).message) };
+    }
+    return { path, action: "deleted" };
+  }
+
+  /** Writes `paths` (relative to the top directory) from `tree` through a throw-away index. */
+  private checkOut(place: GitPlace, tree: string, paths: string[], under: (p: string) => string): RestoredFile[] {
+    const env = { GIT_INDEX_FILE: `${place.indexFile}.restore` };
+    try {
+      const read = this.git(["read-tree", tree], place.toplevel, { env });
+      const out = read.ok ? this.git(["checkout-index", "--force", "-z", "--stdin"], place.toplevel, { env, input: paths.join("\0") }) : read;
+      return paths.map((p) => {
+        let present = false;
+        try {
+          lstatSync(join(place.toplevel, p));
+          present = true;
+        } catch {
+          /* not written */
+        }
+        const failed = !present || !read.ok || (!out.ok && out.stderr.includes(p));
+        return failed ? { path: under(p), action: "skipped" as const, reason: firstLine(out.stderr, p) } : { path: under(p), action: "restored" as const };
+      });
+    } finally {
+      rmSync(env.GIT_INDEX_FILE, { force: true });
+    }
+  }
+
+  private git(args: string[], cwd: string, options: { env?: Record<string, string>; input?: string } = {}): GitResult {
+    try {
+      const proc = Bun.spawnSync([this.binary, "-c", "core.splitIndex=false", "-c", "core.quotePath=false", ...args], {
+        cwd,
+        env: { ...this.env, ...options.env },
+        stdin: options.input === undefined ? "ignore" : Buffer.from(options.input),
+        stdout: "pipe",
+        stderr: "pipe",
+        timeout: GIT_TIMEOUT_MS,
+      });
+      return { ok: proc.exitCode === 0, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
+    } catch (error) {
+      return { ok: false, stdout: "", stderr: String(error) };
+    }
+  }
+}
+
+/** The line of git's error output about `path`, else its first line. */
+function firstLine(stderr: string, path: string): string {
+  const lines = stderr.split("\n").filter(Boolean);
+  return (lines.find((l) => l.includes(path)) ?? lines[0] ?? "git could not check the file out").trim();
+}
+
+/** A file's path with symlinks resolved in its folder (the file itself need not exist). */
+export function realFilePath(file: string): string {
+  try {
+    return join(realpathSync(dirname(file)), basename(file));
+  } catch {
+    return file;
+  }
+}
