@@ -191,7 +191,8 @@ export class GitSnapshots {
 
   private git(args: string[], cwd: string, options: { env?: Record<string, string>; input?: string } = {}): GitResult {
     try {
-      const proc = Bun.spawnSync([this.binary, "-c", "core.splitIndex=false", "-c", "core.quotePath=false", ...args], {
+      // No hooks (update-ref would run a reference-transaction hook); a split index would share files with the user's.
+      const proc = Bun.spawnSync([this.binary, "-c", "core.hooksPath=/dev/null", "-c", "core.splitIndex=false", ...args], {
         cwd,
         env: { ...this.env, ...options.env },
         stdin: options.input === undefined ? "ignore" : Buffer.from(options.input),

@@ -487,7 +487,7 @@ export class Checkpoints {
       });
       return { branch, row };
     });
-    this.bus.publish("conversation.created", { conversation_id: result.branch.id, session_id: result.branch.sessionId, agent_id: result.branch.row.agentId });
+    this.bus.publish("conversation.created", { conversation_id: result.branch.id, session_id: result.branch.sessionId, agent_id: result.branch.agentId });
     return { branchId: result.branch.id, checkpoint: checkpointView(result.row), copiedMessages: result.branch.copied };
   }
 
@@ -497,7 +497,7 @@ export class Checkpoints {
     source: ConversationRow,
     upTo: number,
     options: { title: string; metadata: Record<string, unknown> },
-  ): { id: string; sessionId: string; copied: number; row: ConversationRow } {
+  ): ConversationRow & { copied: number } {
     const id = newId();
     const now = Date.now();
     const row: ConversationRow = {
@@ -523,7 +523,7 @@ export class Checkpoints {
         .values(rows.slice(i, i + COPY_BATCH).map((m) => ({ ...m, id: newId(), conversationId: id })))
         .run();
     }
-    return { id, sessionId: id, copied: rows.length, row };
+    return { ...row, copied: rows.length };
   }
 
   // ── files ─────────────────────────────────────────────────────────────────────────────────────────────────
