@@ -2,19 +2,9 @@
 // stats, retention cleanup. Thin translation over core.checkpoints (src/core/checkpoints.ts holds every rule).
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { checkpointView, type CheckpointView } from "../src/core/checkpoints";
+import { checkpointView } from "../src/core/checkpoints";
+import { ErrorEnvelope, Id, maybe } from "../src/http/schemas";
 
-export const ErrorEnvelope = t.Object(
-  {
-    error: t.Object({ code: t.String(), message: t.String(), details: t.Record(t.String(), t.Unknown()), request_id: t.String() }),
-    detail: t.String(),
-  },
-  { description: "The error envelope" },
-);
-
-/** Optional fields also accept null (Python clients send None for "not given"). */
-const maybe = <S extends Parameters<typeof t.Optional>[0]>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
-const Id = t.String({ minLength: 1, maxLength: 200 });
 const IdParams = t.Object({ checkpoint_id: Id });
 const CheckpointType = t.Union([t.Literal("auto"), t.Literal("manual"), t.Literal("branch")]);
 
@@ -54,7 +44,6 @@ const RestoredFile = t.Object({
 const BranchBody = t.Union([t.Object({ name: maybe(t.String({ maxLength: 200 })), description: maybe(t.String({ maxLength: 2000 })) }), t.Null()]);
 
 const errors = { 400: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 503: ErrorEnvelope };
-const view = (c: CheckpointView) => c;
 
 export const checkpointsPlugin = (core: Core) => {
   const { checkpoints } = core;
@@ -96,7 +85,7 @@ export const checkpointsPlugin = (core: Core) => {
     .get(
       "/api/v1/checkpoints",
       ({ query }) => ({
-        checkpoints: checkpoints.list({ sessionId: query.session_id, conversationId: query.conversation_id, type: query.type, limit: query.limit }).map(view),
+        checkpoints: checkpoints.list({ sessionId: query.session_id, conversationId: query.conversation_id, type: query.type, limit: query.limit }),
       }),
       {
         query: t.Object({
@@ -146,9 +135,8 @@ export const checkpointsPlugin = (core: Core) => {
       ({ params, body }) => {
         const r = checkpoints.rollback(params.checkpoint_id, { restoreFiles: body?.restore_files === true });
         const restored = r.restoredFiles;
-        const fileNote = restored
-          ? `; ${restored.filter((f) => f.action !== "skipped").length} file(s) restored${restored.some((f) => f.action === "skipped") ? `, ${restored.filter((f) => f.action === "skipped").length} skipped` : ""}`
-          : "";
+        const skipped = restored?.filter((f) => f.action === "skipped").length ?? 0;
+        const fileNote = restored ? `; ${restored.length - skipped} file(s) restored${skipped ? `, ${skipped} skipped` : ""}` : "";
         return {
           status: "success" as const,
           checkpoint_id: r.checkpoint.id,
