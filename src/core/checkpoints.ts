@@ -173,7 +173,8 @@ function preparedStatements(db: Db) {
       .where(and(eq(fileChanges.conversationId, conversationId), eq(fileChanges.path, sql.placeholder("path")), gt(fileChanges.id, sql.placeholder("fileSeq"))))
       .limit(1)
       .prepare(),
-    hasPending: db.select({ id: checkpoints.id }).from(checkpoints).where(and(eq(checkpoints.conversationId, conversationId), pending)).limit(1).prepare(),
+    // Selecting a constant keeps this covered by the partial index (so it never walks the conversation's checkpoints).
+    hasPending: db.select({ one: sql`1` }).from(checkpoints).where(and(eq(checkpoints.conversationId, conversationId), pending)).limit(1).prepare(),
     settlePending: db
       .update(checkpoints)
       .set({ gitPending: false, gitSnapshotId: ph("snapshotId") })
