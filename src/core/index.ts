@@ -8,7 +8,6 @@ import { createLogger, type Logger } from "./log";
 import { Metrics } from "./metrics";
 import { ModelCatalog } from "./models";
 import { Roots } from "./roots";
-import { credentialProblem } from "./providers/credentials";
 import { VERSION } from "./version";
 import { Conversations } from "./conversations";
 import { ContextFiles } from "./context-files";
@@ -86,11 +85,10 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
 
   const metrics = new Metrics();
   const models = new ModelCatalog(config, { metrics, bus });
-  const defaultModel = () => models.current();
   // Judged from configuration only: probes must not call the upstream.
   health.register("inference", () => {
     const problem = models.problem();
-    return problem ? { healthy: false, detail: problem } : { healthy: true, model: defaultModel()!.id };
+    return problem ? { healthy: false, detail: problem } : { healthy: true, model: models.current()!.id };
   });
 
   const toolServices = createToolServices({ config, db, bus, log, roots, metrics });
@@ -127,8 +125,8 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     tasks,
     telemetry: new Telemetry(db, metrics, config, bus),
     describeModel() {
-      const model = defaultModel();
-      return credentialProblem(model, config) ?? `${model!.model} (${model!.provider})`;
+      const model = models.current();
+      return models.problem() ?? `${model!.model} (${model!.provider})`;
     },
     onShutdown: (fn) => void shutdownHooks.push(fn),
     shutdown(beforeDatabaseClose) {
