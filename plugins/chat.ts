@@ -217,6 +217,7 @@ export const chatPlugin = (core: Core) => {
           'Messages on one socket run in order; {"type":"stop"} cancels the running turn; closing the socket cancels it too.',
       },
       open(ws) {
+        core.log.debug("chat socket opened");
         const state: SocketState = { queue: [], busy: false, closed: false, lastPong: Date.now() };
         sockets.set(rawOf(ws), state);
         state.heartbeat = setInterval(() => {
@@ -269,7 +270,8 @@ export const chatPlugin = (core: Core) => {
         state.queue.push(frame);
         void drain(rawOf(ws), state);
       },
-      close(ws) {
+      close(ws, code) {
+        core.log.debug("chat socket closed", { code });
         const state = sockets.get(rawOf(ws));
         if (state) teardown(state);
       },

@@ -105,6 +105,7 @@ export class AgentEngine implements Engine {
     if (this.stopping) throw new AppError("SERVICE_UNAVAILABLE", "the server is shutting down");
     const host = this.host();
     const turn = this.prepare(host, request);
+    host.log.debug("turn started", { turn_id: turn.id, conversation_id: turn.conversationId, session_id: turn.sessionId, agent_id: turn.agentId, model: turn.model.id, root: turn.root });
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     if (request.signal?.aborted) controller.abort(request.signal.reason);
@@ -374,6 +375,7 @@ export class AgentEngine implements Engine {
       contextNote: state.contextNote,
       createdAt,
     };
+    host.log.debug("turn finished", { turn_id: turn.id, iterations: state.iterations, tools: state.actions.length, ...usage, interrupted: state.interrupted });
     turn.emit({
       event: "complete",
       data: {
@@ -555,6 +557,7 @@ export class AgentEngine implements Engine {
     state: TurnState,
   ): void {
     const args = parseArguments(call.arguments);
+    host.log.debug("tool call", { turn_id: turn.id, tool: call.name, status: record.status, ms: record.duration_ms });
     const row = host.conversations.append(turn.conversationId, {
       role: "tool",
       content: record.output,
