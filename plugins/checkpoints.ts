@@ -113,8 +113,8 @@ export const checkpointsPlugin = (core: Core) => {
     })
     .post(
       "/api/v1/checkpoints/cleanup",
-      () => {
-        const n = checkpoints.cleanup();
+      async () => {
+        const n = await checkpoints.cleanup();
         return { status: "completed" as const, cleaned_count: n, message: `Cleaned up ${n} old checkpoint${n === 1 ? "" : "s"}` };
       },
       {
@@ -132,8 +132,8 @@ export const checkpointsPlugin = (core: Core) => {
     })
     .post(
       "/api/v1/checkpoints/:checkpoint_id/rollback",
-      ({ params, body }) => {
-        const r = checkpoints.rollback(params.checkpoint_id, { restoreFiles: body?.restore_files === true });
+      async ({ params, body }) => {
+        const r = await checkpoints.rollback(params.checkpoint_id, { restoreFiles: body?.restore_files === true });
         const restored = r.restoredFiles;
         const skipped = restored?.filter((f) => f.action === "skipped").length ?? 0;
         const fileNote = restored ? `; ${restored.length - skipped} file(s) restored${skipped ? `, ${skipped} skipped` : ""}` : "";
@@ -178,8 +178,8 @@ export const checkpointsPlugin = (core: Core) => {
     )
     .post(
       "/api/v1/checkpoints/:checkpoint_id/branch",
-      ({ params, body }) => {
-        const b = checkpoints.branch(params.checkpoint_id, { name: body?.name ?? undefined, description: body?.description ?? undefined });
+      async ({ params, body }) => {
+        const b = await checkpoints.branch(params.checkpoint_id, { name: body?.name ?? undefined, description: body?.description ?? undefined });
         return {
           branch_id: b.branchId,
           source_checkpoint_id: params.checkpoint_id,

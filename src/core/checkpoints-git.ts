@@ -7,9 +7,12 @@
 // `git gc` keeps it until the checkpoint cleanup deletes the ref. A restore checks files out from the snapshot
 // through a throw-away index. Penguin's own database files are never part of a snapshot.
 //
-// Every git call is synchronous on purpose: a snapshot is taken just before a tool runs and must be complete before
-// the tool can change anything.
-import { copyFileSync, existsSync, lstatSync, realpathSync, rmdirSync, rmSync } from "node:fs";
+// Every git call is asynchronous (Bun.spawn): hashing a large work tree can take seconds, and the server keeps serving
+// everyone else meanwhile. The caller awaits a snapshot before the tool it protects runs (the tool runtime's
+// before-run hook). Penguin's git calls on one repository run one at a time (`exclusive`, per git directory), so two
+// snapshots never write the private index at once and a restore never interleaves with a snapshot.
+import { existsSync, lstatSync, realpathSync, rmdirSync, rmSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 
 export interface RestoredFile {
@@ -28,6 +31,8 @@ export interface GitPlace {
   prefix: string;
   /** The private index snapshots are written through. */
   indexFile: string;
+  /** The work tree's git directory (where the private index lies): Penguin's git calls on it run one at a time. */
+  gitDir: string;
   /** The user's index (only ever read, to seed the private one). */
   userIndex: string;
 }
@@ -52,6 +57,8 @@ type GitResult = { ok: boolean; stdout: string; stderr: string };
 
 export class GitSnapshots {
   private readonly places = new Map<string, { place: GitPlace | undefined; at: number }>();
+  /** Per git directory: the end of the queue of git work on it. */
+  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly env: Record<string, string | undefined>;
 
   /** undefined when git is not installed: checkpoints then keep file pre-images only. */
@@ -70,44 +77,37 @@ export class GitSnapshots {
   }
 
   /** The repository `root` lies in, or undefined when it is not inside a git work tree. */
-  place(root: string): GitPlace | undefined {
+  async place(root: string): Promise<GitPlace | undefined> {
     const cached = this.places.get(root);
     if (cached && Date.now() - cached.at < PLACE_TTL_MS) return cached.place;
-    const out = this.git(["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "penguin-checkpoints.index"], root);
+    const out = await this.git(["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "penguin-checkpoints.index"], root);
     let place: GitPlace | undefined;
     const [toplevel, prefix, userIndex, indexFile] = out.stdout.split("\n");
     if (out.ok && toplevel && userIndex && indexFile) {
-      place = { root, toplevel, prefix: prefix ?? "", userIndex: resolve(root, userIndex), indexFile: resolve(root, indexFile) };
+      const index = resolve(root, indexFile);
+      place = { root, toplevel, prefix: prefix ?? "", userIndex: resolve(root, userIndex), indexFile: index, gitDir: dirname(index) };
     }
     this.places.set(root, { place, at: Date.now() });
     return place;
   }
 
   /** Records the root's current files as a tree; undefined when git fails. */
-  writeTree(place: GitPlace): string | undefined {
-    if (!existsSync(place.indexFile) && existsSync(place.userIndex)) {
-      try {
-        copyFileSync(place.userIndex, place.indexFile);
-      } catch {
-        /* start from an empty index: slower, same result */
-      }
-    }
-    const env = { GIT_INDEX_FILE: place.indexFile };
-    const add = this.git(["add", "--all", "--ignore-errors", "--", ...this.pathspecs(place)], place.toplevel, { env });
-    // With --ignore-errors a file that could not be read is left out and git exits 1; the rest is still recorded.
-    if (!add.ok && !add.stderr.includes("adding files failed")) return undefined;
-    const tree = this.git(["write-tree"], place.toplevel, { env });
-    return tree.ok ? tree.stdout.trim() : undefined;
+  writeTree(place: GitPlace): Promise<string | undefined> {
+    return this.exclusive(place, () => this.writeTreeNow(place));
   }
 
   /** Keeps `tree` from garbage collection under refs/penguin/checkpoints/<id>. */
-  keep(place: GitPlace, id: string, tree: string): boolean {
-    return this.git(["update-ref", REF_PREFIX + id, tree], place.toplevel).ok;
+  async keep(place: GitPlace, id: string, tree: string): Promise<boolean> {
+    return (await this.exclusive(place, () => this.git(["update-ref", REF_PREFIX + id, tree], place.toplevel))).ok;
   }
 
   /** Deletes the refs of snapshots no checkpoint needs any more. */
-  drop(toplevel: string, ids: string[]): void {
-    if (ids.length) this.git(["update-ref", "--stdin"], toplevel, { input: ids.map((id) => `delete ${REF_PREFIX}${id}\n`).join("") });
+  async drop(toplevel: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const place = await this.place(toplevel);
+    const input = ids.map((id) => `delete ${REF_PREFIX}${id}\n`).join("");
+    const run = () => this.git(["update-ref", "--stdin"], toplevel, { input });
+    await (place ? this.exclusive(place, run) : run());
   }
 
   /**
@@ -115,12 +115,53 @@ export class GitSnapshots {
    * added since are deleted (with the folders that become empty). Ignored files are left alone. undefined when the
    * repository is gone or git fails (the caller falls back to file pre-images).
    */
-  restore(snapshot: GitSnapshotRef): RestoredFile[] | undefined {
-    const place = this.place(snapshot.root);
+  async restore(snapshot: GitSnapshotRef): Promise<RestoredFile[] | undefined> {
+    const place = await this.place(snapshot.root);
     if (!place || place.toplevel !== snapshot.toplevel || place.prefix !== snapshot.prefix) return undefined;
-    const now = this.writeTree(place);
+    return this.exclusive(place, () => this.restoreNow(place, snapshot));
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs `work` after every earlier piece of git work on the same git directory has finished (whatever its outcome).
+   * Two snapshots at once would fight over the private index (git's index.lock makes the second fail, and a seed copy
+   * could land under a running `git add`); a restore compares against a snapshot it takes itself.
+   */
+  private exclusive<T>(place: GitPlace, work: () => Promise<T>): Promise<T> {
+    const key = place.gitDir;
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(work);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return run;
+  }
+
+  private async writeTreeNow(place: GitPlace): Promise<string | undefined> {
+    if (!existsSync(place.indexFile) && existsSync(place.userIndex)) {
+      try {
+        await copyFile(place.userIndex, place.indexFile);
+      } catch {
+        /* start from an empty index: slower, same result */
+      }
+    }
+    const env = { GIT_INDEX_FILE: place.indexFile };
+    const add = await this.git(["add", "--all", "--ignore-errors", "--", ...this.pathspecs(place)], place.toplevel, { env });
+    // With --ignore-errors a file that could not be read is left out and git exits 1; the rest is still recorded.
+    if (!add.ok && !add.stderr.includes("adding files failed")) return undefined;
+    const tree = await this.git(["write-tree"], place.toplevel, { env });
+    return tree.ok ? tree.stdout.trim() : undefined;
+  }
+
+  private async restoreNow(place: GitPlace, snapshot: GitSnapshotRef): Promise<RestoredFile[] | undefined> {
+    const now = await this.writeTreeNow(place);
     if (!now) return undefined;
-    const diff = this.git(["diff-tree", "-r", "-z", "--no-renames", snapshot.tree, now, "--", ...this.pathspecs(place)], place.toplevel);
+    const diff = await this.git(["diff-tree", "-r", "-z", "--no-renames", snapshot.tree, now, "--", ...this.pathspecs(place)], place.toplevel);
     if (!diff.ok) return undefined;
 
     const under = (p: string) => join(place.root, p.slice(place.prefix.length));
@@ -138,11 +179,9 @@ export class GitSnapshots {
         toCheckOut.push(path);
       }
     }
-    if (toCheckOut.length) restored.push(...this.checkOut(place, snapshot.tree, toCheckOut, under));
+    if (toCheckOut.length) restored.push(...(await this.checkOut(place, snapshot.tree, toCheckOut, under)));
     return restored;
   }
-
-  // ── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The root, without Penguin's database files. */
   private pathspecs(place: GitPlace): string[] {
@@ -168,11 +207,11 @@ export class GitSnapshots {
   }
 
   /** Writes `paths` (relative to the top directory) from `tree` through a throw-away index. */
-  private checkOut(place: GitPlace, tree: string, paths: string[], under: (p: string) => string): RestoredFile[] {
+  private async checkOut(place: GitPlace, tree: string, paths: string[], under: (p: string) => string): Promise<RestoredFile[]> {
     const env = { GIT_INDEX_FILE: `${place.indexFile}.restore` };
     try {
-      const read = this.git(["read-tree", tree], place.toplevel, { env });
-      const out = read.ok ? this.git(["checkout-index", "--force", "-z", "--stdin"], place.toplevel, { env, input: paths.join("\0") }) : read;
+      const read = await this.git(["read-tree", tree], place.toplevel, { env });
+      const out = read.ok ? await this.git(["checkout-index", "--force", "-z", "--stdin"], place.toplevel, { env, input: paths.join("\0") }) : read;
       return paths.map((p) => {
         let present = false;
         try {
@@ -189,18 +228,21 @@ export class GitSnapshots {
     }
   }
 
-  private git(args: string[], cwd: string, options: { env?: Record<string, string>; input?: string } = {}): GitResult {
+  private async git(args: string[], cwd: string, options: { env?: Record<string, string>; input?: string } = {}): Promise<GitResult> {
     try {
       // No hooks (update-ref would run a reference-transaction hook); a split index would share files with the user's.
-      const proc = Bun.spawnSync([this.binary, "-c", "core.hooksPath=/dev/null", "-c", "core.splitIndex=false", ...args], {
+      const proc = Bun.spawn([this.binary, "-c", "core.hooksPath=/dev/null", "-c", "core.splitIndex=false", ...args], {
         cwd,
         env: { ...this.env, ...options.env },
         stdin: options.input === undefined ? "ignore" : Buffer.from(options.input),
         stdout: "pipe",
         stderr: "pipe",
+        // SIGTERM (the default), not SIGKILL: git removes its index.lock on SIGTERM, and a lock left behind would
+        // make every later snapshot of the repository fail.
         timeout: GIT_TIMEOUT_MS,
       });
-      return { ok: proc.exitCode === 0, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
+      const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      return { ok: exitCode === 0, stdout, stderr };
     } catch (error) {
       return { ok: false, stdout: "", stderr: String(error) };
     }

@@ -14,10 +14,12 @@
 //     is deleted when it did not exist).
 //   · git snapshots (checkpoints-git.ts), when the session's root (its bound directory, else the active root) is
 //     inside a git work tree: they also cover what shell commands changed. A checkpoint is created "pending"; just
-//     before the conversation's next tool runs (turn event `tool_start`), one snapshot of the root is taken for all
-//     its pending checkpoints — nothing else can have changed the files on the agent's behalf in between, so no
-//     message pays for git. Restoring K brings the root's non-ignored files back to K's snapshot, whoever changed
-//     them; pre-images still cover the rest (ignored files, paths outside the repository).
+//     before the conversation's next permitted tool call runs (the tool runtime's before-run hook, which the call
+//     awaits), one snapshot of the root is taken for all its pending checkpoints — nothing else can have changed the
+//     files on the agent's behalf in between, so no message pays for git. Snapshots run git asynchronously: the
+//     server keeps serving while a large repository is hashed. Restoring K brings the root's non-ignored files back
+//     to K's snapshot, whoever changed them; pre-images still cover the rest (ignored files, paths outside the
+//     repository).
 import { and, asc, count, desc, eq, gt, inArray, lte, notExists, or, sql } from "drizzle-orm";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from "node:fs";
 import { dirname, join } from "node:path";
@@ -30,7 +32,9 @@ import { newId } from "./ids";
 import type { Logger } from "./log";
 import type { Roots } from "./roots";
 import type { Db } from "./store/db";
+import type { ToolContext, ToolRunHooks } from "./tools/types";
 import { checkpoints, conversations, fileChanges, gitSnapshots, messages, sessionBindings, type CheckpointType } from "./store/schema";
+import { iso, ph } from "./store/values";
 
 export type { RestoredFile } from "./checkpoints-git";
 
@@ -104,8 +108,6 @@ export interface CheckpointStats {
   config: { frequency: number; retention_hours: number; max_age_days: number };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function checkpointView(row: CheckpointRow): CheckpointView {
   return {
     id: row.id,
@@ -119,9 +121,6 @@ export function checkpointView(row: CheckpointRow): CheckpointView {
     source_checkpoint_id: row.sourceCheckpointId ?? null,
   };
 }
-
-/** A named placeholder where drizzle's types expect a value (filled in when the prepared statement runs). */
-const ph = <T>(name: string) => sql.placeholder(name) as unknown as T;
 
 /** The statements that run per message, per tool call or per file change, prepared once. */
 function preparedStatements(db: Db) {
@@ -209,6 +208,11 @@ export class Checkpoints {
   private stopFns: (() => void)[] = [];
   /** Turns started and not yet ended, per conversation (from the bus), so a rollback never races a running turn. */
   private readonly activeTurns = new Map<string, number>();
+  /**
+   * Per conversation: the end of the queue of work that settles its pending checkpoints or restores its files. A tool
+   * call of the conversation waits for it, so it never runs while its files are being snapshotted or restored.
+   */
+  private readonly busy = new Map<string, Promise<unknown>>();
   private readonly q: ReturnType<typeof preparedStatements>;
   /** undefined without git or without roots to snapshot: files are then restored from pre-images only. */
   private readonly git: GitSnapshots | undefined;
@@ -231,11 +235,12 @@ export class Checkpoints {
   }
 
   /**
-   * Subscribes to the bus (automatic checkpoints, file pre-images, git snapshots before tools, running turns) and
-   * schedules the retention cleanup.
+   * Subscribes to the bus (automatic checkpoints, file pre-images, running turns) and to the tool runtime (git
+   * snapshots just before a tool runs), and schedules the retention cleanup.
    */
-  start(): void {
+  start(tools?: ToolRunHooks): void {
     if (!this.settings.enabled) return;
+    if (tools) this.stopFns.push(tools.beforeRun((ctx) => this.beforeTool(ctx)));
     this.stopFns.push(
       this.bus.subscribe(
         (event) => {
@@ -255,8 +260,7 @@ export class Checkpoints {
           const id = data.conversation_id;
           if (!id) return;
           const kind = data.event.event;
-          if (kind === "tool_start") this.settlePending(id, data.session_id);
-          else if (kind === "start") this.activeTurns.set(id, (this.activeTurns.get(id) ?? 0) + 1);
+          if (kind === "start") this.activeTurns.set(id, (this.activeTurns.get(id) ?? 0) + 1);
           else if (kind === "complete" || kind === "error") {
             const n = (this.activeTurns.get(id) ?? 1) - 1;
             if (n > 0) this.activeTurns.set(id, n);
@@ -266,22 +270,24 @@ export class Checkpoints {
         ["turn.event"],
       ),
     );
-    const runCleanup = () => {
+    const runCleanup = async () => {
       try {
-        const n = this.cleanup();
+        const n = await this.cleanup();
         if (n > 0) this.log?.info("checkpoint cleanup", { cleaned: n });
       } catch (error) {
         this.log?.error("checkpoint cleanup failed", { error: String(error) });
       }
     };
-    runCleanup();
+    void runCleanup();
     const timer = setInterval(runCleanup, CLEANUP_EVERY_MS);
     timer.unref?.();
     this.stopFns.push(() => clearInterval(timer));
   }
 
-  stop(): void {
+  /** Unsubscribes, and waits for snapshots and restores still running (they write to the database when done). */
+  async stop(): Promise<void> {
     for (const fn of this.stopFns.splice(0)) fn();
+    await Promise.allSettled([...this.busy.values()]);
   }
 
   // ── creating ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -400,22 +406,24 @@ export class Checkpoints {
 
   // ── rollback and branch ───────────────────────────────────────────────────────────────────────────────────
 
-  rollback(id: string, options: { restoreFiles?: boolean } = {}): RollbackResult {
+  async rollback(id: string, options: { restoreFiles?: boolean } = {}): Promise<RollbackResult> {
     this.requireEnabled();
-    const checkpoint = this.get(id);
-    const streaming = this.db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(and(eq(messages.conversationId, checkpoint.conversationId), eq(messages.status, "streaming")))
-      .limit(1)
-      .get();
-    if (streaming || this.activeTurns.has(checkpoint.conversationId)) {
-      throw conflict("a turn is still running in this conversation; stop it before rolling back", { conversation_id: checkpoint.conversationId });
-    }
-    // Checkpoints still waiting for a snapshot (no tool ran since) describe the files as they are now: record that
-    // before they move to the archive or the files change.
-    this.settlePending(checkpoint.conversationId, checkpoint.sessionId);
+    const first = this.get(id);
+    this.requireIdle(first.conversationId);
+    // Holding the conversation's queue: a tool call of a turn started meanwhile waits until the files are restored.
+    return this.exclusive(first.conversationId, async () => {
+      // Checkpoints still waiting for a snapshot (no tool ran since) describe the files as they are now: record that
+      // before they move to the archive or the files change.
+      await this.settleNow(first.conversationId, () => this.rootOf(first.sessionId));
+      // The snapshot took time: a turn may have started, or another rollback moved this checkpoint, meanwhile.
+      const checkpoint = this.get(id);
+      this.requireIdle(checkpoint.conversationId);
+      return this.rollbackNow(checkpoint, options);
+    });
+  }
 
+  private async rollbackNow(checkpoint: CheckpointRow, options: { restoreFiles?: boolean }): Promise<RollbackResult> {
+    const id = checkpoint.id;
     const outcome = this.db.transaction((tx) => {
       const conversation = tx.select().from(conversations).where(eq(conversations.id, checkpoint.conversationId)).get();
       if (!conversation) throw notFound("conversation", checkpoint.conversationId);
@@ -458,15 +466,28 @@ export class Checkpoints {
       archivedConversationId: outcome.archivedConversationId,
       movedCheckpoints: outcome.movedCheckpoints,
     };
-    if (options.restoreFiles) result.restoredFiles = this.restoreFiles(this.get(id));
+    if (options.restoreFiles) result.restoredFiles = await this.restoreFiles(this.get(id));
     return result;
   }
 
+  /** Refuses (409) while a turn is running in the conversation: its history and files are still changing. */
+  private requireIdle(conversationId: string): void {
+    const streaming = this.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.status, "streaming")))
+      .limit(1)
+      .get();
+    if (streaming || this.activeTurns.has(conversationId)) {
+      throw conflict("a turn is still running in this conversation; stop it before rolling back", { conversation_id: conversationId });
+    }
+  }
+
   /** A new conversation whose history is the source conversation up to the checkpoint. */
-  branch(id: string, options: { name?: string; description?: string } = {}): BranchResult {
+  async branch(id: string, options: { name?: string; description?: string } = {}): Promise<BranchResult> {
     this.requireEnabled();
     const before = this.get(id);
-    this.settlePending(before.conversationId, before.sessionId);
+    await this.settlePending(before.conversationId, () => this.rootOf(before.sessionId));
     const source = this.get(id); // with its snapshot, if that was still pending
     const result = this.db.transaction((tx) => {
       const conversation = tx.select().from(conversations).where(eq(conversations.id, source.conversationId)).get();
@@ -572,8 +593,8 @@ export class Checkpoints {
    * Brings the files back to the checkpoint: from its git snapshot where there is one, then, for every other path the
    * conversation's tools changed after it, from the earliest pre-image after it.
    */
-  private restoreFiles(checkpoint: CheckpointRow): RestoredFile[] {
-    const restored = this.restoreFromGit(checkpoint);
+  private async restoreFiles(checkpoint: CheckpointRow): Promise<RestoredFile[]> {
+    const restored = await this.restoreFromGit(checkpoint);
     const byGit = new Set(restored.map((f) => f.path));
     const entries = this.db
       .select()
@@ -618,39 +639,78 @@ export class Checkpoints {
     return restored;
   }
 
-  private restoreFromGit(checkpoint: CheckpointRow): RestoredFile[] {
+  private async restoreFromGit(checkpoint: CheckpointRow): Promise<RestoredFile[]> {
     const snapshot = this.git && checkpoint.gitSnapshotId ? this.q.snapshot.get({ id: checkpoint.gitSnapshotId }) : undefined;
     if (!snapshot) return [];
-    const restored = this.git!.restore(snapshot);
+    const restored = await this.git!.restore(snapshot);
     if (!restored) this.log?.warn("could not restore files from the checkpoint's git snapshot; using file pre-images only", { checkpoint_id: checkpoint.id, root: snapshot.root });
     return restored ?? [];
   }
 
   /**
-   * Gives the conversation's pending checkpoints a snapshot of its root as it is now (called just before one of
-   * its tools runs, and before a rollback or branch). Without a repository (or when git fails) they get none.
+   * The tool runtime's before-run hook: a tool call of the conversation is about to run in `ctx.root`. Free when
+   * nothing is pending and nothing is in flight (one indexed lookup); else the call waits for the snapshot (or for a
+   * rollback's restore of the files).
    */
-  private settlePending(conversationId: string, sessionId: string | undefined): void {
+  private async beforeTool(ctx: ToolContext): Promise<void> {
+    if (!this.git || (!this.busy.has(ctx.conversationId) && !this.q.hasPending.get({ conversationId: ctx.conversationId }))) return;
+    await this.settlePending(ctx.conversationId, () => ctx.root);
+  }
+
+  /** The root a session's tools work in: its bound directory, else the active root. */
+  private rootOf(sessionId: string | undefined): string {
+    return (sessionId && this.q.boundDirectory.get({ sessionId })?.directory) || this.roots!.activeRoot;
+  }
+
+  /**
+   * Gives the conversation's pending checkpoints a snapshot of its root as it is now (called just before one of
+   * its tools runs, and before a rollback or branch), after the conversation's earlier snapshot or restore. Without
+   * a repository (or when git fails) they get none. Never rejects.
+   */
+  private settlePending(conversationId: string, root: () => string): Promise<void> {
+    return this.exclusive(conversationId, () => this.settleNow(conversationId, root));
+  }
+
+  private async settleNow(conversationId: string, root: () => string): Promise<void> {
     if (!this.git || !this.q.hasPending.get({ conversationId })) return;
-    let snapshotId: string | null = null;
     try {
-      const root = (sessionId && this.q.boundDirectory.get({ sessionId })?.directory) || this.roots!.activeRoot;
-      snapshotId = this.snapshot(root);
+      const snapshotId = await this.snapshot(root());
+      // Checkpoints created while git ran get this snapshot too: their conversation's tools were waiting for it,
+      // so its files are still what the snapshot recorded.
+      this.q.settlePending.run({ conversationId, snapshotId });
     } catch (error) {
       this.log?.warn("could not take a git snapshot for a checkpoint", { conversation_id: conversationId, error: String(error) });
+      try {
+        this.q.settlePending.run({ conversationId, snapshotId: null });
+      } catch {
+        /* the database is closing */
+      }
     }
-    this.q.settlePending.run({ conversationId, snapshotId });
+  }
+
+  /** Runs `work` after the conversation's earlier snapshot and restore work has finished (whatever its outcome). */
+  private exclusive<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.busy.get(conversationId) ?? Promise.resolve()).then(work);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.busy.set(conversationId, tail);
+    void tail.then(() => {
+      if (this.busy.get(conversationId) === tail) this.busy.delete(conversationId);
+    });
+    return run;
   }
 
   /** The id of a snapshot of `root`'s files now (the latest one when nothing changed); null when not in a repository. */
-  private snapshot(root: string): string | null {
-    const place = this.git!.place(root);
-    const tree = place && this.git!.writeTree(place);
+  private async snapshot(root: string): Promise<string | null> {
+    const place = await this.git!.place(root);
+    const tree = place && (await this.git!.writeTree(place));
     if (!place || !tree) return null;
     const latest = this.q.latestSnapshot.get({ root });
     if (latest?.tree === tree && latest.toplevel === place.toplevel && latest.prefix === place.prefix) return latest.id;
     const id = newId();
-    if (!this.git!.keep(place, id, tree)) return null;
+    if (!(await this.git!.keep(place, id, tree))) return null;
     this.db.insert(gitSnapshots).values({ id, root, toplevel: place.toplevel, prefix: place.prefix, tree, createdAt: Date.now() }).run();
     return id;
   }
@@ -662,7 +722,7 @@ export class Checkpoints {
    * (manual and branch checkpoints are kept until then), then the file pre-images and git snapshots (with their
    * refs) no remaining checkpoint needs.
    */
-  cleanup(now = Date.now()): number {
+  async cleanup(now = Date.now()): Promise<number> {
     const autoCutoff = now - this.settings.retentionHours * 3_600_000;
     const ageCutoff = now - this.settings.maxAgeDays * 86_400_000;
     const { removed, orphans } = this.db.transaction((tx) => {
@@ -682,7 +742,7 @@ export class Checkpoints {
       return { removed, orphans };
     });
     const byRepo = Map.groupBy(orphans, (o) => o.toplevel);
-    for (const [toplevel, snapshots] of byRepo) this.git?.drop(toplevel, snapshots.map((o) => o.id));
+    await Promise.all([...byRepo].map(([toplevel, snapshots]) => this.git?.drop(toplevel, snapshots.map((o) => o.id))));
     return removed;
   }
 

@@ -9,6 +9,7 @@ import { badRequest, conflict, notFound } from "./errors";
 import { newId } from "./ids";
 import type { Db } from "./store/db";
 import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "./store/schema";
+import { iso, ph } from "./store/values";
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -80,8 +81,6 @@ export function titleFrom(text: string): string {
   return flat.length > TITLE_LENGTH ? flat.slice(0, TITLE_LENGTH - 1).trimEnd() + "…" : flat;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function messageView(row: MessageRow): MessageView {
   return {
     id: row.id,
@@ -106,12 +105,6 @@ export function messageView(row: MessageRow): MessageView {
     metadata: row.metadata ?? {},
   };
 }
-
-/**
- * A named placeholder where drizzle's types expect a value. Drizzle wraps it with the column's encoder (so JSON
- * columns are still serialised) and fills it in when the prepared statement runs.
- */
-const ph = <T>(name: string) => sql.placeholder(name) as unknown as T;
 
 /** The statements of a chat turn's hot path, prepared once (drizzle otherwise re-prepares SQL on every call). */
 function preparedStatements(db: Db) {

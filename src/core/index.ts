@@ -147,7 +147,8 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   // then running turns are cancelled (partial answers kept, marked interrupted), then tool processes are killed.
   core.onShutdown(() => toolServices.shutdown());
   core.onShutdown(() => core.engine.shutdown());
-  checkpoints.start();
+  // Pending checkpoints get their git snapshot from the tool runtime's before-run hook (core → tools, never back).
+  checkpoints.start(toolServices.tools);
   core.onShutdown(() => checkpoints.stop());
   core.onShutdown(() => tasks.shutdown());
   return core;

@@ -4,6 +4,7 @@ import { badRequest, notFound } from "./errors";
 import { newId } from "./ids";
 import type { Db } from "./store/db";
 import { projects, type ProjectStatus } from "./store/schema";
+import { iso } from "./store/values";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -18,8 +19,6 @@ export interface ProjectView {
   created_at: string;
   updated_at: string;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function cleanName(name: string): string {
   const clean = name.replace(/\s+/g, " ").trim();

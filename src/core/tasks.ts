@@ -13,6 +13,7 @@ import type { Logger } from "./log";
 import type { Projects } from "./projects";
 import type { Db } from "./store/db";
 import { tasks, type TaskStatus } from "./store/schema";
+import { iso, isoOrNull } from "./store/values";
 import type { ToolDefinition } from "./tools/types";
 import type { ActionResult, Engine, TurnEvent } from "./turn";
 
@@ -106,7 +107,6 @@ const causes = new WeakMap<TaskOutcome, AppError>();
 /** The domain error that made a task fail (no model configured, upstream down, …), when there was one. */
 export const failureCause = (outcome: TaskOutcome): AppError | undefined => causes.get(outcome);
 
-const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 
 export class Tasks {
@@ -299,9 +299,9 @@ export class Tasks {
       action_results: row.actionResults as ActionResult[],
       error: row.error ?? null,
       usage: { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens, total_tokens: row.promptTokens + row.completionTokens },
-      created_at: iso(row.createdAt)!,
-      started_at: iso(row.startedAt),
-      finished_at: iso(row.finishedAt),
+      created_at: iso(row.createdAt),
+      started_at: isoOrNull(row.startedAt),
+      finished_at: isoOrNull(row.finishedAt),
       execution_time: row.startedAt && end ? seconds(end - row.startedAt) : null,
     };
   }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 import { post, startChatApp } from "../engine/helpers";
+import { eq } from "drizzle-orm";
 import { checkpoints, gitSnapshots } from "../../src/core/store/schema";
 
 // Shell commands that delete files wait for approval by default; this suite lets the agent run them.
@@ -177,6 +178,35 @@ describe("git snapshots", () => {
     expect(read("tracked.txt")).toBe("v1\n");
     expect(existsSync(join(repo, "ignored", "notes.txt"))).toBe(false);
     expect(existsSync(join(repo, "ignored", "by-tool.txt"))).toBe(true);
+  });
+
+  test("rollback and branch first give pending checkpoints their snapshot (files as they are now)", async () => {
+    up.script({ text: "Nothing to run." });
+    const { conversation_id } = await chat("No tools here");
+    const pendingCp = await checkpoint(conversation_id, "pending until rollback");
+    const row = () => app.core.db.select().from(checkpoints).where(eq(checkpoints.id, pendingCp)).get()!;
+    expect(row()).toMatchObject({ gitPending: true, gitSnapshotId: null });
+
+    const branched = await post(app, `/api/v1/checkpoints/${pendingCp}/branch`, { name: "side" });
+    expect(branched.status).toBe(200);
+    // Settled before the branch copied it: the branch point shares the snapshot.
+    const snapshotId = row().gitSnapshotId;
+    expect(row().gitPending).toBe(false);
+    expect(snapshotId).toEqual(expect.any(String));
+    const branchPoint = app.core.db.select().from(checkpoints).where(eq(checkpoints.id, branched.body.branch_checkpoint_id)).get()!;
+    expect(branchPoint).toMatchObject({ gitPending: false, gitSnapshotId: snapshotId });
+
+    const later = await checkpoint(conversation_id, "pending until rollback too");
+    writeFileSync(join(repo, "tracked.txt"), "changed by the user\n");
+    const res = await post(app, `/api/v1/checkpoints/${later}/rollback`, { restore_files: true });
+    expect(res.status).toBe(200);
+    const settled = app.core.db.select().from(checkpoints).where(eq(checkpoints.id, later)).get()!;
+    expect(settled.gitPending).toBe(false);
+    expect(penguinRefs()).toContain(`refs/penguin/checkpoints/${settled.gitSnapshotId}`);
+    // The snapshot was taken at the rollback, so there is nothing to undo.
+    expect(res.body.restored_files).toEqual([]);
+    expect(read("tracked.txt")).toBe("changed by the user\n");
+    writeFileSync(join(repo, "tracked.txt"), "v1\n");
   });
 
   test("cleanup deletes the refs of snapshots no checkpoint needs any more", async () => {

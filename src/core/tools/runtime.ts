@@ -1,6 +1,6 @@
 // The tool runtime: the registry of tools and the one path every tool call takes —
-// parse → validate → resource → permission (allow / ask → approval / deny) → audit → run (timeout, cancel,
-// output cap) → metrics. `execute` never throws: every failure becomes a result the model can read.
+// parse → validate → resource → permission (allow / ask → approval / deny) → audit → before-run hooks → run (timeout,
+// cancel, output cap) → metrics. `execute` never throws: every failure becomes a result the model can read.
 import { Value } from "@sinclair/typebox/value";
 import type { Config } from "../../config";
 import type { Approvals } from "../approvals";
@@ -9,7 +9,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { PermissionPolicy } from "../permissions";
 import { clipBytes } from "./define";
-import type { ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRuntime } from "./types";
+import type { BeforeToolRunHook, ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRunHooks, ToolRuntime } from "./types";
 
 export interface ToolRuntimeDeps {
   config: Config;
@@ -24,8 +24,9 @@ export type ToolResult = ToolCallRecord & { images?: ToolOutput["images"] };
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
-export class ToolRegistry implements ToolRuntime {
+export class ToolRegistry implements ToolRuntime, ToolRunHooks {
   private readonly tools = new Map<string, ToolDefinition>();
+  private readonly beforeRunHooks: BeforeToolRunHook[] = [];
 
   constructor(private readonly deps: ToolRuntimeDeps) {}
 
@@ -34,6 +35,14 @@ export class ToolRegistry implements ToolRuntime {
     if (this.tools.has(tool.name)) throw new Error(`tool ${tool.name} is already registered`);
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`tool name ${tool.name} is not a valid function name`);
     this.tools.set(tool.name, tool);
+  }
+
+  beforeRun(hook: BeforeToolRunHook): () => void {
+    this.beforeRunHooks.push(hook);
+    return () => {
+      const at = this.beforeRunHooks.indexOf(hook);
+      if (at >= 0) this.beforeRunHooks.splice(at, 1);
+    };
   }
 
   get(name: string): ToolDefinition | undefined {
@@ -112,7 +121,10 @@ export class ToolRegistry implements ToolRuntime {
     const denied = await this.authorise(tool, operation, resource, ctx);
     if (denied) return finish("denied", denied);
 
-    // 3. run, bounded by the tool's timeout and the turn's cancellation
+    // 3. what must happen just before the tool runs (e.g. a checkpoint's snapshot of the files)
+    if (!(await this.runBeforeHooks(tool, ctx))) return finish("error", "Cancelled before the tool started.");
+
+    // 4. run, bounded by the tool's timeout and the turn's cancellation
     const timeoutMs = tool.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const controller = new AbortController();
     const onAbort = () => controller.abort(ctx.signal.reason ?? new Error("cancelled"));
@@ -141,6 +153,41 @@ export class ToolRegistry implements ToolRuntime {
       return finish("error", `${tool.name} failed: ${(error as Error)?.message ?? String(error)}`);
     } finally {
       clearTimeout(timer);
+      ctx.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Awaits the before-run hooks in order; false when the turn was cancelled first (the call must not run). A
+   * cancelled turn stops waiting at once; the hook itself carries on in the background and settles on its own.
+   *
+   * A hook that fails is logged and the tool runs anyway. The hooks are side work (today: the git snapshot behind a
+   * checkpoint's file restore), and failing the call instead would turn a broken or slow repository into an agent
+   * that can no longer act at all, for a loss the user can still see (the checkpoint records that it has no
+   * snapshot, and file tools keep their own pre-images). A hook that must be able to stop a call is a permission
+   * rule, not a hook: that decision belongs to the policy, which runs before this and is audited.
+   */
+  private async runBeforeHooks(tool: ToolDefinition, ctx: ToolContext): Promise<boolean> {
+    if (ctx.signal.aborted) return false;
+    if (!this.beforeRunHooks.length) return true;
+    let onAbort = () => {};
+    const cancelled = new Promise<"cancelled">((resolve) => {
+      onAbort = () => resolve("cancelled");
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      for (const hook of [...this.beforeRunHooks]) {
+        const done = (async () => hook(ctx, tool))().then(
+          () => "done" as const,
+          (error: unknown) => {
+            this.deps.log.warn("a before-run hook failed; the tool runs anyway", { tool: tool.name, error: String(error) });
+            return "failed" as const;
+          },
+        );
+        if ((await Promise.race([done, cancelled])) === "cancelled") return false;
+      }
+      return !ctx.signal.aborted;
+    } finally {
       ctx.signal.removeEventListener("abort", onAbort);
     }
   }

@@ -53,6 +53,21 @@ export interface ToolCallRecord {
   duration_ms: number;
 }
 
+/**
+ * Work that must be finished just before a permitted tool call runs (e.g. a checkpoint's snapshot of the files the
+ * tool may change). Awaited after the permission decision, so a denied call costs nothing.
+ */
+export type BeforeToolRunHook = (ctx: ToolContext, tool: ToolDefinition) => Promise<void>;
+
+/** How other core areas attach to the tool runtime without it knowing them. Implemented by src/core/tools/runtime.ts. */
+export interface ToolRunHooks {
+  /**
+   * Registers a hook awaited right before every permitted tool call runs, in registration order. A cancelled turn
+   * stops waiting for it; a failing hook is logged and the tool still runs. Returns a function that removes it.
+   */
+  beforeRun(hook: BeforeToolRunHook): () => void;
+}
+
 /** What the engine uses. Implemented by src/core/tools/runtime.ts. */
 export interface ToolRuntime {
   /** Names of the registered tools. */
