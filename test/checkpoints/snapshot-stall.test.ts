@@ -12,10 +12,14 @@ import { post, startChatApp } from "../engine/helpers";
 const FOLDERS = 30;
 const FILES_PER_FOLDER = 100;
 const FILE_BYTES = 12_000;
-/** The longest the event loop may be away (timer gap, /health round trip) while the snapshot runs. */
-const STALL_BOUND_MS = 100;
+/**
+ * The longest the event loop may be away (timer gap, /health round trip) while the snapshot runs. Generous on
+ * purpose (a free loop shows ~15 ms here, a blocked one the whole snapshot): this tests that the loop stays free,
+ * not how fast it is, so a noisy shared machine must not make it fail.
+ */
+const STALL_BOUND_MS = 200;
 /** Below this the snapshot is too quick to tell a blocked loop from a free one: the repository must be larger. */
-const MIN_SNAPSHOT_MS = 3 * STALL_BOUND_MS;
+const MIN_SNAPSHOT_MS = 300;
 
 let up: Upstream;
 let app: TestApp;
