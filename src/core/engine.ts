@@ -46,6 +46,8 @@ export interface EngineHost {
 const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp" };
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const SUMMARY_MAX_TOKENS = 1024;
+/** How often a streaming answer nobody watches live is written to the database. */
+const STREAM_PERSIST_MS = 250;
 
 interface PreparedTurn {
   id: string;
@@ -421,12 +423,21 @@ export class AgentEngine implements Engine {
         content: flushedContent,
         reasoning: flushedReasoning || null,
       }));
+    // With a live listener (WS, SSE) every batch is written before it is sent: whatever a client has seen is on
+    // disk. Without one (a REST caller sees only the final answer) the partial message is written at most every
+    // STREAM_PERSIST_MS, which keeps crash recovery close to the stream without a commit per batch.
+    const live = turn.request.onEvent !== undefined;
+    let persistedAt = 0;
     const coalescer = new TokenCoalescer((text, thought) => {
-      // Persist first: whatever a client has seen is already on disk.
       flushedContent += text;
       flushedReasoning += thought;
-      if (row) conversations.writeStreamed(row.id, flushedContent, flushedReasoning || null);
-      else ensureRow();
+      if (!row) {
+        ensureRow();
+        persistedAt = performance.now();
+      } else if (live || performance.now() - persistedAt >= STREAM_PERSIST_MS) {
+        conversations.writeStreamed(row.id, flushedContent, flushedReasoning || null);
+        persistedAt = performance.now();
+      }
       if (thought && turn.request.includeReasoning) turn.emit({ event: "reasoning", data: { token: thought } });
       if (text) {
         const prefix = separate && !separated ? "\n\n" : "";
