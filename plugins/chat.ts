@@ -2,10 +2,10 @@
 // /api/v1/chat/stream (every event of every turn, in order). Both are thin adapters over core.engine.runTurn.
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import type { ServerWebSocket } from "bun";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
-import type { TurnEvent, TurnRequest, TurnResult } from "../src/core/turn";
+import type { TurnRequest, TurnResult } from "../src/core/turn";
+import { FRAME_NOT_JSON, frameProblem, LiveSocket, LiveSockets, liveSocketOptions, parseFrame, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
 
 export const ChatMessageBody = t.Object({
@@ -92,75 +92,26 @@ const StopFrame = t.Object({ type: t.Literal("stop") });
 const stopCheck = TypeCompiler.Compile(StopFrame);
 const messageCheck = TypeCompiler.Compile(ChatMessageBody);
 
-export interface ChatSocketOptions {
-  /** Ping interval; a socket that answered none of the last two pings is closed. */
-  heartbeatMs: number;
-  /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
-  maxBufferedBytes: number;
-  /** Messages waiting behind the running one on one socket. */
-  maxQueued: number;
-}
+/** Messages waiting behind the running one on one socket. */
+const MAX_QUEUED = 32;
 
 interface SocketState {
+  socket: LiveSocket;
   queue: ChatMessageBody[];
   running?: AbortController;
   busy: boolean;
-  closed: boolean;
-  lastPong: number;
-  heartbeat?: ReturnType<typeof setInterval>;
-}
-
-/** Elysia's wrapper types the raw socket with an older shape; Bun's real one has getBufferedAmount. */
-const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
-
-function socketOptions(core: Core): ChatSocketOptions {
-  const env = core.config.env;
-  const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
-  return {
-    heartbeatMs: num(env.PENGUIN_WS_HEARTBEAT_MS, 20_000),
-    maxBufferedBytes: num(env.PENGUIN_WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
-    maxQueued: 32,
-  };
 }
 
 export const chatPlugin = (core: Core) => {
-  const options = socketOptions(core);
-  const sockets = new WeakMap<object, SocketState>();
-
-  /** Sends one event; a client that lets too much pile up is disconnected (which cancels its turn). */
-  const send = (raw: ServerWebSocket<unknown>, state: SocketState, event: TurnEvent | { event: string; data: unknown }) => {
-    if (state.closed) return;
-    const status = raw.send(JSON.stringify(event));
-    if (status === 0 || raw.getBufferedAmount() > options.maxBufferedBytes) {
-      core.log.warn("chat socket too slow; closing it", { buffered: raw.getBufferedAmount() });
-      closeSocket(raw, state, 1013, "client too slow: events were piling up");
-    }
-  };
-
-  const closeSocket = (raw: ServerWebSocket<unknown>, state: SocketState, code: number, reason: string) => {
-    if (state.closed) return;
-    state.closed = true;
-    teardown(state);
-    try {
-      raw.close(code, reason);
-    } catch {
-      // already gone
-    }
-  };
-
-  const teardown = (state: SocketState) => {
-    state.closed = true;
-    clearInterval(state.heartbeat);
-    state.queue.length = 0;
-    state.running?.abort(new Error("client disconnected"));
-  };
+  const options = { ...liveSocketOptions(core.config.env), log: core.log, label: "chat" };
+  const sockets = new LiveSockets<SocketState>();
 
   /** Runs the socket's queued messages one after another. */
-  const drain = async (raw: ServerWebSocket<unknown>, state: SocketState) => {
+  const drain = async (state: SocketState) => {
     if (state.busy) return;
     state.busy = true;
     try {
-      while (!state.closed && state.queue.length > 0) {
+      while (!state.socket.closed && state.queue.length > 0) {
         const body = state.queue.shift()!;
         const controller = new AbortController();
         state.running = controller;
@@ -171,14 +122,14 @@ export const chatPlugin = (core: Core) => {
             signal: controller.signal,
             onEvent: (event) => {
               if (event.event === "start") started = true;
-              send(raw, state, event);
+              state.socket.send(event);
             },
           });
         } catch (error) {
           // After `start` the engine has already sent the `error` event; before it (refused request) we say why.
           if (!started) {
             const known = error instanceof AppError;
-            send(raw, state, { event: "error", data: { message: known ? error.message : "internal error", code: known ? error.errorCode : "INTERNAL_ERROR", ...(known && Object.keys(error.details).length ? { details: error.details } : {}) } });
+            state.socket.sendError(known ? error.message : "internal error", known ? error.errorCode : "INTERNAL_ERROR", known ? error.details : undefined);
           }
         } finally {
           state.running = undefined;
@@ -218,62 +169,41 @@ export const chatPlugin = (core: Core) => {
       },
       open(ws) {
         core.log.debug("chat socket opened");
-        const state: SocketState = { queue: [], busy: false, closed: false, lastPong: Date.now() };
-        sockets.set(rawOf(ws), state);
-        state.heartbeat = setInterval(() => {
-          if (Date.now() - state.lastPong > options.heartbeatMs * 2.5) {
-            closeSocket(rawOf(ws), state, 1001, "no answer to heartbeat pings");
-            return;
-          }
-          try {
-            rawOf(ws).ping();
-          } catch {
-            // closing
-          }
-        }, options.heartbeatMs);
+        const state: SocketState = {
+          queue: [],
+          busy: false,
+          socket: new LiveSocket(rawSocket(ws), options, () => {
+            state.queue.length = 0;
+            state.running?.abort(new Error("client disconnected"));
+          }),
+        };
+        sockets.set(ws, state);
       },
       pong(ws) {
-        // Elysia hands this hook Bun's socket itself, not its wrapper.
-        const state = sockets.get((ws as { raw?: object }).raw ?? ws);
-        if (state) state.lastPong = Date.now();
+        sockets.get(ws)?.socket.seen();
       },
       message(ws, message) {
-        const state = sockets.get(rawOf(ws));
-        if (!state || state.closed) return;
-        state.lastPong = Date.now(); // any frame shows the client is alive
-        let frame: unknown = message;
-        if (typeof frame === "string") {
-          try {
-            frame = JSON.parse(frame);
-          } catch {
-            send(rawOf(ws), state, { event: "error", data: { message: "frames must be JSON objects", code: "BAD_REQUEST" } });
-            return;
-          }
-        }
+        const state = sockets.get(ws);
+        if (!state || state.socket.closed) return;
+        const { socket } = state;
+        socket.seen();
+        const frame = parseFrame(message);
+        if (frame === undefined) return socket.sendError(FRAME_NOT_JSON.message, FRAME_NOT_JSON.code);
         if (stopCheck.Check(frame)) {
           state.running?.abort(new Error("stopped by the client"));
           return;
         }
         if (!messageCheck.Check(frame)) {
-          const first = messageCheck.Errors(frame).First();
-          const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
-          send(rawOf(ws), state, {
-            event: "error",
-            data: { message: `invalid message: ${field} ${first?.message.toLowerCase() ?? "is invalid"}`, code: "VALIDATION_ERROR", details: { fields: [{ field, error: first?.message ?? "is invalid" }] } },
-          });
-          return;
+          const problem = frameProblem(frame, messageCheck, "message");
+          return socket.sendError(problem.message, problem.code, problem.details);
         }
-        if (state.queue.length >= options.maxQueued) {
-          send(rawOf(ws), state, { event: "error", data: { message: `too many queued messages on this socket (limit ${options.maxQueued})`, code: "RATE_LIMITED" } });
-          return;
-        }
+        if (state.queue.length >= MAX_QUEUED) return socket.sendError(`too many queued messages on this socket (limit ${MAX_QUEUED})`, "RATE_LIMITED");
         state.queue.push(frame);
-        void drain(rawOf(ws), state);
+        void drain(state);
       },
       close(ws, code) {
         core.log.debug("chat socket closed", { code });
-        const state = sockets.get(rawOf(ws));
-        if (state) teardown(state);
+        sockets.get(ws)?.socket.teardown();
       },
     });
 };

@@ -2,10 +2,10 @@
 // /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks.ts runs them through the engine).
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import type { ServerWebSocket } from "bun";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
-import { failureCause, type TaskEvent, type TaskOutcome } from "../src/core/tasks";
+import { failureCause, type TaskOutcome } from "../src/core/tasks";
+import { FRAME_NOT_JSON, frameProblem, LiveSocket, LiveSockets, liveSocketOptions, parseFrame, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
 
 const TaskStatus = t.Union([
@@ -105,46 +105,20 @@ const Params = t.Object({ task_id: Id });
 
 const taskCheck = TypeCompiler.Compile(TaskBody);
 const stopCheck = TypeCompiler.Compile(t.Object({ type: t.Union([t.Literal("stop"), t.Literal("cancel")]), task_id: t.Optional(t.String()) }));
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_TASKS_PER_SOCKET = 8;
 
 interface SocketState {
-  closed: boolean;
+  socket: LiveSocket;
   /** Aborting cancels every task this socket started. */
   controller: AbortController;
   running: Set<string>;
-  lastPong: number;
-  heartbeat?: ReturnType<typeof setInterval>;
 }
-
-const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
 export const tasksPlugin = (core: Core) => {
   const { tasks } = core;
-  const sockets = new WeakMap<object, SocketState>();
+  const options = { ...liveSocketOptions(core.config.env), log: core.log, label: "task" };
+  const sockets = new LiveSockets<SocketState>();
   const watchers = new WeakMap<object, () => void>();
-
-  const send = (raw: ServerWebSocket<unknown>, state: SocketState, event: TaskEvent | { event: "error"; data: Record<string, unknown> }) => {
-    if (state.closed) return;
-    const status = raw.send(JSON.stringify(event));
-    if (status === 0 || raw.getBufferedAmount() > MAX_BUFFERED_BYTES) {
-      core.log.warn("task socket too slow; closing it", { buffered: raw.getBufferedAmount() });
-      teardown(state);
-      try {
-        raw.close(1013, "client too slow: events were piling up");
-      } catch {
-        // already gone
-      }
-    }
-  };
-
-  const teardown = (state: SocketState) => {
-    state.closed = true;
-    clearInterval(state.heartbeat);
-    state.controller.abort();
-  };
-  const env = core.config.env;
-  const heartbeatMs = Number(env.PENGUIN_WS_HEARTBEAT_MS) > 0 ? Number(env.PENGUIN_WS_HEARTBEAT_MS) : 20_000;
 
   return new Elysia({ name: "tasks", detail: { tags: ["tasks"] } })
     .post(
@@ -207,77 +181,43 @@ export const tasksPlugin = (core: Core) => {
           '{"type":"stop"} (or "cancel", optionally with task_id) cancels the socket\'s running task(s); closing the socket cancels them too.',
       },
       open(ws) {
-        const raw = rawOf(ws);
-        const state: SocketState = { closed: false, controller: new AbortController(), running: new Set(), lastPong: Date.now() };
-        sockets.set(raw, state);
-        // A client that stopped answering pings is gone: its tasks must not run on until their time limit.
-        state.heartbeat = setInterval(() => {
-          if (Date.now() - state.lastPong > heartbeatMs * 2 + 1000) {
-            teardown(state);
-            try {
-              raw.close(1001, "no answer to heartbeat pings");
-            } catch {
-              // already gone
-            }
-            return;
-          }
-          try {
-            raw.ping();
-          } catch {
-            // closing
-          }
-        }, heartbeatMs);
+        const controller = new AbortController();
+        // A client that goes away (or stops answering pings) takes its tasks with it: they must not run on until
+        // their time limit.
+        sockets.set(ws, { controller, running: new Set(), socket: new LiveSocket(rawSocket(ws), options, () => controller.abort()) });
       },
       pong(ws) {
-        // Elysia hands this hook Bun's socket itself, not its wrapper.
-        const state = sockets.get((ws as { raw?: object }).raw ?? ws);
-        if (state) state.lastPong = Date.now();
+        sockets.get(ws)?.socket.seen();
       },
       message(ws, message) {
-        const raw = rawOf(ws);
-        const state = sockets.get(raw);
-        if (!state || state.closed) return;
-        state.lastPong = Date.now(); // any frame shows the client is alive
-        let frame: unknown = message;
-        if (typeof frame === "string") {
-          try {
-            frame = JSON.parse(frame);
-          } catch {
-            send(raw, state, { event: "error", data: { message: "frames must be JSON objects", code: "BAD_REQUEST" } });
-            return;
-          }
-        }
+        const state = sockets.get(ws);
+        if (!state || state.socket.closed) return;
+        const { socket } = state;
+        socket.seen();
+        const frame = parseFrame(message);
+        if (frame === undefined) return socket.sendError(FRAME_NOT_JSON.message, FRAME_NOT_JSON.code);
         if (stopCheck.Check(frame)) {
           const ids = frame.task_id ? [frame.task_id].filter((id) => state.running.has(id)) : [...state.running];
           for (const id of ids) void tasks.cancel(id).catch(() => {});
           return;
         }
         if (!taskCheck.Check(frame)) {
-          const first = taskCheck.Errors(frame).First();
-          const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
-          send(raw, state, {
-            event: "error",
-            data: { message: `invalid task: ${field} ${first?.message.toLowerCase() ?? "is invalid"}`, code: "VALIDATION_ERROR", details: { fields: [{ field, error: first?.message ?? "is invalid" }] } },
-          });
-          return;
+          const problem = frameProblem(frame, taskCheck, "task");
+          return socket.sendError(problem.message, problem.code, problem.details);
         }
-        if (state.running.size >= MAX_TASKS_PER_SOCKET) {
-          send(raw, state, { event: "error", data: { message: `too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, code: "RATE_LIMITED" } });
-          return;
-        }
+        if (state.running.size >= MAX_TASKS_PER_SOCKET) return socket.sendError(`too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, "RATE_LIMITED");
         try {
-          const { task, done } = tasks.start(inputFrom(frame), { signal: state.controller.signal, onEvent: (event) => send(raw, state, event) });
+          const { task, done } = tasks.start(inputFrom(frame), { signal: state.controller.signal, onEvent: (event) => socket.send(event) });
           state.running.add(task.id);
           void done.finally(() => state.running.delete(task.id));
         } catch (error) {
           const known = error instanceof AppError;
           if (!known) core.log.error("task stream start failed", { error: String(error) });
-          send(raw, state, { event: "error", data: { message: known ? error.message : "internal error", code: known ? error.errorCode : "INTERNAL_ERROR" } });
+          socket.sendError(known ? error.message : "internal error", known ? error.errorCode : "INTERNAL_ERROR");
         }
       },
       close(ws) {
-        const state = sockets.get(rawOf(ws));
-        if (state) teardown(state);
+        sockets.get(ws)?.socket.teardown();
       },
     })
     // Also keeps GET /api/v1/tasks/:task_id out of Bun's native router, which would otherwise answer the upgrade
@@ -291,7 +231,7 @@ export const tasksPlugin = (core: Core) => {
           "when the task ends (at once when it already has). An unknown id gets an error event and close code 4404.",
       },
       open(ws) {
-        const raw = rawOf(ws);
+        const raw = rawSocket(ws);
         const id = ws.data.params.task_id;
         const row = tasks.find(id);
         if (!row) {
@@ -308,7 +248,7 @@ export const tasksPlugin = (core: Core) => {
         else watchers.set(raw, unsubscribe);
       },
       close(ws) {
-        const raw = rawOf(ws);
+        const raw = rawSocket(ws);
         watchers.get(raw)?.();
         watchers.delete(raw);
       },

@@ -1,8 +1,8 @@
 // Telemetry: GET /api/v1/telemetry and the WS /api/v1/ws/telemetry that pushes the same snapshot every `interval`
 // seconds. Numbers come from src/core/telemetry.ts.
 import { Elysia, t } from "elysia";
-import type { ServerWebSocket } from "bun";
 import type { Core } from "../src/core";
+import { rawSocket } from "../src/http/live-socket";
 
 const TokenPair = t.Object({ prompt: t.Integer(), completion: t.Integer() });
 const Snapshot = t.Object({
@@ -16,7 +16,6 @@ const MIN_INTERVAL_S = 0.1;
 const MAX_INTERVAL_S = 3600;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-const rawOf = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
 export const telemetryPlugin = (core: Core) => {
   const stops = new WeakMap<object, () => void>();
@@ -40,7 +39,7 @@ export const telemetryPlugin = (core: Core) => {
         description: `Pushes the GET /api/v1/telemetry snapshot at once and then every \`interval\` seconds (default 2, ${MIN_INTERVAL_S}–${MAX_INTERVAL_S}); \`agent_id\` filters.`,
       },
       open(ws) {
-        const raw = rawOf(ws);
+        const raw = rawSocket(ws);
         const stop = core.telemetry.watch(
           (snapshot) => {
             // A client that is not reading misses pushes until it catches up.
@@ -52,7 +51,7 @@ export const telemetryPlugin = (core: Core) => {
         stops.set(raw, stop);
       },
       close(ws) {
-        const raw = rawOf(ws);
+        const raw = rawSocket(ws);
         stops.get(raw)?.();
         stops.delete(raw);
       },

@@ -1,0 +1,117 @@
+// What every streaming WebSocket needs, in one place: JSON event frames with a bound on what may pile up for a slow
+// client, heartbeat pings that drop a client who stopped answering, one idempotent teardown, and the parsing and
+// validation of client frames into the error events the streams send back.
+import type { TypeCheck } from "@sinclair/typebox/compiler";
+import type { ServerWebSocket } from "bun";
+import type { Logger } from "../core/log";
+
+export interface LiveSocketOptions {
+  /** Ping interval; a client that answered nothing for 2.5 intervals is closed. */
+  heartbeatMs: number;
+  /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
+  maxBufferedBytes: number;
+}
+
+/** PENGUIN_WS_HEARTBEAT_MS and PENGUIN_WS_MAX_BUFFERED_BYTES tune every stream (tests shorten the heartbeat). */
+export function liveSocketOptions(env: Record<string, string | undefined>): LiveSocketOptions {
+  const positive = (v: string | undefined, fallback: number) => (v && Number(v) > 0 ? Number(v) : fallback);
+  return {
+    heartbeatMs: positive(env.PENGUIN_WS_HEARTBEAT_MS, 20_000),
+    maxBufferedBytes: positive(env.PENGUIN_WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
+  };
+}
+
+/** Elysia's wrapper types the raw socket with an older shape; Bun's real one has getBufferedAmount. */
+type Raw = ServerWebSocket<unknown>;
+
+export class LiveSocket {
+  closed = false;
+  private lastSeen = Date.now();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly raw: Raw,
+    private readonly options: LiveSocketOptions & { log: Logger; label: string },
+    /** Runs once when the socket goes away for any reason (client close, too slow, silent): cancel its work here. */
+    private readonly onTeardown: () => void,
+  ) {
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastSeen > options.heartbeatMs * 2.5) return this.close(1001, "no answer to heartbeat pings");
+      try {
+        raw.ping();
+      } catch {
+        // closing
+      }
+    }, options.heartbeatMs);
+  }
+
+  /** A pong or any frame shows the client is alive. */
+  seen(): void {
+    this.lastSeen = Date.now();
+  }
+
+  /** Sends one JSON event; a client that lets too much pile up is disconnected (which cancels its work). */
+  send(event: unknown): void {
+    if (this.closed) return;
+    const status = this.raw.send(JSON.stringify(event));
+    if (status === 0 || this.raw.getBufferedAmount() > this.options.maxBufferedBytes) {
+      this.options.log.warn(`${this.options.label} socket too slow; closing it`, { buffered: this.raw.getBufferedAmount() });
+      this.close(1013, "client too slow: events were piling up");
+    }
+  }
+
+  sendError(message: string, code: string, details?: Record<string, unknown>): void {
+    this.send({ event: "error", data: { message, code, ...(details && Object.keys(details).length ? { details } : {}) } });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.teardown();
+    try {
+      this.raw.close(code, reason);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Idempotent: stops the heartbeat and runs the owner's teardown once. */
+  teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.onTeardown();
+  }
+}
+
+/** Live sockets by connection. Elysia hands the `pong` hook Bun's socket itself rather than its wrapper: both work. */
+export class LiveSockets<S> {
+  private readonly byRaw = new WeakMap<object, S>();
+  set(ws: { raw: unknown }, state: S): void {
+    this.byRaw.set(ws.raw as object, state);
+  }
+  get(ws: object): S | undefined {
+    return this.byRaw.get(((ws as { raw?: object }).raw ?? ws) as object);
+  }
+}
+
+export const rawSocket = (ws: { raw: unknown }) => ws.raw as Raw;
+
+/** A client frame as JSON, or undefined when it is not JSON (answer with `FRAME_NOT_JSON`). */
+export function parseFrame(message: unknown): unknown {
+  if (typeof message !== "string") return message;
+  try {
+    return JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+}
+
+export const FRAME_NOT_JSON = { message: "frames must be JSON objects", code: "BAD_REQUEST" } as const;
+
+/** The error event fields for a frame that fails `check`, naming the first bad field (as the REST 422 does). */
+export function frameProblem(frame: unknown, check: TypeCheck<any>, what: string): { message: string; code: string; details: Record<string, unknown> } {
+  const first = check.Errors(frame).First();
+  const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
+  const error = first?.message ?? "is invalid";
+  return { message: `invalid ${what}: ${field} ${error.toLowerCase()}`, code: "VALIDATION_ERROR", details: { fields: [{ field, error }] } };
+}
