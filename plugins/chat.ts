@@ -5,7 +5,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
 import type { TurnRequest, TurnResult } from "../src/core/turn";
-import { FRAME_NOT_JSON, frameProblem, LiveSocket, LiveSockets, liveSocketOptions, parseFrame, rawSocket } from "../src/http/live-socket";
+import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
 
 export const ChatMessageBody = t.Object({
@@ -180,22 +180,19 @@ export const chatPlugin = (core: Core) => {
         sockets.set(ws, state);
       },
       pong(ws) {
-        sockets.get(ws)?.socket.seen();
+        sockets.pong(ws);
       },
       message(ws, message) {
-        const state = sockets.get(ws);
-        if (!state || state.socket.closed) return;
+        const received = sockets.receive(ws, message);
+        if (!received) return;
+        const { state, frame } = received;
         const { socket } = state;
-        socket.seen();
-        const frame = parseFrame(message);
-        if (frame === undefined) return socket.sendError(FRAME_NOT_JSON.message, FRAME_NOT_JSON.code);
         if (stopCheck.Check(frame)) {
           state.running?.abort(new Error("stopped by the client"));
           return;
         }
         if (!messageCheck.Check(frame)) {
-          const problem = frameProblem(frame, messageCheck, "message");
-          return socket.sendError(problem.message, problem.code, problem.details);
+          return socket.rejectFrame(frame, messageCheck, "message");
         }
         if (state.queue.length >= MAX_QUEUED) return socket.sendError(`too many queued messages on this socket (limit ${MAX_QUEUED})`, "RATE_LIMITED");
         state.queue.push(frame);
@@ -203,7 +200,7 @@ export const chatPlugin = (core: Core) => {
       },
       close(ws, code) {
         core.log.debug("chat socket closed", { code });
-        sockets.get(ws)?.socket.teardown();
+        sockets.close(ws);
       },
     });
 };

@@ -5,7 +5,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
 import { failureCause, type TaskOutcome } from "../src/core/tasks";
-import { FRAME_NOT_JSON, frameProblem, LiveSocket, LiveSockets, liveSocketOptions, parseFrame, rawSocket } from "../src/http/live-socket";
+import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
 
 const TaskStatus = t.Union([
@@ -187,23 +187,20 @@ export const tasksPlugin = (core: Core) => {
         sockets.set(ws, { controller, running: new Set(), socket: new LiveSocket(rawSocket(ws), options, () => controller.abort()) });
       },
       pong(ws) {
-        sockets.get(ws)?.socket.seen();
+        sockets.pong(ws);
       },
       message(ws, message) {
-        const state = sockets.get(ws);
-        if (!state || state.socket.closed) return;
+        const received = sockets.receive(ws, message);
+        if (!received) return;
+        const { state, frame } = received;
         const { socket } = state;
-        socket.seen();
-        const frame = parseFrame(message);
-        if (frame === undefined) return socket.sendError(FRAME_NOT_JSON.message, FRAME_NOT_JSON.code);
         if (stopCheck.Check(frame)) {
           const ids = frame.task_id ? [frame.task_id].filter((id) => state.running.has(id)) : [...state.running];
           for (const id of ids) void tasks.cancel(id).catch(() => {});
           return;
         }
         if (!taskCheck.Check(frame)) {
-          const problem = frameProblem(frame, taskCheck, "task");
-          return socket.sendError(problem.message, problem.code, problem.details);
+          return socket.rejectFrame(frame, taskCheck, "task");
         }
         if (state.running.size >= MAX_TASKS_PER_SOCKET) return socket.sendError(`too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, "RATE_LIMITED");
         try {
@@ -217,7 +214,7 @@ export const tasksPlugin = (core: Core) => {
         }
       },
       close(ws) {
-        sockets.get(ws)?.socket.teardown();
+        sockets.close(ws);
       },
     })
     // Also keeps GET /api/v1/tasks/:task_id out of Bun's native router, which would otherwise answer the upgrade

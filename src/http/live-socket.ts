@@ -64,6 +64,14 @@ export class LiveSocket {
     this.send({ event: "error", data: { message, code, ...(details && Object.keys(details).length ? { details } : {}) } });
   }
 
+  /** Answers a frame that fails `check` with a VALIDATION_ERROR naming the first bad field (as the REST 422 does). */
+  rejectFrame(frame: unknown, check: TypeCheck<any>, what: string): void {
+    const first = check.Errors(frame).First();
+    const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
+    const error = first?.message ?? "is invalid";
+    this.sendError(`invalid ${what}: ${field} ${error.toLowerCase()}`, "VALIDATION_ERROR", { fields: [{ field, error }] });
+  }
+
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.teardown();
@@ -83,35 +91,40 @@ export class LiveSocket {
   }
 }
 
-/** Live sockets by connection. Elysia hands the `pong` hook Bun's socket itself rather than its wrapper: both work. */
-export class LiveSockets<S> {
+/** Live sockets by connection, with the hooks every stream shares. */
+export class LiveSockets<S extends { socket: LiveSocket }> {
   private readonly byRaw = new WeakMap<object, S>();
+
   set(ws: { raw: unknown }, state: S): void {
     this.byRaw.set(ws.raw as object, state);
   }
+
+  /** Elysia hands the `pong` hook Bun's socket itself rather than its wrapper: both are looked up. */
   get(ws: object): S | undefined {
     return this.byRaw.get(((ws as { raw?: object }).raw ?? ws) as object);
+  }
+
+  pong(ws: object): void {
+    this.get(ws)?.socket.seen();
+  }
+
+  close(ws: object): void {
+    this.get(ws)?.socket.teardown();
+  }
+
+  /** A client frame, parsed: undefined when the socket is gone or the frame was not JSON (then already answered). */
+  receive(ws: object, message: unknown): { state: S; frame: unknown } | undefined {
+    const state = this.get(ws);
+    if (!state || state.socket.closed) return undefined;
+    state.socket.seen(); // any frame shows the client is alive
+    if (typeof message !== "string") return { state, frame: message };
+    try {
+      return { state, frame: JSON.parse(message) };
+    } catch {
+      state.socket.sendError("frames must be JSON objects", "BAD_REQUEST");
+      return undefined;
+    }
   }
 }
 
 export const rawSocket = (ws: { raw: unknown }) => ws.raw as Raw;
-
-/** A client frame as JSON, or undefined when it is not JSON (answer with `FRAME_NOT_JSON`). */
-export function parseFrame(message: unknown): unknown {
-  if (typeof message !== "string") return message;
-  try {
-    return JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-}
-
-export const FRAME_NOT_JSON = { message: "frames must be JSON objects", code: "BAD_REQUEST" } as const;
-
-/** The error event fields for a frame that fails `check`, naming the first bad field (as the REST 422 does). */
-export function frameProblem(frame: unknown, check: TypeCheck<any>, what: string): { message: string; code: string; details: Record<string, unknown> } {
-  const first = check.Errors(frame).First();
-  const field = first?.path.replace(/^\//, "").replaceAll("/", ".") || "body";
-  const error = first?.message ?? "is invalid";
-  return { message: `invalid ${what}: ${field} ${error.toLowerCase()}`, code: "VALIDATION_ERROR", details: { fields: [{ field, error }] } };
-}
