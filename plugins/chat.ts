@@ -6,7 +6,7 @@ import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
 import type { TurnRequest, TurnResult } from "../src/core/turn";
 import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
-import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
+import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 
 export const ChatMessageBody = t.Object({
   text: t.String({ minLength: 1, maxLength: 500_000, description: "The message content" }),
@@ -56,17 +56,18 @@ const ChatMessageResponse = t.Object({
 
 /** The API body → an engine request (the same translation serves REST and WebSocket). */
 export function turnRequestFrom(body: ChatMessageBody): TurnRequest {
+  const b = withoutNulls(body);
   return {
-    text: body.text,
-    conversationId: body.conversation_id ?? undefined,
-    sessionId: body.session_id ?? undefined,
-    directory: body.directory ?? undefined,
-    agentId: body.agent_id ?? undefined,
-    context: body.context ?? undefined,
-    contextFiles: body.context_files ?? undefined,
-    maxIterations: body.max_iterations ?? undefined,
-    imagePath: body.image_path ?? undefined,
-    includeReasoning: body.include_reasoning ?? false,
+    text: b.text,
+    conversationId: b.conversation_id,
+    sessionId: b.session_id,
+    directory: b.directory,
+    agentId: b.agent_id,
+    context: b.context,
+    contextFiles: b.context_files,
+    maxIterations: b.max_iterations,
+    imagePath: b.image_path,
+    includeReasoning: b.include_reasoning ?? false,
   };
 }
 

@@ -6,7 +6,7 @@ import type { Core } from "../src/core";
 import { AppError } from "../src/core/errors";
 import { failureCause, type TaskOutcome } from "../src/core/tasks";
 import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
-import { ErrorEnvelope, maybe, Id } from "../src/http/schemas";
+import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 
 const TaskStatus = t.Union([
   t.Literal("pending"),
@@ -89,15 +89,7 @@ export const TaskBody = t.Object({
 });
 type TaskBody = Static<typeof TaskBody>;
 
-const inputFrom = (b: TaskBody) => ({
-  name: b.name,
-  description: b.description ?? undefined,
-  continuous: b.continuous ?? undefined,
-  time_limit: b.time_limit ?? undefined,
-  project_id: b.project_id ?? undefined,
-  agent_id: b.agent_id ?? undefined,
-  max_turns: b.max_turns ?? undefined,
-});
+const inputFrom = (b: TaskBody) => withoutNulls(b);
 
 const Params = t.Object({ task_id: Id });
 

@@ -14,3 +14,8 @@ export const maybe = <S extends Parameters<typeof t.Optional>[0]>(schema: S) => 
 
 /** An id in a path or body. */
 export const Id = t.String({ minLength: 1, maxLength: 200 });
+
+/** A body whose `maybe` fields may be null → the same with those fields undefined, as the core expects. */
+export function withoutNulls<T extends Record<string, unknown>>(body: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v ?? undefined])) as { [K in keyof T]: Exclude<T[K], null> };
+}
