@@ -1,25 +1,18 @@
 // Checkpoints through the real server and the scripted upstream: automatic and manual checkpoints, rollback (what
 // the model sees next), branches, file restore, retention cleanup, stats, errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
+import { get, post, startChatApp, until, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { get, post, startChatApp, until } from "../engine/helpers";
+import type { Upstream } from "../support/upstream";
 import { checkpoints } from "../../src/core/store/schema";
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  // Deleting needs approval by default; this suite lets the agent delete so a folder deletion can be undone.
-  app = await startChatApp(up, "openai", { toml: '[[permissions.rules]]\naction = "allow"\noperation = "filesystem.delete"\n' });
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+// Deleting needs approval by default; this suite lets the agent delete so a folder deletion can be undone.
+useChatApp("openai", (started) => ({ up, app } = started), { toml: '[[permissions.rules]]\naction = "allow"\noperation = "filesystem.delete"\n' });
 beforeEach(() => up.reset());
 
 /** The non-system messages the upstream received in its n-th request (0-based), as [role, content]. */

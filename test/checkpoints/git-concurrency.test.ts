@@ -2,22 +2,17 @@
 // other: they all write through the same private index, and git refuses a second writer (index.lock) — without the
 // per-git-dir queue all but one would fail and their checkpoints would get no snapshot.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GitSnapshots } from "../../src/core/checkpoints-git";
+import { runGit, tempRepo } from "../support/git";
 
 let repo: string;
 
-function git(...args: string[]): string {
-  const proc = Bun.spawnSync(["git", ...args], { cwd: repo, stdout: "pipe", stderr: "pipe" });
-  if (proc.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${proc.stderr.toString()}`);
-  return proc.stdout.toString();
-}
+const git = (...args: string[]) => runGit(repo, ...args);
 
 beforeAll(() => {
-  repo = realpathSync(mkdtempSync(join(tmpdir(), "penguin-git-concurrent-")));
-  git("init", "-q", "-b", "main");
+  repo = tempRepo("penguin-git-concurrent-");
   // Untracked and never snapshotted: the first `git add` has to hash everything, so it holds the index lock a while.
   for (let d = 0; d < 10; d++) {
     mkdirSync(join(repo, `dir${d}`));

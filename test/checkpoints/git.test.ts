@@ -2,12 +2,12 @@
 // shell commands changed (modified, created and deleted files), leaves ignored files alone, and never touches the
 // user's HEAD, index or stash. Real server, scripted upstream, a real repository in a temp folder.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { post, useChatApp } from "../support/chat";
+import { runGit, tempRepo } from "../support/git";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { post, startChatApp } from "../engine/helpers";
+import type { Upstream } from "../support/upstream";
 import { eq } from "drizzle-orm";
 import { checkpoints, gitSnapshots } from "../../src/core/store/schema";
 
@@ -18,11 +18,7 @@ let up: Upstream;
 let app: TestApp;
 let repo: string;
 
-function git(...args: string[]): string {
-  const proc = Bun.spawnSync(["git", ...args], { cwd: repo, stdout: "pipe", stderr: "pipe" });
-  if (proc.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${proc.stderr.toString()}`);
-  return proc.stdout.toString();
-}
+const git = (...args: string[]) => runGit(repo, ...args);
 
 /** Everything of the user's git state a snapshot must not change. */
 const userState = () => ({
@@ -35,10 +31,8 @@ const userState = () => ({
 const penguinRefs = () => git("for-each-ref", "--format=%(refname)", "refs/penguin/").split("\n").filter(Boolean);
 const read = (path: string) => readFileSync(join(repo, path), "utf8");
 
-beforeAll(async () => {
-  up = await startUpstream();
-  repo = realpathSync(mkdtempSync(join(tmpdir(), "penguin-git-root-")));
-  git("init", "-q", "-b", "main");
+beforeAll(() => {
+  repo = tempRepo("penguin-git-root-");
   git("config", "user.email", "user@example.com");
   git("config", "user.name", "User");
   writeFileSync(join(repo, ".gitignore"), "ignored/\n");
@@ -57,13 +51,9 @@ beforeAll(async () => {
   git("stash", "push", "-q", "--keep-index", "-m", "user stash");
   mkdirSync(join(repo, "ignored"));
   writeFileSync(join(repo, "ignored", "cache.txt"), "cache v1\n");
-  app = await startChatApp(up, "openai", { projectRoot: repo, toml: ALLOW_COMMANDS });
 });
-afterAll(async () => {
-  await app.close();
-  await up.close();
-  rmSync(repo, { recursive: true, force: true });
-});
+useChatApp("openai", (started) => ({ up, app } = started), () => ({ projectRoot: repo, toml: ALLOW_COMMANDS }));
+afterAll(() => rmSync(repo, { recursive: true, force: true })); // after the app's afterAll: hooks run in order
 beforeEach(() => up.reset());
 
 async function chat(text: string, extra: Record<string, unknown> = {}) {

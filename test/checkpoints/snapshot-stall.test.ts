@@ -2,12 +2,12 @@
 // other requests keep being answered and timers keep firing. Real server, scripted upstream, a repository of a few
 // thousand untracked files in a temp folder (the first snapshot has to hash all of them).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { post, useChatApp } from "../support/chat";
+import { runGit, tempRepo } from "../support/git";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { post, startChatApp } from "../engine/helpers";
+import type { Upstream } from "../support/upstream";
 
 const FOLDERS = 30;
 const FILES_PER_FOLDER = 100;
@@ -25,16 +25,10 @@ let up: Upstream;
 let app: TestApp;
 let repo: string;
 
-function git(...args: string[]): string {
-  const proc = Bun.spawnSync(["git", ...args], { cwd: repo, stdout: "pipe", stderr: "pipe" });
-  if (proc.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${proc.stderr.toString()}`);
-  return proc.stdout.toString();
-}
+const git = (...args: string[]) => runGit(repo, ...args);
 
-beforeAll(async () => {
-  up = await startUpstream();
-  repo = realpathSync(mkdtempSync(join(tmpdir(), "penguin-git-stall-")));
-  git("init", "-q", "-b", "main");
+beforeAll(() => {
+  repo = tempRepo("penguin-git-stall-");
   for (let d = 0; d < FOLDERS; d++) {
     mkdirSync(join(repo, `dir${d}`));
     for (let f = 0; f < FILES_PER_FOLDER; f++) {
@@ -43,13 +37,9 @@ beforeAll(async () => {
     }
   }
   writeFileSync(join(repo, "readme.txt"), "small\n");
-  app = await startChatApp(up, "openai", { projectRoot: repo });
 });
-afterAll(async () => {
-  await app.close();
-  await up.close();
-  rmSync(repo, { recursive: true, force: true });
-});
+useChatApp("openai", (started) => ({ up, app } = started), () => ({ projectRoot: repo }));
+afterAll(() => rmSync(repo, { recursive: true, force: true })); // after the app's afterAll: hooks run in order
 
 test("the server keeps answering while a snapshot of a large repository is taken", async () => {
   up.script({ text: "Ready." });

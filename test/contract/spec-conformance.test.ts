@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TEST_KEY, startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
-import { ChatSocket, parseSse, until } from "../engine/helpers";
+import { ChatSocket, parseSse, send, until, type Answer } from "../support/chat";
 
 // ── a tiny shape checker: every mismatch is listed at once ─────────────────────────────────────────────────────
 // A spec is a kind ("string", "number", "integer", "boolean", "object", "array", "null", unions "string|null",
@@ -109,23 +109,8 @@ afterAll(async () => {
   rmSync(otherDir, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, json?: unknown, init: RequestInit & { auth?: boolean } = {}): Promise<Answer> {
-  const res = await app.request(path, { method, ...(json !== undefined ? { json } : {}), ...init });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // text/plain, SSE
-  }
-  return { status: res.status, body, text, headers: res.headers };
+function call(method: string, path: string, json?: unknown, init: RequestInit & { auth?: boolean } = {}): Promise<Answer> {
+  return send(app, method, path, json, init);
 }
 
 async function openSocket(path: string): Promise<ChatSocket> {

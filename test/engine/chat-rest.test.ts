@@ -1,21 +1,13 @@
 // POST /api/v1/chat/message through the scripted OpenAI upstream: answers, history, reasoning, iterations, retries,
 // failures, cancellation on disconnect, ordering per conversation, parallelism across conversations.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import type { TestApp } from "../support/harness";
-import { startTestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { get, post, startChatApp, systemTextOf, until } from "./helpers";
+import { get, post, systemTextOf, until, useChatApp } from "../support/chat";
+import { startTestApp, type TestApp } from "../support/harness";
+import type { Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai");
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+useChatApp("openai", (started) => ({ up, app } = started));
 beforeEach(() => up.reset());
 
 describe("POST /api/v1/chat/message (OpenAI upstream)", () => {

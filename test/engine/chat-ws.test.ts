@@ -1,20 +1,13 @@
 // WS /api/v1/chat/stream: event shapes and order, coalescing, many messages per socket, stop, close, bad frames,
 // approval forwarding, slow clients.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { ChatSocket, get, until, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { ChatSocket, get, startChatApp, until } from "./helpers";
+import type { Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai", { env: { PENGUIN_WS_HEARTBEAT_MS: "200" } });
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+useChatApp("openai", (started) => ({ up, app } = started), { env: { PENGUIN_WS_HEARTBEAT_MS: "200" } });
 beforeEach(() => up.reset());
 
 describe("WS /api/v1/chat/stream", () => {

@@ -1,10 +1,10 @@
 // When the history outgrows the model's context window: older turns are trimmed (default) or summarised
 // (engine.context_strategy = "summarize"), the answer says so, and the model never gets more than fits.
 // Lifecycle: graceful shutdown cancels running turns; deleting a conversation stops its turn.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { ChatSocket, get, post, systemTextOf, until, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { ChatSocket, get, post, startChatApp, systemTextOf, until } from "./helpers";
+import type { Upstream } from "../support/upstream";
 
 // A small window (and an agent offering no tools, whose specs would not fit in it) makes trimming predictable.
 const toml = (baseUrl: string, strategy: "trim" | "summarize") => `
@@ -29,14 +29,10 @@ const nonSystem = (body: any): string[] => body.messages.filter((m: any) => m.ro
 describe("context window: trim", () => {
   let up: Upstream;
   let app: TestApp;
-  beforeAll(async () => {
-    up = await startUpstream();
-    app = await startChatApp(up, "openai", { toml: toml(up.openaiBaseUrl, "trim"), env: { PENGUIN_MODEL: undefined as unknown as string } });
-  });
-  afterAll(async () => {
-    await app.close();
-    await up.close();
-  });
+  useChatApp("openai", (started) => ({ up, app } = started), ({ openaiBaseUrl }) => ({
+    toml: toml(openaiBaseUrl, "trim"),
+    env: { PENGUIN_MODEL: undefined },
+  }));
   beforeEach(() => up.reset());
 
   test("older turns are left out, newest kept whole, and the answer says so", async () => {
@@ -73,14 +69,10 @@ describe("context window: summarize", () => {
   let up: Upstream;
   let app: TestApp;
   const isSummaryRequest = (r: { body: any }) => systemTextOf(r.body).includes("You summarise conversations");
-  beforeAll(async () => {
-    up = await startUpstream();
-    app = await startChatApp(up, "openai", { toml: toml(up.openaiBaseUrl, "summarize"), env: { PENGUIN_MODEL: undefined as unknown as string } });
-  });
-  afterAll(async () => {
-    await app.close();
-    await up.close();
-  });
+  useChatApp("openai", (started) => ({ up, app } = started), ({ openaiBaseUrl }) => ({
+    toml: toml(openaiBaseUrl, "summarize"),
+    env: { PENGUIN_MODEL: undefined },
+  }));
 
   test("dropped turns are summarised once, stored, sent instead of the old messages, and counted", async () => {
     up.script({ match: isSummaryRequest, text: "SUMMARY: the user discussed lorem ipsum twice.", usage: { input: 120, output: 12 }, times: 5 });
@@ -116,14 +108,7 @@ describe("context window: summarize", () => {
 describe("lifecycle", () => {
   let up: Upstream;
   let app: TestApp;
-  beforeAll(async () => {
-    up = await startUpstream();
-    app = await startChatApp(up, "openai");
-  });
-  afterAll(async () => {
-    await app.close();
-    await up.close();
-  });
+  useChatApp("openai", (started) => ({ up, app } = started));
 
   test("deleting a conversation stops its running turn", async () => {
     up.script({ text: "a slow answer to a conversation that is about to be deleted", chunkDelayMs: 40 });

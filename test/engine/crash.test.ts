@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TEST_KEY } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
-import { until } from "./helpers";
+import { until } from "../support/chat";
 
 const repo = join(import.meta.dir, "..", "..");
 

@@ -1,10 +1,10 @@
 // The other surfaces over the same engine: PiSovereign /v1/chat (JSON + SSE), conversations CRUD, context files,
 // token usage.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { get, parseSse, post, systemTextOf, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { get, parseSse, post, startChatApp, systemTextOf } from "./helpers";
+import type { Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
@@ -27,14 +27,10 @@ id = "code-expert"
 persona = "You are a meticulous code reviewer."
 `;
 
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai", { toml: toml(up.openaiBaseUrl), env: { PENGUIN_MODEL: undefined as unknown as string } });
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+useChatApp("openai", (started) => ({ up, app } = started), ({ openaiBaseUrl }) => ({
+  toml: toml(openaiBaseUrl),
+  env: { PENGUIN_MODEL: undefined },
+}));
 beforeEach(() => up.reset());
 
 describe("PiSovereign POST /v1/chat", () => {

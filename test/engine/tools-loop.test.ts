@@ -1,27 +1,20 @@
 // The tool loop through both wire formats: the model calls real tools (read_file, execute_command), results go
 // back, the loop ends with an answer; tool events on the stream; the session's bound directory is the tools' root;
 // cancelling a running tool; invalid tool-call JSON; Anthropic thinking carried through a tool loop.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ChatSocket, get, post, systemTextOf, until, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { ChatSocket, get, post, startChatApp, systemTextOf, until } from "./helpers";
+import type { Upstream } from "../support/upstream";
 
 for (const provider of ["openai", "anthropic"] as const) {
   describe(`tool loop (${provider})`, () => {
     let up: Upstream;
     let app: TestApp;
-    beforeAll(async () => {
-      up = await startUpstream();
-      app = await startChatApp(up, provider);
-      writeFileSync(join(app.projectRoot, "notes.txt"), "alpha\nbeta\n");
-    });
-    afterAll(async () => {
-      await app.close();
-      await up.close();
-    });
+    useChatApp(provider, (started) => ({ up, app } = started));
+    beforeAll(() => writeFileSync(join(app.projectRoot, "notes.txt"), "alpha\nbeta\n"));
     beforeEach(() => up.reset());
 
     /** The tool results the model received in request `i` (either wire format). */
@@ -119,18 +112,11 @@ for (const provider of ["openai", "anthropic"] as const) {
 describe("Anthropic specifics", () => {
   let up: Upstream;
   let app: TestApp;
-  beforeAll(async () => {
-    up = await startUpstream();
-    app = await startChatApp(up, "anthropic", {
-      toml: `default_model = "claude"\n[[models]]\nid = "claude"\nprovider = "anthropic"\nmodel = "claude-scripted-test"\nreasoning = true\n`,
-      env: { PENGUIN_MODEL: undefined as unknown as string },
-    });
-    writeFileSync(join(app.projectRoot, "notes.txt"), "gamma\n");
+  useChatApp("anthropic", (started) => ({ up, app } = started), {
+    toml: `default_model = "claude"\n[[models]]\nid = "claude"\nprovider = "anthropic"\nmodel = "claude-scripted-test"\nreasoning = true\n`,
+    env: { PENGUIN_MODEL: undefined },
   });
-  afterAll(async () => {
-    await app.close();
-    await up.close();
-  });
+  beforeAll(() => writeFileSync(join(app.projectRoot, "notes.txt"), "gamma\n"));
   beforeEach(() => up.reset());
 
   test("plain answer: system prompt as `system`, history on the next turn", async () => {
@@ -169,14 +155,7 @@ describe("Anthropic specifics", () => {
 describe("vision through a tool", () => {
   let up: Upstream;
   let app: TestApp;
-  beforeAll(async () => {
-    up = await startUpstream();
-    app = await startChatApp(up, "openai");
-  });
-  afterAll(async () => {
-    await app.close();
-    await up.close();
-  });
+  useChatApp("openai", (started) => ({ up, app } = started));
 
   test("an image read by a tool reaches a vision model after the tool results", async () => {
     const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");

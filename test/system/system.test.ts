@@ -1,21 +1,13 @@
 // System diagnostics and telemetry: every value follows the configuration and the traffic of the running server.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import type { TestApp } from "../support/harness";
-import { startTestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { get, openaiEnv, post, startChatApp, until } from "../engine/helpers";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { get, openaiEnv, post, until, useChatApp } from "../support/chat";
+import { startTestApp, type TestApp } from "../support/harness";
+import type { Upstream } from "../support/upstream";
 import pkg from "../../package.json" with { type: "json" };
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai");
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+useChatApp("openai", (started) => ({ up, app } = started));
 beforeEach(() => up.reset());
 
 const mounted = (a: TestApp, method: string, path: string) => a.app.routes.some((r) => r.method === method && r.path === path);

@@ -1,24 +1,12 @@
 // Projects: both create paths, list, get with tasks, update, delete (cascading to tasks), errors.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { get, post, send, until, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { get, post, startChatApp, until } from "../engine/helpers";
+import type { Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai");
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
-
-const send = async (method: string, path: string, json?: unknown) => {
-  const res = await app.request(path, { method, ...(json !== undefined ? { json } : {}) });
-  return { status: res.status, body: await res.json() };
-};
+useChatApp("openai", (started) => ({ up, app } = started));
 
 describe("projects", () => {
   test("create through /projects/create and /projects, list newest first, get, update", async () => {
@@ -33,7 +21,7 @@ describe("projects", () => {
     expect(list.body.total).toBe(2);
     expect(list.body.projects.map((p: any) => p.name)).toEqual(["Website Development", "My New Project"]);
 
-    const patched = await send("PATCH", `/api/v1/projects/${a.body.id}`, { name: "  Renamed   project ", status: "archived" });
+    const patched = await send(app, "PATCH", `/api/v1/projects/${a.body.id}`, { name: "  Renamed   project ", status: "archived" });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: "Renamed project", status: "archived", description: "Optional project description" });
     const one = await get(app, `/api/v1/projects/${a.body.id}`);
@@ -55,7 +43,7 @@ describe("projects", () => {
     expect(tasks.body.total).toBe(2);
     expect((await get(app, `/api/v1/tasks?project_id=${project.id}`)).body.tasks).toHaveLength(2);
 
-    const deleted = await send("DELETE", `/api/v1/projects/${project.id}`);
+    const deleted = await send(app, "DELETE", `/api/v1/projects/${project.id}`);
     expect(deleted.body).toEqual({ status: "deleted", project_id: project.id, deleted_tasks: 2 });
     expect((await get(app, `/api/v1/projects/${project.id}`)).status).toBe(404);
     expect((await get(app, `/api/v1/tasks/${t2.body.task_id}`)).status).toBe(404);
@@ -67,7 +55,7 @@ describe("projects", () => {
     up.script({ hang: true });
     const task = await post(app, "/api/v1/tasks/execute", { name: "Hangs", project_id: project.id });
     await until(async () => (await get(app, `/api/v1/tasks/${task.body.task_id}`)).body.status === "running", 3000, "running");
-    const deleted = await send("DELETE", `/api/v1/projects/${project.id}`);
+    const deleted = await send(app, "DELETE", `/api/v1/projects/${project.id}`);
     expect(deleted.status).toBe(200);
     expect(app.core.tasks.runningCount).toBe(0);
   });
@@ -75,8 +63,8 @@ describe("projects", () => {
   test("unknown ids are 404; bad input is a validation error", async () => {
     expect((await get(app, "/api/v1/projects/nope")).status).toBe(404);
     expect((await get(app, "/api/v1/projects/nope/tasks")).status).toBe(404);
-    expect((await send("PATCH", "/api/v1/projects/nope", { name: "x" })).status).toBe(404);
-    const del = await send("DELETE", "/api/v1/projects/nope");
+    expect((await send(app, "PATCH", "/api/v1/projects/nope", { name: "x" })).status).toBe(404);
+    const del = await send(app, "DELETE", "/api/v1/projects/nope");
     expect(del.status).toBe(404);
     expect(del.body.error.code).toBe("NOT_FOUND");
     for (const body of [{}, { name: "" }, { name: 5 }]) {
@@ -87,6 +75,6 @@ describe("projects", () => {
     const blank = await post(app, "/api/v1/projects", { name: "   " });
     expect(blank.status).toBe(400);
     const project = (await post(app, "/api/v1/projects", { name: "valid" })).body;
-    expect((await send("PATCH", `/api/v1/projects/${project.id}`, { status: "deleted" })).status).toBe(422);
+    expect((await send(app, "PATCH", `/api/v1/projects/${project.id}`, { status: "deleted" })).status).toBe(422);
   });
 });

@@ -1,25 +1,17 @@
 // Tasks through the real server and the scripted upstream: background lifecycle and cancel, execute-sync (plain,
 // continuous with task_completed, time limit), the task stream's event order, restart recovery, errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TestApp } from "../support/harness";
-import { startTestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { get, openaiEnv, post, startChatApp, until, type Event } from "../engine/helpers";
+import { get, openaiEnv, post, startChatApp, until, useChatApp, type Event } from "../support/chat";
+import { startTestApp, type TestApp } from "../support/harness";
+import type { Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai");
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+useChatApp("openai", (started) => ({ up, app } = started));
 beforeEach(() => up.reset());
 
 const taskStatus = async (id: string) => (await get(app, `/api/v1/tasks/${id}`)).body;

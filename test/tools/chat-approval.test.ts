@@ -1,22 +1,15 @@
 // A destructive command asked for by the (scripted) model, end to end: the WS stream carries approval_required,
 // a REST call approves or denies it, the command runs or the files stay untouched, and the model continues.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ChatSocket, post, until, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import { startUpstream, type Upstream } from "../support/upstream";
-import { ChatSocket, post, startChatApp, until } from "../engine/helpers";
+import type { Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
-beforeAll(async () => {
-  up = await startUpstream();
-  app = await startChatApp(up, "openai");
-});
-afterAll(async () => {
-  await app.close();
-  await up.close();
-});
+useChatApp("openai", (started) => ({ up, app } = started));
 beforeEach(() => {
   up.reset();
   mkdirSync(join(app.projectRoot, "build", "out"), { recursive: true });

@@ -1,7 +1,8 @@
-// Small helpers shared by the engine suites: a WebSocket client that collects events, polling, app factories.
-import type { TestApp } from "../support/harness";
-import { startTestApp } from "../support/harness";
-import type { Upstream } from "../support/upstream";
+// Talking to a running app the way clients do, shared by every suite that chats: an app on the scripted upstream
+// (useChatApp / startChatApp), a WebSocket client that collects events, REST calls, SSE parsing, polling.
+import { afterAll, beforeAll } from "bun:test";
+import { startTestApp, type StartOptions, type TestApp } from "./harness";
+import { startUpstream, type Upstream } from "./upstream";
 
 export type Event = { event: string; data: any };
 
@@ -80,20 +81,63 @@ export function anthropicEnv(up: Upstream): Record<string, string> {
   return { PENGUIN_MODEL: "anthropic/claude-scripted-test", ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: up.anthropicBaseUrl, PENGUIN_RETRY_BASE_MS: "5" };
 }
 
-export async function startChatApp(up: Upstream, provider: "openai" | "anthropic", extra: Parameters<typeof startTestApp>[0] = {}): Promise<TestApp> {
+export async function startChatApp(up: Upstream, provider: "openai" | "anthropic", extra: StartOptions = {}): Promise<TestApp> {
   return startTestApp({ ...extra, env: { ...(provider === "openai" ? openaiEnv(up) : anthropicEnv(up)), ...extra.env } });
 }
 
-export async function post(app: TestApp, path: string, json: unknown, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await app.request(path, { method: "POST", json, ...init });
+/**
+ * For the tests of the enclosing file or describe block: before them, starts a scripted upstream and an app on it
+ * (startChatApp) and hands both to `assign`; after them, closes both. The suite keeps its own variables:
+ *
+ *   let up: Upstream;
+ *   let app: TestApp;
+ *   useChatApp("openai", (started) => ({ up, app } = started));
+ *
+ * `options` are startChatApp's; a function of the upstream where they need its URLs (a penguin.toml naming it).
+ * Hooks run in the order they are registered (afterAll too), so a beforeAll registered after this one can use the
+ * app, and an afterAll registered after it runs once the app is closed.
+ */
+export function useChatApp(
+  provider: "openai" | "anthropic",
+  assign: (started: { up: Upstream; app: TestApp }) => void,
+  options: StartOptions | ((up: Upstream) => StartOptions) = {},
+): void {
+  let up: Upstream | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    up = await startUpstream();
+    app = await startChatApp(up, provider, typeof options === "function" ? options(up) : options);
+    assign({ up, app });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await up?.close();
+  });
+}
+
+export interface Answer {
+  status: number;
+  /** The parsed JSON, or the text where the body is not JSON (SSE, text/plain). */
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+/** A request with any method, with `json` as its body when given. */
+export async function send(app: TestApp, method: string, path: string, json?: unknown, init: RequestInit & { auth?: boolean } = {}): Promise<Answer> {
+  const res = await app.request(path, { method, ...(json !== undefined ? { json } : {}), ...init });
   const text = await res.text();
   let body: any = text;
   try {
     body = JSON.parse(text);
   } catch {
-    // not JSON (SSE)
+    // not JSON (SSE, text/plain)
   }
-  return { status: res.status, body, headers: res.headers };
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+export function post(app: TestApp, path: string, json: unknown, init: RequestInit = {}): Promise<Answer> {
+  return send(app, "POST", path, json, init);
 }
 
 export async function get(app: TestApp, path: string): Promise<{ status: number; body: any }> {
