@@ -22,7 +22,7 @@ import {
   transcriptOf,
 } from "./engine/context";
 import { ConversationQueue } from "./engine/queue";
-import { AppError, badRequest } from "./errors";
+import { AppError, badRequest, conflict } from "./errors";
 import { newId } from "./ids";
 import type { Logger } from "./log";
 import type { ModelCatalog } from "./models";
@@ -162,7 +162,15 @@ export class AgentEngine implements Engine {
     const provider = host.models.providerFor(model);
 
     const conversationId = existing?.id ?? request.conversationId ?? newId();
-    const sessionId = request.sessionId ?? existing?.sessionId ?? conversationId;
+    // A conversation belongs to one session (its directory binding and approvals): another session id is refused
+    // rather than letting it run the conversation's tools elsewhere.
+    if (existing && request.sessionId && request.sessionId !== existing.sessionId) {
+      throw conflict(`conversation '${existing.id}' belongs to session '${existing.sessionId}', not '${request.sessionId}'`, {
+        conversation_id: existing.id,
+        session_id: existing.sessionId,
+      });
+    }
+    const sessionId = existing?.sessionId ?? request.sessionId ?? conversationId;
     const boundDirectory = request.directory !== undefined ? conversations.bindSession(sessionId, request.directory) : conversations.boundDirectory(sessionId);
     const root = boundDirectory ?? roots.activeRoot;
     const extraRoots = boundDirectory ? [boundDirectory] : [];

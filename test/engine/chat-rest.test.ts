@@ -253,6 +253,11 @@ describe("session directory binding", () => {
 
     const conv = await get(app, `/api/v1/conversations/${bound.body.conversation_id}`);
     expect(conv.body.directory).toBe(repoA);
+
+    // The conversation cannot be taken to another session (and so another directory) by naming a new session id.
+    const hijack = await post(app, "/api/v1/chat/message", { text: "x", conversation_id: bound.body.conversation_id, session_id: "other-session", directory: repoB });
+    expect(hijack.status).toBe(409);
+    expect(hijack.body.error.details.session_id).toBe("repo-session-1");
   });
 });
 
