@@ -45,6 +45,18 @@ const CSP = (scriptSrc: string) =>
 const STRICT_CSP = CSP("'self'");
 const DOCS_CSP = CSP("'self' 'unsafe-inline'");
 
+/** Reads a request body stream, failing with 413 as soon as it passes `limit` bytes. */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) throw new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds the limit of ${limit} bytes`, { limit });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** A short, safe incoming id (UUID or similar token) is kept; anything else is replaced. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -65,6 +77,14 @@ export function createApp(core: Core) {
   const anyOrigin = config.corsOrigins.includes("*");
 
   const fail = (code: ErrorCode, message: string, details: Record<string, unknown> = {}) => new AppError(code, message, details);
+  const webSocketOriginAllowed = (origin: string, host: string | null) => {
+    try {
+      if (new URL(origin).host === host) return true;
+    } catch {
+      return false;
+    }
+    return config.corsOrigins.includes(origin) || (anyOrigin && auth.enabled);
+  };
 
   const app = new Elysia({
     name: "penguin",
@@ -92,7 +112,7 @@ export function createApp(core: Core) {
         maxAge: 600,
       }),
     )
-    // 3. body size, rate limit, auth
+    // 3. body size, WebSocket origin, rate limit, auth
     .onRequest(({ request, set }) => {
       const state = requestState.get(request)!;
       const url = new URL(request.url);
@@ -100,6 +120,13 @@ export function createApp(core: Core) {
       const isUpload = url.pathname === "/api/v1/upload";
       const maxBytes = isUpload ? config.uploadMaxBytes : config.maxBodyBytes;
       if (length > maxBytes) throw fail("PAYLOAD_TOO_LARGE", `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`, { limit: maxBytes });
+
+      // Browsers let any page open a WebSocket to localhost (CORS does not apply): only this origin, the configured
+      // ones, or — with authentication on, where the key is the guard — any origin when CORS allows all.
+      const origin = request.headers.get("origin");
+      if (origin && request.headers.get("upgrade")?.toLowerCase() === "websocket" && !webSocketOriginAllowed(origin, request.headers.get("host"))) {
+        throw fail("FORBIDDEN", `WebSocket connections from origin ${origin} are not allowed (see PENGUIN_CORS_ORIGINS)`);
+      }
 
       state.identity = auth.identify(auth.presentedKey(request, url));
       if (limiter.enabled && !isUnlimitedPath(url.pathname)) {
@@ -116,8 +143,21 @@ export function createApp(core: Core) {
         throw fail("UNAUTHORIZED", "Invalid or missing API key: send it as X-API-Key or Authorization: Bearer");
       }
     })
+    // A body without Content-Length (chunked) was not measured above: read it here under the same limit.
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!request.body || request.headers.has("content-length") || contentType.startsWith("multipart/")) return;
+      const text = await readCapped(request.body, config.maxBodyBytes);
+      if (!contentType.includes("json")) return text;
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw fail("BAD_REQUEST", "Malformed request body: expected valid JSON");
+      }
+    })
     .onError({ as: "global" }, ({ code, error, request, set }) => {
       const requestId = requestState.get(request)?.id ?? String(set.headers["x-request-id"] ?? "");
+      // Elysia wraps whatever a parse hook throws; ours throws AppErrors that should speak for themselves.
+      if (code === "PARSE" && (error as Error).cause instanceof AppError) error = (error as Error).cause as AppError;
       let status: number;
       let body: ReturnType<typeof errorBody>;
       if (error instanceof AppError) {
@@ -129,7 +169,9 @@ export function createApp(core: Core) {
         body = errorBody("VALIDATION_ERROR", fields.length ? `Request validation failed: ${fields[0]!.field} ${fields[0]!.error}` : "Request validation failed", { fields }, requestId);
       } else if (code === "PARSE") {
         status = 400;
-        body = errorBody("BAD_REQUEST", "Malformed request body: expected valid JSON", {}, requestId);
+        const type = request.headers.get("content-type") ?? "";
+        const expected = type.startsWith("multipart/") ? "a valid multipart/form-data body" : type.includes("json") || !type ? "valid JSON" : `a valid ${type.split(";")[0]} body`;
+        body = errorBody("BAD_REQUEST", `Malformed request body: expected ${expected}`, {}, requestId);
       } else if (code === "NOT_FOUND") {
         const url = new URL(request.url);
         const allowed = allowedMethods(app, url.pathname);

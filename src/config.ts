@@ -324,9 +324,11 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     keys.push({ sha256: sha256Hex(startupToken), user: "default" });
   }
 
+  // "*" is the documented default, but without authentication it would let any web page drive the agent: then
+  // only the server's own origin (and origins listed explicitly) may call it.
   const cors = env.PENGUIN_CORS_ORIGINS?.trim()
     ? env.PENGUIN_CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)
-    : (file.cors_origins ?? ["*"]);
+    : (file.cors_origins ?? (authEnabled ? ["*"] : []));
 
   const rpm = env.PENGUIN_RATE_LIMIT_RPM !== undefined ? Number(env.PENGUIN_RATE_LIMIT_RPM) : (file.rate_limit_rpm ?? 120);
   if (!Number.isInteger(rpm) || rpm < 0) throw new ConfigError(`PENGUIN_RATE_LIMIT_RPM: "${env.PENGUIN_RATE_LIMIT_RPM}" must be a whole number ≥ 0`);

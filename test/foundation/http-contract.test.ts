@@ -312,3 +312,95 @@ describe("rate limiting", () => {
     }
   });
 });
+
+describe("hostile requests", () => {
+  let probe: ReturnType<typeof startProbeApp>;
+  beforeAll(() => {
+    probe = startProbeApp();
+  });
+  afterAll(() => probe.close());
+
+  /** Sends a request line exactly as given (fetch would normalise the path). */
+  async function rawRequest(path: string, withKey: boolean): Promise<string> {
+    const { port } = new URL(probe.url);
+    return await new Promise<string>((resolve, reject) => {
+      let data = "";
+      const socket = Bun.connect({
+        hostname: "127.0.0.1",
+        port: Number(port),
+        socket: {
+          open(s) {
+            s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${withKey ? `X-API-Key: ${TEST_KEY}\r\n` : ""}Connection: close\r\n\r\n`);
+          },
+          data(_s, chunk) {
+            data += chunk.toString();
+          },
+          close() {
+            resolve(data);
+          },
+          error(_s, e) {
+            reject(e);
+          },
+        },
+      });
+      void socket;
+    });
+  }
+
+  test("dot segments (literal or percent-encoded) are resolved before auth and routing alike", async () => {
+    // Bun normalises the request URL before anything sees it, so auth cannot judge one path while the router serves
+    // another: an open path prefix does not open what lies behind "..".
+    for (const path of ["/health/../metrics", "/health/%2e%2e/metrics", "/api/docs/%2E%2e/%2e%2e/metrics"]) {
+      expect(await rawRequest(path, false)).toStartWith("HTTP/1.1 401");
+      expect(await rawRequest(path, true)).toStartWith("HTTP/1.1 200");
+    }
+  });
+
+  test("a chunked body (no Content-Length) is held to the same size limit, and parsed when within it", async () => {
+    const chunked = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < text.length; i += 64 * 1024) c.enqueue(new TextEncoder().encode(text.slice(i, i + 64 * 1024)));
+          c.close();
+        },
+      });
+    const big = await probe.fetch("/probe/echo", { method: "POST", headers: { ...key, "content-type": "application/json" }, body: chunked(JSON.stringify({ name: "x".repeat(3 * 1024 * 1024), count: 1 })), duplex: "half" } as RequestInit);
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe("PAYLOAD_TOO_LARGE");
+    const small = await probe.fetch("/probe/echo", { method: "POST", headers: { ...key, "content-type": "application/json" }, body: chunked(JSON.stringify({ name: "ok", count: 3 })), duplex: "half" } as RequestInit);
+    expect(small.status).toBe(200);
+    expect(await small.json()).toEqual({ name: "ok", count: 3 });
+    const broken = await probe.fetch("/probe/echo", { method: "POST", headers: { ...key, "content-type": "application/json" }, body: chunked("{nope"), duplex: "half" } as RequestInit);
+    expect(broken.status).toBe(400);
+  });
+
+  test("a malformed multipart body is named as such", async () => {
+    const res = await probe.fetch("/probe/echo", { method: "POST", headers: { ...key, "content-type": "multipart/form-data; boundary=xyz" }, body: "garbage without boundaries" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toContain("multipart");
+  });
+});
+
+describe("without authentication", () => {
+  test("CORS no longer defaults to * and cross-origin WebSockets are refused; same-origin ones work", async () => {
+    const probe = startProbeApp({ PENGUIN_AUTH: "off" });
+    try {
+      const preflight = await probe.fetch("/probe/echo", { method: "OPTIONS", headers: { origin: "http://evil.example", "access-control-request-method": "POST" } });
+      expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+      const wsUrl = probe.url.replace("http", "ws") + "/probe/ws";
+      const opens = (origin: string) =>
+        new Promise<boolean>((resolve) => {
+          const ws = new WebSocket(wsUrl, { headers: { origin } } as unknown as string[]);
+          ws.onopen = () => {
+            ws.close();
+            resolve(true);
+          };
+          ws.onerror = () => resolve(false);
+        });
+      expect(await opens("http://evil.example")).toBe(false);
+      expect(await opens(probe.url)).toBe(true);
+    } finally {
+      await probe.close();
+    }
+  });
+});
