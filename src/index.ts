@@ -25,7 +25,7 @@ Flags:
 Environment:
   PENGUIN_API_KEYS        comma-separated keys, each "key" or "key:user"; when empty a startup token is printed
   PENGUIN_AUTH            "off" disables authentication (not for shared machines)
-  PENGUIN_CORS_ORIGINS    comma-separated allowed origins (default *)
+  PENGUIN_CORS_ORIGINS    comma-separated allowed origins (default *; with auth off, same-origin only)
   PENGUIN_WRITE_ROOT      project | workspace: which root the tools work in (default project)
   PENGUIN_RATE_LIMIT_RPM  requests per minute per key or IP (default 120; 0 disables)
   OPENAI_API_KEY, OPENAI_BASE_URL            OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)
