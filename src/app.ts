@@ -28,6 +28,7 @@ import { projectsPlugin } from "../plugins/projects";
 import { tasksPlugin } from "../plugins/tasks";
 import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
+import { agentsPlugin } from "../plugins/agents";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
@@ -221,7 +222,8 @@ export function createApp(core: Core) {
     .use(projectsPlugin(core))
     .use(tasksPlugin(core))
     .use(systemPlugin(core))
-    .use(telemetryPlugin(core));
+    .use(telemetryPlugin(core))
+    .use(agentsPlugin(core));
 
   return app;
 }

@@ -22,6 +22,7 @@ import { Checkpoints } from "./checkpoints";
 import { Projects } from "./projects";
 import { Tasks } from "./tasks";
 import { Telemetry } from "./telemetry";
+import { Agents } from "./agents";
 
 export interface Core {
   readonly version: string;
@@ -53,6 +54,8 @@ export interface Core {
   /** Background and synchronous agent tasks. */
   readonly tasks: Tasks;
   readonly telemetry: Telemetry;
+  /** The agents a message can be routed to (built-in default + config file). */
+  readonly agents: Agents;
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -124,6 +127,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     projects,
     tasks,
     telemetry: new Telemetry(db, metrics, config, bus),
+    agents: new Agents(config, models),
     describeModel() {
       const model = models.current();
       return models.problem() ?? `${model!.model} (${model!.provider})`;
