@@ -167,10 +167,12 @@ export class Approvals {
     return this.addGrant({ sessionId: input.sessionId, operation: input.operation, pattern: input.pattern, scope: "pre-approved", requestId: null });
   }
 
-  /** The grant that covers this call, if any. */
+  /** The grant that covers this call, if any. A command pattern covers a line only when every simple command in it
+   *  matches (and it has no substitution and no redirection outside the root): `git *` does not cover
+   *  `git status; rm -rf ~`. */
   grantFor(sessionId: string, operation: string, resource: string, root: string): ApprovalGrant | undefined {
     const grants = this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all();
-    const hit = grants.find((g) => operationMatches(g.operation, operation) && (g.pattern === null || resourceMatches(g.pattern, operation, resource, root)));
+    const hit = grants.find((g) => operationMatches(g.operation, operation) && (g.pattern === null || resourceMatches(g.pattern, operation, resource, root, "grant")));
     return hit ? toGrant(hit) : undefined;
   }
 

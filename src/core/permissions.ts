@@ -2,10 +2,12 @@
 // Order: read-only mode (a hard stop for writes) → the configured rules, first match wins → built-in defaults
 // (root boundary after `..` and symlinks, write policy, shell command risk). Session approvals (approvals.ts)
 // can turn an `ask` into an allow; nothing turns a `deny` into anything else.
-import { join, relative } from "node:path";
+// Command patterns (rules and approvals for process.execute) are matched per simple command, never as a glob over
+// the raw line: an allow or a grant `git *` covers `git status && git diff`, not `git status; rm -rf ~`.
+import { dirname, join, relative } from "node:path";
 import type { Config, PermissionRule } from "../config";
 import type { Roots } from "./roots";
-import { classifyCommand, type CommandRisk } from "./shell-risk";
+import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "./shell-risk";
 import { globMatches } from "./tools/glob";
 import { isInside, isWithinRoot, realPathOf } from "./tools/paths";
 import type { PermissionCategory } from "./tools/types";
@@ -21,6 +23,9 @@ export interface PermissionRequest {
   resource: string;
   /** The root the call may touch (the session's directory, else the active root). */
   root: string;
+  /** The tool's own judgement of the call's risk (e.g. writing to the stdin of a shell); process.execute is
+   *  classified from its command line when this is absent. */
+  risk?: CommandRisk;
 }
 
 export interface PermissionVerdict {
@@ -34,20 +39,37 @@ export interface PermissionVerdict {
 
 export const categoryOf = (operation: string): string => operation.split(".")[0] ?? operation;
 
+/** What a pattern is matched for: a `grant` (approval, pre-approval) or an `allow` rule must cover the whole
+ *  resource; a `restrict` (deny / ask) rule applies when it matches any part of it. */
+export type MatchPurpose = "grant" | "allow" | "restrict";
+
 /** Whether a glob pattern matches a resource of an operation: paths by file-glob rules (absolute, or relative to
- *  the root, "./build/*"), anything else by plain wildcard. */
-export function resourceMatches(pattern: string, operation: string, resource: string, root: string): boolean {
+ *  the root, "./build/*"), command lines per simple command (see shell-risk), anything else by plain wildcard. */
+export function resourceMatches(pattern: string, operation: string, resource: string, root: string, purpose: MatchPurpose = "grant"): boolean {
   if (pattern === "*" || pattern === "**") return true;
+  if (operation === "process.execute") return purpose === "restrict" ? commandRuleApplies(pattern, resource) : commandGrantCovers(pattern, resource, root);
   if (categoryOf(operation) !== "filesystem") return globMatches(pattern, resource, { pathMode: false });
-  const absolutePattern = pattern.startsWith("/") ? pattern : join(root, pattern.replace(/^\.\//, ""));
-  if (globMatches(absolutePattern, resource, { pathMode: true })) return true;
-  // the same judged on real paths, so a pattern written against /tmp/x matches /private/tmp/x and friends
+  const relativePattern = pattern.replace(/^\.\//, "");
+  const absolutePattern = pattern.startsWith("/") ? pattern : join(root, relativePattern);
+  const lexical = globMatches(absolutePattern, resource, { pathMode: true });
+  // the same judged on real paths, so a pattern written against /tmp/x matches /private/tmp/x and friends, and a
+  // symlink (s2 → secrets) does not slip past a rule on secrets/**
   const realRoot = realPathOf(root);
   const real = realPathOf(resource);
-  if (!pattern.startsWith("/") && isInside(real, realRoot)) {
-    return globMatches(pattern.replace(/^\.\//, ""), relative(realRoot, real) || ".", { pathMode: true });
-  }
-  return false;
+  let onReal = !pattern.startsWith("/") && isInside(real, realRoot) && globMatches(relativePattern, relative(realRoot, real) || ".", { pathMode: true });
+  if (purpose === "grant") return lexical || onReal;
+  if (pattern.startsWith("/")) onReal ||= globMatches(pattern, real, { pathMode: true }) || globMatches(realPattern(pattern), real, { pathMode: true });
+  // an allow opens only what the pattern names after symlinks are followed; a deny or ask holds either way
+  return purpose === "allow" ? onReal : lexical || onReal;
+}
+
+/** An absolute pattern with its literal directory prefix resolved to a real path. */
+function realPattern(pattern: string): string {
+  const firstGlob = pattern.search(/[*?[{]/);
+  const literal = firstGlob < 0 ? pattern : pattern.slice(0, firstGlob);
+  const dir = literal.endsWith("/") ? literal.slice(0, -1) : dirname(literal);
+  if (!dir || dir === "/") return pattern;
+  return realPathOf(dir) + pattern.slice(dir.length);
 }
 
 export const operationMatches = (pattern: string, operation: string): boolean => globMatches(pattern, operation, { pathMode: false });
@@ -68,7 +90,7 @@ export class PermissionPolicy {
     const { operation, resource, root } = request;
     const category = categoryOf(operation);
     const action = operation.slice(category.length + 1);
-    const risk = operation === "process.execute" ? classifyCommand(resource, root) : undefined;
+    const risk = request.risk ?? (operation === "process.execute" ? classifyCommand(resource, root) : undefined);
 
     if (this.readOnly && this.isWrite(category, action, risk)) {
       return { result: "deny", reason: `Read-only mode: ${operation} is not allowed${risk?.reasons.length ? ` (${risk.reasons[0]})` : ""}`, policy: "read-only-mode", risk };
@@ -77,7 +99,7 @@ export class PermissionPolicy {
     const rules = this.settings.rules;
     for (let n = 0; n < rules.length; n++) {
       const rule = rules[n]!;
-      if (operationMatches(rule.operation, operation) && resourceMatches(rule.pattern ?? "*", operation, resource, root)) {
+      if (operationMatches(rule.operation, operation) && resourceMatches(rule.pattern ?? "*", operation, resource, root, rule.action === "allow" ? "allow" : "restrict")) {
         return { result: rule.action, reason: rule.reason ?? describeRule(rule), policy: `rule:${n + 1}`, risk };
       }
     }
@@ -86,7 +108,7 @@ export class PermissionPolicy {
 
   private isWrite(category: string, action: string, risk?: CommandRisk): boolean {
     if (category === "filesystem") return action !== "read";
-    if (category === "process") return action === "execute" && risk?.level !== "read-only";
+    if (category === "process") return action === "execute" ? risk?.level !== "read-only" : risk !== undefined && risk.level !== "read-only";
     if (category === "git" || category === "network") return !READ_ACTIONS.has(action);
     return false;
   }
@@ -107,7 +129,7 @@ export class PermissionPolicy {
           : { result: "allow", reason: "Within workspace boundary", policy: "workspace-boundary" };
       }
       case "process": {
-        if (action !== "execute") return { result: "allow", reason: "Managing a process this agent started", policy: "process-ownership" };
+        if (action !== "execute" && !risk) return { result: "allow", reason: "Managing a process this agent started", policy: "process-ownership" };
         switch (risk!.level) {
           case "read-only":
             return { result: "allow", reason: "Read-only command", policy: "command-risk" };

@@ -39,7 +39,7 @@ const table: [string, RiskLevel, RegExp?][] = [
   ["git push origin main", "write"],
   ["sed -i 's/a/b/' src/x.ts", "write"],
   ["cat <<EOF > notes.txt\nrm -rf /\nEOF", "write"],
-  ["python -c 'print(1)'", "write"],
+  ["python -c 'print(1)'", "unknown", /code given on the command line/],
   ["chmod +x run.sh", "write"],
   // destructive
   ["rm -rf build", "destructive", /rm -r/],

@@ -6,11 +6,13 @@ import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { Bus } from "../bus";
+import type { CommandRisk } from "../shell-risk";
 import { displayPath } from "./paths";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
 
-export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run"> {
+export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run" | "assess"> {
   resource(args: Static<S>, ctx: ToolContext): string;
+  assess?(args: Static<S>, ctx: ToolContext): CommandRisk | undefined;
   run(args: Static<S>, ctx: ToolContext): Promise<ToolOutput>;
 }
 

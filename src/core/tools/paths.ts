@@ -1,5 +1,6 @@
 // Path containment, judged on real paths: `..` is resolved lexically, symlinks (including dangling ones, which a
 // write would follow) through the file system, so a link inside the root that points out is seen as outside.
+// Nothing under /proc is ever inside a root: /proc/<pid>/environ, /proc/self/… expose the server's own secrets.
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
@@ -35,9 +36,50 @@ export function isInside(child: string, parent: string): boolean {
   return child.startsWith(base);
 }
 
-/** True when `path`, after `..` and symlinks, stays inside `root` (also resolved). */
+/** The path the kernel reaches for `path` (absolute): segment by segment, so `link/..` is the parent of the link's
+ *  target, not the directory holding the link (which is what a shell command gets, unlike a lexical `resolve`).
+ *  Whatever does not exist yet is appended as written, `..` applied lexically from there. */
+export function physicalPath(path: string, hops = 0): string {
+  const parts = path.split("/");
+  let current = "/";
+  for (let k = 0; k < parts.length; k++) {
+    const segment = parts[k]!;
+    if (!segment || segment === ".") continue;
+    if (segment === "..") {
+      current = dirname(current);
+      continue;
+    }
+    const next = current === "/" ? `/${segment}` : `${current}/${segment}`;
+    let link = false;
+    try {
+      link = lstatSync(next).isSymbolicLink();
+    } catch {
+      return resolve(next, ...parts.slice(k + 1).filter(Boolean));
+    }
+    if (!link) current = next;
+    else if (hops > MAX_LINK_HOPS) return resolve(next, ...parts.slice(k + 1).filter(Boolean));
+    else {
+      const target = readlinkSync(next);
+      current = physicalPath(isAbsolute(target) ? target : `${current}/${target}`, hops + 1);
+    }
+  }
+  return current;
+}
+
+const PROC = "/proc";
+
+/** True when `path`, after `..` and symlinks, stays inside `root` (also resolved); never for anything under /proc. */
 export function isWithinRoot(path: string, root: string): boolean {
-  return isInside(realPathOf(path), realPathOf(root));
+  const real = realPathOf(path);
+  if (isInside(real, PROC) || isInside(resolve(path), PROC)) return false;
+  return isInside(real, realPathOf(root));
+}
+
+/** The same for a path a shell command names: resolved physically (see physicalPath). */
+export function isShellPathWithinRoot(path: string, root: string): boolean {
+  const real = physicalPath(path);
+  if (isInside(real, PROC) || isInside(resolve(path), PROC)) return false;
+  return isInside(real, realPathOf(root));
 }
 
 /** `path` relative to `root` for display ("." for the root itself); absolute when outside. */

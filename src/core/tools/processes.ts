@@ -4,6 +4,7 @@
 import { Type as T } from "@sinclair/typebox";
 import type { FileSink } from "bun";
 import type { Config } from "../../config";
+import { inputRisk } from "../shell-risk";
 import { defineTool, fail, ok } from "./define";
 import { commandEnvironment, killGroup, spawnShell } from "./shell";
 import type { ToolDefinition } from "./types";
@@ -73,6 +74,8 @@ interface ManagedProcess {
   id: string;
   name: string;
   command: string;
+  /** The directory it was started in (its root). */
+  cwd: string;
   sessionId: string;
   pid: number;
   startedAt: number;
@@ -104,6 +107,7 @@ export class ProcessManager {
       id,
       name: options.name ?? command.slice(0, 60),
       command,
+      cwd: options.cwd,
       sessionId: options.sessionId,
       pid: proc.pid,
       startedAt: Date.now(),
@@ -129,6 +133,12 @@ export class ProcessManager {
       this.forgetOldExited();
     });
     return managed;
+  }
+
+  /** The session's process with that id, if there is one. */
+  find(id: string, sessionId: string): ManagedProcess | undefined {
+    const p = this.processes.get(id);
+    return p && p.sessionId === sessionId ? p : undefined;
   }
 
   get(id: string, sessionId: string): ManagedProcess {
@@ -231,7 +241,9 @@ export function processTools(manager: ProcessManager, config: Config): ToolDefin
 
   const writeStdin = defineTool({
     name: "process_write_stdin",
-    description: "Send text to a background process's standard input (add \\n to end a line). close=true closes its input afterwards.",
+    description:
+      "Send text to a background process's standard input (add \\n to end a line). close=true closes its input afterwards. Input to a " +
+      "process that runs a shell, an interpreter or a REPL is code, so it waits for the user's approval.",
     parameters: T.Object({
       process_id: idParam,
       input: T.String({ description: "Text to send" }),
@@ -240,6 +252,11 @@ export function processTools(manager: ProcessManager, config: Config): ToolDefin
     category: "process",
     operation: "write",
     resource: (args) => args.process_id,
+    // input to a shell or an interpreter runs as code: judged like the command that started the process
+    assess(args, ctx) {
+      const p = manager.find(args.process_id, ctx.sessionId);
+      return p ? inputRisk(p.command, p.cwd) : undefined;
+    },
     async run(args, ctx) {
       const p = manager.get(args.process_id, ctx.sessionId);
       if (p.exitedAt !== undefined) return fail(`${manager.describe(p)}; it no longer reads input.`);

@@ -8,6 +8,7 @@ import type { AuditLog } from "../audit";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { PermissionPolicy } from "../permissions";
+import type { CommandRisk } from "../shell-risk";
 import { clipBytes } from "./define";
 import type { BeforeToolRunHook, ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRunHooks, ToolRuntime } from "./types";
 
@@ -118,7 +119,13 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     } catch (error) {
       return finish("error", `Invalid arguments for ${tool.name}: ${(error as Error).message}`);
     }
-    const denied = await this.authorise(tool, operation, resource, ctx);
+    let risk: CommandRisk | undefined;
+    try {
+      risk = tool.assess?.(validArgs, ctx);
+    } catch (error) {
+      return finish("error", `Invalid arguments for ${tool.name}: ${(error as Error).message}`);
+    }
+    const denied = await this.authorise(tool, operation, resource, ctx, risk);
     if (denied) return finish("denied", denied);
 
     // 3. what must happen just before the tool runs (e.g. a checkpoint's snapshot of the files)
@@ -193,10 +200,10 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
   }
 
   /** Runs the permission layer; returns the message for the model when the call may not run. */
-  private async authorise(tool: ToolDefinition, operation: string, resource: string, ctx: ToolContext): Promise<string | undefined> {
+  private async authorise(tool: ToolDefinition, operation: string, resource: string, ctx: ToolContext, risk?: CommandRisk): Promise<string | undefined> {
     const { permissions, approvals, audit } = this.deps;
     const base = { operation, resource, agentId: ctx.agentId, toolName: tool.name, sessionId: ctx.sessionId };
-    const verdict = permissions.check({ operation, resource, root: ctx.root });
+    const verdict = permissions.check({ operation, resource, root: ctx.root, risk });
 
     if (verdict.result === "allow") {
       audit.record({ ...base, result: "allow", reason: verdict.reason, policy: verdict.policy });

@@ -25,6 +25,8 @@ export function commandEnvironment(config: Config): Record<string, string> {
   }
   // non-interactive: no pagers, no prompts for credentials, no colour codes in captured output
   Object.assign(env, { PAGER: "cat", GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0", TERM: env.TERM ?? "dumb", NO_COLOR: "1" });
+  // `cd src` must mean the project's src: the command-risk check follows cd on that assumption
+  delete env.CDPATH;
   env.PATH ??= process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
   return env;
 }

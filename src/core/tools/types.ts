@@ -1,6 +1,7 @@
 // The tool seam: the engine asks the registry for tool specs to send to the model and hands every tool call
 // to `ToolRuntime.execute`, which runs it through the permission layer (allow / ask / deny + audit).
 import type { TSchema } from "@sinclair/typebox";
+import type { CommandRisk } from "../shell-risk";
 
 export type PermissionCategory = "filesystem" | "process" | "network" | "git" | "memory";
 
@@ -36,6 +37,9 @@ export interface ToolDefinition<S extends TSchema = TSchema> {
   operation: string;
   /** The resource the permission policy judges: an absolute path, a command line, … */
   resource(args: unknown, ctx: ToolContext): string;
+  /** The call's risk when the resource alone does not show it (sending input to a process that runs a shell);
+   *  undefined leaves it to the policy. */
+  assess?(args: unknown, ctx: ToolContext): CommandRisk | undefined;
   run(args: unknown, ctx: ToolContext): Promise<ToolOutput>;
   timeoutMs?: number;
   /** Appended to the timeout message: how the model can avoid the timeout next time. */
