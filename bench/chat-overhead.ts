@@ -6,6 +6,7 @@
 // model do not share one event loop; on a small machine they still share the CPU cores.
 // Targets (issue 3): < 2 ms added p50 for a non-streaming turn without tools; < 1 ms per token relayed.
 import OpenAI from "openai";
+import { startServerProcess } from "../test/support/server-process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,6 @@ if (process.argv.includes("--upstream-child")) {
 }
 
 const quick = process.argv.includes("--quick");
-const repo = join(import.meta.dir, "..");
 const children: { kill(): void }[] = [];
 const workspaces: string[] = [];
 
@@ -49,38 +49,17 @@ async function startServerChild(upstreamUrl: string, toml: string): Promise<stri
   const workspace = mkdtempSync(join(tmpdir(), "penguin-bench-"));
   workspaces.push(workspace);
   writeFileSync(join(workspace, "penguin.toml"), toml);
-  // From the repository: running from source resolves build-time assets relative to the working directory.
-  const child = Bun.spawn([process.execPath, join(repo, "src/index.ts"), "serve"], {
-    cwd: repo,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PENGUIN_WORKSPACE: workspace,
-      PENGUIN_PROJECT_ROOT: workspace,
-      PENGUIN_API_KEYS: KEY,
-      PENGUIN_RATE_LIMIT_RPM: "0",
-      PENGUIN_MODEL: "openai/gpt-4o",
-      OPENAI_API_KEY: "sk-bench",
-      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
-      HOST: "127.0.0.1",
-      PORT: "0",
-    },
+  const server = await startServerProcess({
+    PENGUIN_WORKSPACE: workspace,
+    PENGUIN_PROJECT_ROOT: workspace,
+    PENGUIN_API_KEYS: KEY,
+    PENGUIN_RATE_LIMIT_RPM: "0",
+    PENGUIN_MODEL: "openai/gpt-4o",
+    OPENAI_API_KEY: "sk-bench",
+    OPENAI_BASE_URL: `${upstreamUrl}/v1`,
   });
-  children.push(child);
-  // Its request log goes to stderr: keep reading (an unread pipe would block it), remembering only the start.
-  let errors = "";
-  const decoder = new TextDecoder();
-  const drained = (async () => {
-    for await (const chunk of child.stderr) if (errors.length < 4000) errors += decoder.decode(chunk);
-  })();
-  try {
-    return await firstLine(child.stdout, /listening on (http:\/\/\S+)/);
-  } catch (error) {
-    await drained;
-    throw new Error(`${(error as Error).message}\n${errors}`);
-  }
+  children.push(server.process);
+  return server.url;
 }
 
 const median = (xs: number[]) => {

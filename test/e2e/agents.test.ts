@@ -1,29 +1,23 @@
 // The agent picker in the browser: shown when the server lists several agents; the chosen agent's prompt reaches
 // the model.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
-
-const CHROMIUM = process.env.PENGUIN_CHROMIUM ?? "/usr/bin/chromium";
 
 let up: Upstream;
 let app: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install it with "apt-get install -y chromium" (or set PENGUIN_CHROMIUM).`);
   up = await startUpstream();
   app = await startTestApp({
     env: { PENGUIN_MODEL: "openai/test-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: up.openaiBaseUrl },
     toml: '[[agents]]\nid = "reviewer"\nsystem_prompt = "You are the reviewer agent."\n',
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,23 +1,18 @@
 // The API docs pages render in a real browser from the server alone (no CDN), under their CSP.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 
-const CHROMIUM = process.env.PENGUIN_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(import.meta.dir, "screenshots");
 
 let app: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install it with "apt-get install -y chromium" (or set PENGUIN_CHROMIUM).`);
   app = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
-const CHROMIUM = process.env.PENGUIN_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(import.meta.dir, "screenshots");
 const DESKTOP = { width: 1280, height: 820 };
 const PHONE = { width: 390, height: 844 };
@@ -26,9 +26,6 @@ const pageErrors: string[] = [];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with "apt-get install -y chromium" (or set PENGUIN_CHROMIUM to its path); the browser tests cannot run without it.`);
-  }
   mkdirSync(SHOTS, { recursive: true });
   up = await startUpstream();
   app = await startTestApp({
@@ -36,10 +33,7 @@ beforeAll(async () => {
     // A second model, with vision, for the model picker and image attachments.
     toml: `[[models]]\nid = "vision-model"\nprovider = "openai"\nmodel = "test-vision"\nbase_url = "${up.openaiBaseUrl}"\napi_key_env = "OPENAI_API_KEY"\nvision = true\n`,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -8,46 +8,21 @@ import { join } from "node:path";
 import { TEST_KEY } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 import { until } from "../support/chat";
+import { startServerProcess, type ServerProcess } from "../support/server-process";
 
-const repo = join(import.meta.dir, "..", "..");
 
-interface Child {
-  url: string;
-  process: ReturnType<typeof Bun.spawn>;
-}
+type Child = ServerProcess;
 
-async function startChild(workspace: string, up: Upstream): Promise<Child> {
-  const child = Bun.spawn([process.execPath, join(repo, "src/index.ts"), "serve"], {
-    cwd: repo,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PENGUIN_WORKSPACE: workspace,
-      PENGUIN_PROJECT_ROOT: workspace,
-      PENGUIN_API_KEYS: TEST_KEY,
-      PENGUIN_RATE_LIMIT_RPM: "0",
-      PENGUIN_MODEL: "openai/gpt-4o",
-      OPENAI_API_KEY: "sk-test",
-      OPENAI_BASE_URL: up.openaiBaseUrl,
-      HOST: "127.0.0.1",
-      PORT: "0",
-    },
+const startChild = (workspace: string, up: Upstream): Promise<Child> =>
+  startServerProcess({
+    PENGUIN_WORKSPACE: workspace,
+    PENGUIN_PROJECT_ROOT: workspace,
+    PENGUIN_API_KEYS: TEST_KEY,
+    PENGUIN_RATE_LIMIT_RPM: "0",
+    PENGUIN_MODEL: "openai/gpt-4o",
+    OPENAI_API_KEY: "sk-test",
+    OPENAI_BASE_URL: up.openaiBaseUrl,
   });
-  // Drain stderr (the request log) so the child never blocks on a full pipe.
-  void (async () => {
-    for await (const _ of child.stderr as ReadableStream<Uint8Array>) void _;
-  })();
-  const decoder = new TextDecoder();
-  let out = "";
-  for await (const chunk of child.stdout as ReadableStream<Uint8Array>) {
-    out += decoder.decode(chunk, { stream: true });
-    const match = /listening on (http:\/\/\S+)/.exec(out);
-    if (match) return { url: match[1]!, process: child };
-  }
-  throw new Error(`server did not start: ${out}`);
-}
 
 const api = (child: Child, path: string, init: RequestInit & { json?: unknown } = {}) =>
   fetch(child.url + path, {

@@ -6,22 +6,15 @@ import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { buildBinary } from "../../scripts/build";
 import { smokeBinary } from "../../scripts/smoke-binary";
+import { startServerProcess } from "../support/server-process";
 
 const ROOT = join(import.meta.dir, "../..");
 
 describe("process lifecycle", () => {
   test("SIGTERM stops accepting, closes the database and exits 0", async () => {
     const ws = mkdtempSync(join(tmpdir(), "penguin-life-"));
-    const child = Bun.spawn([process.execPath, "src/index.ts", "serve", "--port", "0"], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH!, HOME: ws, PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "life-key-123456" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    let banner = "";
-    const reader = child.stdout.getReader();
-    while (!banner.includes("api key")) banner += new TextDecoder().decode((await reader.read()).value);
-    const url = banner.match(/listening on (\S+)/)![1]!;
+    const server = await startServerProcess({ HOME: ws, PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "life-key-123456" });
+    const { url, process: child } = server;
     expect((await fetch(url + "/health")).status).toBe(200);
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
@@ -30,23 +23,13 @@ describe("process lifecycle", () => {
     const db = new Database(join(ws, "penguin.db"));
     expect(db.query("SELECT count(*) AS n FROM schema_version").get()).toEqual({ n: expect.any(Number) });
     db.close();
-    const stderr = await new Response(child.stderr).text();
-    expect(stderr).toContain('"shutting down"');
+    expect(server.stderr()).toContain('"shutting down"');
     rmSync(ws, { recursive: true, force: true });
   });
 
   test("SIGTERM with a WebSocket client still connected exits after the grace period instead of hanging", async () => {
     const ws = mkdtempSync(join(tmpdir(), "penguin-life-ws-"));
-    const child = Bun.spawn([process.execPath, "src/index.ts", "serve", "--port", "0"], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH!, HOME: ws, PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "life-key-123456" },
-      stdout: "pipe",
-      stderr: "ignore",
-    });
-    let banner = "";
-    const reader = child.stdout.getReader();
-    while (!banner.includes("api key")) banner += new TextDecoder().decode((await reader.read()).value);
-    const url = banner.match(/listening on (\S+)/)![1]!;
+    const { url, process: child } = await startServerProcess({ HOME: ws, PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "life-key-123456" });
     const socket = new WebSocket(url.replace("http", "ws") + "/api/v1/chat/stream?token=life-key-123456");
     await new Promise((resolve, reject) => {
       socket.onopen = resolve;

@@ -1,0 +1,17 @@
+// Debian's Chromium driven by playwright-core, for the browser suites. No browser download: CI installs the
+// `chromium` package (see .ci/run); PENGUIN_CHROMIUM points elsewhere.
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+
+export const CHROMIUM = process.env.PENGUIN_CHROMIUM ?? "/usr/bin/chromium";
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with "apt-get install -y chromium" (or set PENGUIN_CHROMIUM to its path); the browser tests cannot run without it.`);
+  }
+  // The background-networking flags keep Chromium from calling home (this machine has no network beyond localhost).
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
