@@ -11,7 +11,7 @@ import { conflict, notFound } from "./errors";
 import { newId } from "./ids";
 import type { Logger } from "./log";
 import { categoryOf, operationMatches, resourceMatches } from "./permissions";
-import { parseCommandLine } from "./shell-risk";
+import { parseCommandLine } from "./shell";
 import type { Db } from "./store/db";
 import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "./store/schema";
 

@@ -7,7 +7,7 @@
 import { dirname, join, relative } from "node:path";
 import type { Config, PermissionRule } from "../config";
 import type { Roots } from "./roots";
-import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "./shell-risk";
+import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "./shell";
 import { globMatches } from "./tools/glob";
 import { isInside, isWithinRoot, realPathOf } from "./tools/paths";
 import type { PermissionCategory } from "./tools/types";

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { resourceMatches } from "../../src/core/permissions";
-import { classifyCommand, commandGrantCovers, commandPatternRegExp, commandRuleApplies, type RiskLevel } from "../../src/core/shell-risk";
+import { classifyCommand, commandGrantCovers, commandPatternRegExp, commandRuleApplies, type RiskLevel } from "../../src/core/shell";
 import { makeCore, type ToolTestCore } from "./helpers";
 
 const HOME = "/home/someone";

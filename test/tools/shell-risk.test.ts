@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { classifyCommand, parseCommandLine, type RiskLevel } from "../../src/core/shell-risk";
+import { classifyCommand, parseCommandLine, type RiskLevel } from "../../src/core/shell";
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "penguin-risk-")));
 mkdirSync(join(root, "src"));

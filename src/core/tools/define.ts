@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { Bus } from "../bus";
-import type { CommandRisk } from "../shell-risk";
+import type { CommandRisk } from "../shell";
 import { displayPath } from "./paths";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
 

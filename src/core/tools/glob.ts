@@ -2,15 +2,29 @@
 // inside one segment, `**` crosses segments); command lines use `*` as "anything", since commands are not paths.
 const cache = new Map<string, RegExp>();
 
-export function globToRegExp(pattern: string, options: { pathMode: boolean }): RegExp {
-  const key = `${options.pathMode ? "p" : "c"}:${pattern}`;
+/** Shell metacharacters (`; & | \` < >`, newline) a `shellSafe` pattern's wildcards never match, nor `$(`. */
+const SHELL_STOP = "[^;&|`<>\\n]";
+
+export interface GlobOptions {
+  pathMode: boolean;
+  /** Command patterns for approvals and rules: `*`, `?` and `[…]` never match a shell metacharacter or `$(`, so a
+   *  pattern can't stretch over a second command; `**` is just `*` (no `**\/` rule). */
+  shellSafe?: boolean;
+}
+
+export function globToRegExp(pattern: string, options: GlobOptions): RegExp {
+  const key = `${options.shellSafe ? "s" : options.pathMode ? "p" : "c"}:${pattern}`;
   const hit = cache.get(key);
   if (hit) return hit;
   let re = "";
   let braces = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === "*") {
+    if (c === "*" && options.shellSafe) {
+      while (pattern[i + 1] === "*") i++;
+      re += `(?:(?!\\$\\()${SHELL_STOP})*`;
+    } else if (c === "?" && options.shellSafe) re += `(?!\\$\\()${SHELL_STOP}`;
+    else if (c === "*") {
       if (pattern[i + 1] === "*") {
         i++;
         // `**/` also matches zero directories
@@ -26,7 +40,7 @@ export function globToRegExp(pattern: string, options: { pathMode: boolean }): R
       else {
         let body = pattern.slice(i + 1, end).replace(/\\/g, "\\\\");
         if (body.startsWith("!")) body = "^" + body.slice(1);
-        re += `[${body}]`;
+        re += options.shellSafe ? `(?![;&|\`<>\\n])[${body}]` : `[${body}]`;
         i = end;
       }
     } else if (c === "{") {

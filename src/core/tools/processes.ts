@@ -4,7 +4,7 @@
 import { Type as T } from "@sinclair/typebox";
 import type { FileSink } from "bun";
 import type { Config } from "../../config";
-import { inputRisk } from "../shell-risk";
+import { inputRisk } from "../shell";
 import { defineTool, fail, ok } from "./define";
 import { commandEnvironment, killGroup, spawnShell } from "./shell";
 import type { ToolDefinition } from "./types";

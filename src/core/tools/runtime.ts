@@ -8,7 +8,7 @@ import type { AuditLog } from "../audit";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { PermissionPolicy } from "../permissions";
-import type { CommandRisk } from "../shell-risk";
+import type { CommandRisk } from "../shell";
 import { clipBytes } from "./define";
 import type { BeforeToolRunHook, ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRunHooks, ToolRuntime } from "./types";
 
