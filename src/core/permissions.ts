@@ -44,7 +44,7 @@ export const categoryOf = (operation: string): string => operation.split(".")[0]
 export type MatchPurpose = "grant" | "allow" | "restrict";
 
 /** Whether a glob pattern matches a resource of an operation: paths by file-glob rules (absolute, or relative to
- *  the root, "./build/*"), command lines per simple command (see shell-risk), anything else by plain wildcard. */
+ *  the root, "./build/*"), command lines per simple command (see src/core/shell), anything else by plain wildcard. */
 export function resourceMatches(pattern: string, operation: string, resource: string, root: string, purpose: MatchPurpose = "grant"): boolean {
   if (pattern === "*" || pattern === "**") return true;
   if (operation === "process.execute") return purpose === "restrict" ? commandRuleApplies(pattern, resource) : commandGrantCovers(pattern, resource, root);
