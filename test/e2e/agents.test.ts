@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
@@ -40,4 +40,4 @@ test("picking an agent routes the next message to it", async () => {
   await page.screenshot({ path: join(import.meta.dir, "screenshots", "agent-picker.png") });
   const request = up.requests.find((r) => r.lastUserText.includes("[agent-pick]"))!;
   expect(JSON.stringify(request.body.messages[0])).toContain("You are the reviewer agent.");
-}, 40_000);
+}, { ...BROWSER_TEST, timeout: 40_000 });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 
 const SHOTS = join(import.meta.dir, "screenshots");
@@ -49,7 +49,7 @@ test("Swagger UI at /api/docs lists the API, offline", async () => {
   await page.screenshot({ path: join(SHOTS, "docs-swagger.png") });
   expect(external).toEqual([]);
   expect(violations).toEqual([]);
-}, 30_000);
+}, { ...BROWSER_TEST, timeout: 30_000 });
 
 test("ReDoc at /api/redoc renders the same document, offline", async () => {
   const { page, external, violations } = await open("/api/redoc");
@@ -59,7 +59,7 @@ test("ReDoc at /api/redoc renders the same document, offline", async () => {
   await Bun.sleep(300); // let the blocked attribution image report its failure
   expect(external).toEqual([]);
   expect(violations).toEqual([]);
-}, 30_000);
+}, { ...BROWSER_TEST, timeout: 30_000 });
 
 test("the web UI runs under the strict CSP (no inline script allowed) without violations", async () => {
   const res = await app.request("/", { auth: false });
@@ -77,4 +77,4 @@ test("the web UI runs under the strict CSP (no inline script allowed) without vi
     return (window as unknown as { injected?: boolean }).injected;
   });
   expect(ran).toBe(false);
-}, 30_000);
+}, { ...BROWSER_TEST, timeout: 30_000 });

@@ -5,15 +5,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
 const SHOTS = join(import.meta.dir, "screenshots");
 const DESKTOP = { width: 1280, height: 820 };
 const PHONE = { width: 390, height: 844 };
-/** Per test: a real browser on a shared 2-core machine. */
-const T = 30_000;
+/** Per test: a real browser on a shared 2-core machine, a fresh page, one retry on a fresh page (see BROWSER_TEST). */
+const T = { ...BROWSER_TEST, timeout: 30_000 };
 
 let up: Upstream;
 let app: TestApp;

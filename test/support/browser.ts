@@ -15,3 +15,10 @@ export async function launchChromium(): Promise<Browser> {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
 }
+
+/**
+ * playwright-core under Bun now and then loses a protocol race on a fresh page ("Object with guid response@… was not
+ * bound in the connection"), which breaks that page only. Browser tests each use a fresh page, so one retry on a fresh
+ * page tells this apart from a real failure (which fails every attempt).
+ */
+export const BROWSER_TEST = { retry: 2 } as const;
