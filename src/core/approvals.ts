@@ -14,6 +14,7 @@ import { categoryOf, operationMatches, resourceMatches } from "./permissions";
 import { parseCommandLine } from "./shell";
 import type { Db } from "./store/db";
 import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "./store/schema";
+import { iso, isoOrNull } from "./store/values";
 
 export type ApprovalScope = "once" | "session" | "pattern";
 
@@ -266,12 +267,12 @@ function toRequest(row: typeof approvalRequests.$inferSelect): ApprovalRequest {
     resource: row.resource,
     reason: row.reason,
     session_id: row.sessionId,
-    created_at: new Date(row.createdAt).toISOString(),
-    expires_at: new Date(row.expiresAt).toISOString(),
+    created_at: iso(row.createdAt),
+    expires_at: iso(row.expiresAt),
     status: row.status,
     scope: (row.scope as ApprovalScope | null) ?? null,
     pattern: row.pattern,
-    resolved_at: row.resolvedAt ? new Date(row.resolvedAt).toISOString() : null,
+    resolved_at: isoOrNull(row.resolvedAt),
   };
 }
 
@@ -283,6 +284,6 @@ function toGrant(row: typeof approvalGrants.$inferSelect): ApprovalGrant {
     pattern: row.pattern,
     scope: row.scope,
     request_id: row.requestId,
-    created_at: new Date(row.createdAt).toISOString(),
+    created_at: iso(row.createdAt),
   };
 }

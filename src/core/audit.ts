@@ -6,6 +6,7 @@ import { newId } from "./ids";
 import type { Db } from "./store/db";
 import { auditLog, type AuditResult } from "./store/schema";
 import { categoryOf } from "./permissions";
+import { iso } from "./store/values";
 
 export interface AuditEntry {
   id: string;
@@ -123,7 +124,7 @@ export class AuditLog {
 function toEntry(row: typeof auditLog.$inferSelect): AuditEntry {
   return {
     id: row.id,
-    timestamp: new Date(row.at).toISOString(),
+    timestamp: iso(row.at),
     operation: row.operation,
     category: row.category,
     resource: row.resource,

@@ -30,6 +30,7 @@ import { ProviderError, type ChatMessage, type ContentPart, type Provider, type 
 import type { Roots } from "./roots";
 import type { ToolCallRecord, ToolContext, ToolDefinition, ToolRuntime } from "./tools/types";
 import type { ActionResult, Engine, TurnEvent, TurnRequest, TurnResult, TurnUsage } from "./turn";
+import { iso } from "./store/values";
 
 /** What the engine reads from the core; read lazily, so areas built after the engine are seen. */
 export interface EngineHost {
@@ -594,7 +595,7 @@ export class AgentEngine implements Engine {
       status: record.status,
       id: call.id,
       arguments: args,
-      started_at: new Date(record.started_at).toISOString(),
+      started_at: iso(record.started_at),
       duration_ms: record.duration_ms,
     });
     turn.emit({ event: "tool_result", data: { id: call.id, name: call.name, status: record.status, result: record.output, duration_ms: record.duration_ms } });

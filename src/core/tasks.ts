@@ -324,7 +324,7 @@ export class Tasks {
     const limitMs = row.timeLimitMin * 60_000;
     const timer = setTimeout(() => controller.abort("timeout" satisfies StopReason), limitMs);
     this.save(row, { status: "running", startedAt: started });
-    safeEmit({ event: "start", data: { ...this.metadata(row), status: "running", started_at: new Date(started).toISOString() } });
+    safeEmit({ event: "start", data: { ...this.metadata(row), status: "running", started_at: iso(started) } });
 
     let completion: { summary: string } | undefined;
     const taskCompleted: ToolDefinition = {

@@ -7,6 +7,7 @@ import type { Bus } from "./bus";
 import type { Metrics } from "./metrics";
 import type { Db } from "./store/db";
 import { messages, tasks } from "./store/schema";
+import { iso } from "./store/values";
 
 export interface TokenPair {
   prompt: number;
@@ -110,7 +111,7 @@ export class Telemetry {
       agents,
       tokens: { total, per_agent: perAgent },
       uptime_seconds: this.metrics.uptimeSeconds,
-      timestamp: new Date(now).toISOString(),
+      timestamp: iso(now),
     };
     this.cached = { at: now, snapshot };
     return snapshot;
