@@ -1,5 +1,5 @@
 // Approvals (Penguin API): pending requests raised by `ask` decisions, approve / deny, pre-approval, and the
-// approvals remembered per session. Thin translation over core.approvals (src/core/approvals.ts).
+// approvals remembered per session. Thin translation over core.approvals (src/core/permission/approvals.ts).
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import { ErrorEnvelope, Id } from "../src/http/schemas";

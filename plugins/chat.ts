@@ -3,8 +3,8 @@
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
-import { AppError } from "../src/core/errors";
-import type { TurnRequest, TurnResult } from "../src/core/turn";
+import { AppError } from "../src/core/kernel/errors";
+import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
 import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 

@@ -1,8 +1,8 @@
 // Checkpoints (Penguin API: /api/v1/checkpoints*): create, list, rollback (optionally restoring files), branch,
-// stats, retention cleanup. Thin translation over core.checkpoints (src/core/checkpoints.ts holds every rule).
+// stats, retention cleanup. Thin translation over core.checkpoints (src/core/checkpoints/ holds every rule).
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { checkpointView } from "../src/core/checkpoints";
+import { checkpointView } from "../src/core/checkpoints/checkpoints";
 import { ErrorEnvelope, Id, maybe } from "../src/http/schemas";
 
 const IdParams = t.Object({ checkpoint_id: Id });

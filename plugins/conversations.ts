@@ -1,7 +1,7 @@
 // Conversations: list, read, history, create, rename, delete. A thin translation over core.conversations.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { messageView } from "../src/core/conversations";
+import { messageView } from "../src/core/conversation/conversations";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 const Summary = t.Object({

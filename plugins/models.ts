@@ -1,5 +1,5 @@
 // Model management (Penguin API: /api/v1/models*) and the PiSovereign model list (/v1/system/models).
-// Thin translation over core.models; every rule (what is usable, what to set) lives in src/core/models.ts.
+// Thin translation over core.models; every rule (what is usable, what to set) lives in src/core/providers/models.ts.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import type { ModelEntry } from "../src/config";

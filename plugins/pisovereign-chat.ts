@@ -2,7 +2,7 @@
 // engine and conversations as the Penguin surface.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import type { TurnEvent, TurnRequest } from "../src/core/turn";
+import type { TurnEvent, TurnRequest } from "../src/core/engine/turn";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 const ChatRequest = t.Object({

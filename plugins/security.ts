@@ -1,7 +1,7 @@
 // The permission audit log (Penguin API: /api/v1/security/audit*). Thin translation over core.audit.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { CATEGORIES } from "../src/core/permissions";
+import { CATEGORIES } from "../src/core/permission/policy";
 
 const Result = t.Union([t.Literal("allow"), t.Literal("ask"), t.Literal("deny")]);
 

@@ -2,7 +2,7 @@
 // picks the active one. Changes apply at once to every tool call of a session not bound to its own directory.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { badRequest } from "../src/core/errors";
+import { badRequest } from "../src/core/kernel/errors";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 // `path` is checked by hand so a missing one is a 400 like a wrong one (as the v0.4 spec documents).

@@ -1,8 +1,8 @@
 // System diagnostics: GET /api/v1/system/info, /api/v1/system/status, /api/v1/capabilities (Penguin) and
-// GET /v1/system/status (PiSovereign). Values come from src/core/system-info.ts, which reads the running server.
+// GET /v1/system/status (PiSovereign). Values come from src/core/system/system-info.ts, which reads the running server.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { SystemInfo } from "../src/core/system-info";
+import { SystemInfo } from "../src/core/system/system-info";
 
 const TokenPair = t.Object({ input: t.Integer(), output: t.Integer() });
 

@@ -1,10 +1,10 @@
 // Tasks (Penguin API: /api/v1/tasks*): execute in the background, execute-sync, list, status, cancel, and the WS
-// /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks.ts runs them through the engine).
+// /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks/tasks.ts runs them through the engine).
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
-import { AppError } from "../src/core/errors";
-import { failureCause, type TaskOutcome } from "../src/core/tasks";
+import { AppError } from "../src/core/kernel/errors";
+import { failureCause, type TaskOutcome } from "../src/core/tasks/tasks";
 import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 

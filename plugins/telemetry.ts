@@ -1,5 +1,5 @@
 // Telemetry: GET /api/v1/telemetry and the WS /api/v1/ws/telemetry that pushes the same snapshot every `interval`
-// seconds. Numbers come from src/core/telemetry.ts.
+// seconds. Numbers come from src/core/system/telemetry.ts.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import { rawSocket } from "../src/http/live-socket";

@@ -5,7 +5,7 @@
 import { cors } from "@elysiajs/cors";
 import { Elysia, ValidationError } from "elysia";
 import type { Core } from "./core";
-import { AppError, type ErrorCode } from "./core/errors";
+import { AppError, type ErrorCode } from "./core/kernel/errors";
 import { Authenticator, type Identity } from "./http/auth";
 import { errorBody, statusFor, validationFields } from "./http/errors";
 import { RateLimiter } from "./http/rate-limit";

@@ -2,7 +2,7 @@
 // CLI: `penguin [serve]`, `penguin openapi`, `penguin version`, `penguin --help`.
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config, type Flags } from "./config";
-import { VERSION } from "./core/version";
+import { VERSION } from "./core/kernel/version";
 
 const HELP = `Penguin ${VERSION} — a self-hosted AI agent server
 
@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     case "openapi": {
       const { createApp } = await import("./app");
       const { createCore } = await import("./core");
-      const { createLogger } = await import("./core/log");
+      const { createLogger } = await import("./core/kernel/log");
       const { mkdtempSync, rmSync } = await import("node:fs");
       const { tmpdir } = await import("node:os");
       const { join } = await import("node:path");

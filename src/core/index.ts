@@ -1,28 +1,28 @@
 // createCore(config): builds every shared service once. No HTTP here: tests and the CLI use it directly.
 import { join } from "node:path";
 import type { Config } from "../config";
-import { createInProcessBus, type Bus } from "./bus";
+import { createInProcessBus, type Bus } from "./kernel/bus";
 import { openDatabase, type Db } from "./store/db";
-import { HealthChecks } from "./health";
-import { createLogger, type Logger } from "./log";
-import { Metrics } from "./metrics";
-import { ModelCatalog } from "./models";
-import { Roots } from "./roots";
-import { VERSION } from "./version";
-import { Conversations } from "./conversations";
-import { ContextFiles } from "./context-files";
-import { AgentEngine } from "./engine";
-import { Usage } from "./usage";
+import { HealthChecks } from "./system/health";
+import { createLogger, type Logger } from "./kernel/log";
+import { Metrics } from "./system/metrics";
+import { ModelCatalog } from "./providers/models";
+import { Roots } from "./fs/roots";
+import { VERSION } from "./kernel/version";
+import { Conversations } from "./conversation/conversations";
+import { ContextFiles } from "./conversation/context-files";
+import { AgentEngine } from "./engine/engine";
+import { Usage } from "./system/usage";
 import { createToolServices, type ToolRegistry } from "./tools";
-import type { PermissionPolicy } from "./permissions";
-import type { Approvals } from "./approvals";
-import type { AuditLog } from "./audit";
-import { Uploads } from "./uploads";
-import { Checkpoints } from "./checkpoints";
-import { Projects } from "./projects";
-import { Tasks } from "./tasks";
-import { Telemetry } from "./telemetry";
-import { Agents } from "./agents";
+import type { PermissionPolicy } from "./permission/policy";
+import type { Approvals } from "./permission/approvals";
+import type { AuditLog } from "./permission/audit";
+import { Uploads } from "./uploads/uploads";
+import { Checkpoints } from "./checkpoints/checkpoints";
+import { Projects } from "./tasks/projects";
+import { Tasks } from "./tasks/tasks";
+import { Telemetry } from "./system/telemetry";
+import { Agents } from "./agents/agents";
 
 export interface Core {
   readonly version: string;

@@ -1,5 +1,5 @@
 // The one error envelope (DESIGN.md §4): {"error":{code,message,details,request_id},"detail":message}.
-import type { ErrorCode } from "../core/errors";
+import type { ErrorCode } from "../core/kernel/errors";
 
 const STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,

@@ -3,7 +3,7 @@
 // validation of client frames into the error events the streams send back.
 import type { TypeCheck } from "@sinclair/typebox/compiler";
 import type { ServerWebSocket } from "bun";
-import type { Logger } from "../core/log";
+import type { Logger } from "../core/kernel/log";
 
 export interface LiveSocketOptions {
   /** Ping interval; a client that answered nothing for 2.5 intervals is closed. */

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInProcessBus } from "../../src/core/bus";
-import { Checkpoints } from "../../src/core/checkpoints";
-import { Conversations } from "../../src/core/conversations";
+import { createInProcessBus } from "../../src/core/kernel/bus";
+import { Checkpoints } from "../../src/core/checkpoints/checkpoints";
+import { Conversations } from "../../src/core/conversation/conversations";
 import { openDatabase } from "../../src/core/store/db";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

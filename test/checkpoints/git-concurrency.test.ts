@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GitSnapshots } from "../../src/core/checkpoints-git";
+import { GitSnapshots } from "../../src/core/checkpoints/git-snapshots";
 import { runGit, tempRepo } from "../support/git";
 
 let repo: string;

@@ -4,7 +4,7 @@ import { t } from "elysia";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { createCore, type Core } from "../../src/core";
-import { createLogger } from "../../src/core/log";
+import { createLogger } from "../../src/core/kernel/log";
 import { startTestApp, TEST_KEY, type TestApp } from "../support/harness";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,6 +1,6 @@
 // Structured logs: one JSON object per line; DEBUG adds the debug lines (turn and tool steps, sockets).
 import { describe, expect, test } from "bun:test";
-import { createLogger } from "../../src/core/log";
+import { createLogger } from "../../src/core/kernel/log";
 import { startTestApp } from "../support/harness";
 import { startUpstream } from "../support/upstream";
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInProcessBus, type BusEvent } from "../../src/core/bus";
+import { createInProcessBus, type BusEvent } from "../../src/core/kernel/bus";
 import { applyMigrations, openDatabase } from "../../src/core/store/db";
 import { migrations } from "../../src/core/store/migrations";
 

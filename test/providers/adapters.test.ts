@@ -2,7 +2,7 @@
 // how they fail (retries, timeouts, broken streams, invalid tool JSON, cancellation).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { loadConfig, type Config, type ModelEntry } from "../../src/config";
-import { Metrics } from "../../src/core/metrics";
+import { Metrics } from "../../src/core/system/metrics";
 import { createProvider, openrouterBaseUrl, policyFrom } from "../../src/core/providers";
 import type { CallPolicy } from "../../src/core/providers/resilience";
 import { ProviderError, type ChatMessage, type CompletionRequest, type Provider, type ProviderEvent } from "../../src/core/providers/types";

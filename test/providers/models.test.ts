@@ -1,7 +1,7 @@
 // The model catalog and its routes, black-box through the running app (plus a few catalog rules checked directly).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config";
-import { ModelCatalog } from "../../src/core/models";
+import { ModelCatalog } from "../../src/core/providers/models";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 

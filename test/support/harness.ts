@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
-import { createLogger } from "../../src/core/log";
+import { createLogger } from "../../src/core/kernel/log";
 import { startServer, type RunningServer } from "../../src/server";
 
 export const TEST_KEY = "test-key-0123456789";

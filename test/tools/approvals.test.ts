@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BusEvent } from "../../src/core/bus";
+import type { BusEvent } from "../../src/core/kernel/bus";
 import type { ToolContext } from "../../src/core/tools/types";
 import { startTestApp, type TestApp } from "../support/harness";
 

@@ -3,7 +3,7 @@
 // runs anyway. A real registry over a real core's permission policy, approvals and audit log, with a probe tool.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
-import { createLogger } from "../../src/core/log";
+import { createLogger } from "../../src/core/kernel/log";
 import { defineTool } from "../../src/core/tools/define";
 import { ToolRegistry } from "../../src/core/tools/runtime";
 import type { ToolContext } from "../../src/core/tools/types";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config";
 import { createCore, type Core } from "../../src/core";
-import { createLogger } from "../../src/core/log";
+import { createLogger } from "../../src/core/kernel/log";
 import type { ToolContext } from "../../src/core/tools/types";
 
 export interface ToolTestCore {

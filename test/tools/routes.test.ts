@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCore } from "../../src/core";
-import { createLogger } from "../../src/core/log";
-import { sniffContentType } from "../../src/core/uploads";
+import { createLogger } from "../../src/core/kernel/log";
+import { sniffContentType } from "../../src/core/uploads/uploads";
 import { startTestApp, type TestApp } from "../support/harness";
 import { makeCore } from "./helpers";
 

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { resourceMatches } from "../../src/core/permissions";
+import { resourceMatches } from "../../src/core/permission/policy";
 import { classifyCommand, commandGrantCovers, commandPatternRegExp, commandRuleApplies, type RiskLevel } from "../../src/core/shell";
 import { makeCore, type ToolTestCore } from "./helpers";
 

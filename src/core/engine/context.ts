@@ -1,7 +1,7 @@
 // Building what the model sees: the system prompt (base prompt, agent persona, working directory, the request's
 // context dict and files, files loaded into the conversation, a summary of trimmed history) and the history rebuilt
 // from stored messages, repaired so every tool call has its result, then fitted into the model's context window.
-import type { MessageRow } from "../conversations";
+import type { MessageRow } from "../conversation/conversations";
 import type { ChatMessage, ToolCall } from "../providers/types";
 
 export const DEFAULT_SYSTEM_PROMPT =

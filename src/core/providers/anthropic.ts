@@ -2,7 +2,7 @@
 // input_json_delta pieces, thinking blocks surfaced as `reasoning`.
 import Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlockParam, MessageCreateParamsStreaming, MessageParam, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
-import type { Metrics } from "../metrics";
+import type { Metrics } from "../system/metrics";
 import { checkedArguments, guardedStream, measured, truncated, type CallPolicy } from "./resilience";
 import type { ChatMessage, CompletionRequest, Provider, ProviderEvent } from "./types";
 

@@ -1,7 +1,7 @@
 // Builds the Provider for one catalog entry: which adapter, which base URL, which key and headers.
 import type { Config, ModelEntry } from "../../config";
-import { AppError } from "../errors";
-import type { Metrics } from "../metrics";
+import { AppError } from "../kernel/errors";
+import type { Metrics } from "../system/metrics";
 import { AnthropicProvider } from "./anthropic";
 import { apiKeyFor, credentialProblem } from "./credentials";
 import { OpenAIProvider } from "./openai";

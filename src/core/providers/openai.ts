@@ -2,7 +2,7 @@
 // wire format by base URL (OpenRouter, Ollama, llama.cpp, vLLM, LM Studio).
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { Metrics } from "../metrics";
+import type { Metrics } from "../system/metrics";
 import { checkedArguments, guardedStream, measured, truncated, type CallPolicy } from "./resilience";
 import type { ChatMessage, CompletionRequest, Provider, ProviderEvent, ToolSpec } from "./types";
 

@@ -2,7 +2,7 @@
 // nothing has been received, so a caller never sees a response twice), a connect timeout (no response headers),
 // an idle timeout (no chunk for too long), prompt cancellation, and one classified ProviderError at the end.
 // The SDKs' own retries are off; this is the only retry loop.
-import type { Metrics } from "../metrics";
+import type { Metrics } from "../system/metrics";
 import { ProviderError, type ProviderEvent, type ProviderFailure } from "./types";
 
 export interface CallPolicy {

@@ -1,6 +1,6 @@
 // Judges of bash builtins: cd, printf, test, read, declare, set, trap.
 
-import { isShellPathWithinRoot, physicalPath } from "../tools/paths";
+import { isShellPathWithinRoot, physicalPath } from "../fs/paths";
 import { classifyWithin } from "./classify";
 import { isAssignment, judge, type Judgement, nameRisk, numericRisk, READ_ONLY, type Situation, worst } from "./judgement";
 import { options, parseArgs, valuesOf } from "./options";

@@ -2,8 +2,8 @@
 // resolved physically, `/proc` never inside), and the judgement of paths and redirections that leave the root.
 
 import { readdirSync } from "node:fs";
-import { globToRegExp } from "../tools/glob";
-import { isShellPathWithinRoot } from "../tools/paths";
+import { globToRegExp } from "../fs/glob";
+import { isShellPathWithinRoot } from "../fs/paths";
 import { judge, type Judgement, type Situation, worst } from "./judgement";
 import { globInfo, type Redirect, unescapePattern, type Word } from "./parse";
 

@@ -2,7 +2,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import { globMatches, globToRegExp } from "../tools/glob";
+import { globMatches, globToRegExp } from "../fs/glob";
 import { isAssignment, type Situation } from "./judgement";
 import { expandWord, parseCommandLine, type SimpleCommand } from "./parse";
 import { judgeRedirects } from "./paths";

@@ -5,9 +5,9 @@ import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import type { Bus } from "../bus";
+import type { Bus } from "../kernel/bus";
 import type { CommandRisk } from "../shell";
-import { displayPath } from "./paths";
+import { displayPath } from "../fs/paths";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
 
 export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run" | "assess"> {

@@ -5,12 +5,12 @@ import { readlinkSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Config } from "../../config";
-import type { Bus } from "../bus";
+import type { Bus } from "../kernel/bus";
 import { announceChange, defineFileTool, fail, looksBinary, ok, sniffImage } from "./define";
 import { unifiedDiff } from "./diff";
-import { realPathOf } from "./paths";
+import { realPathOf } from "../fs/paths";
 import type { ToolDefinition } from "./types";
-import { walk } from "./walk";
+import { walk } from "../fs/walk";
 
 const MAX_READ_BYTES = 20 * 1024 * 1024;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

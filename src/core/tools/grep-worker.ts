@@ -5,9 +5,9 @@
 // It is a second entrypoint of the compiled binary (scripts/build.ts).
 import { stat } from "node:fs/promises";
 import { looksBinary } from "./define";
-import { nameMatcher } from "./glob";
-import { displayPath } from "./paths";
-import { walk } from "./walk";
+import { nameMatcher } from "../fs/glob";
+import { displayPath } from "../fs/paths";
+import { walk } from "../fs/walk";
 
 export interface GrepRequest {
   /** File or folder to search (absolute). */

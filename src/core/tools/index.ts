@@ -1,13 +1,13 @@
 // Builds the tool services: permission policy, audit log, approvals, the process manager and the tool runtime
 // with every built-in tool registered.
 import type { Config } from "../../config";
-import { Approvals } from "../approvals";
-import { AuditLog } from "../audit";
-import type { Bus } from "../bus";
-import type { Logger } from "../log";
-import type { Metrics } from "../metrics";
-import { PermissionPolicy } from "../permissions";
-import type { Roots } from "../roots";
+import { Approvals } from "../permission/approvals";
+import { AuditLog } from "../permission/audit";
+import type { Bus } from "../kernel/bus";
+import type { Logger } from "../kernel/log";
+import type { Metrics } from "../system/metrics";
+import { PermissionPolicy } from "../permission/policy";
+import type { Roots } from "../fs/roots";
 import type { Db } from "../store/db";
 import { fileTools } from "./files";
 import { patchTool } from "./patch";

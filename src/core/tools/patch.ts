@@ -1,6 +1,6 @@
 // patch_file: exact search/replace edits or a unified diff, applied all-or-nothing, reporting the diff it made.
 import { Type as T } from "@sinclair/typebox";
-import type { Bus } from "../bus";
+import type { Bus } from "../kernel/bus";
 import { announceChange, defineFileTool, fail, ok } from "./define";
 import { applyUnifiedDiff, PatchError, unifiedDiff } from "./diff";
 import type { ToolDefinition, ToolOutput } from "./types";

@@ -3,11 +3,11 @@
 // cancel, output cap) → metrics. `execute` never throws: every failure becomes a result the model can read.
 import { Value } from "@sinclair/typebox/value";
 import type { Config } from "../../config";
-import type { Approvals } from "../approvals";
-import type { AuditLog } from "../audit";
-import type { Logger } from "../log";
-import type { Metrics } from "../metrics";
-import type { PermissionPolicy } from "../permissions";
+import type { Approvals } from "../permission/approvals";
+import type { AuditLog } from "../permission/audit";
+import type { Logger } from "../kernel/log";
+import type { Metrics } from "../system/metrics";
+import type { PermissionPolicy } from "../permission/policy";
 import type { CommandRisk } from "../shell";
 import { clipBytes } from "./define";
 import type { BeforeToolRunHook, ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRunHooks, ToolRuntime } from "./types";

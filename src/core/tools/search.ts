@@ -3,11 +3,11 @@
 import { Type as T } from "@sinclair/typebox";
 import type { Config } from "../../config";
 import { defineFileTool, fail, ok } from "./define";
-import { nameMatcher } from "./glob";
+import { nameMatcher } from "../fs/glob";
 import type { GrepReply, GrepRequest, GrepResult } from "./grep-worker";
-import { displayPath } from "./paths";
+import { displayPath } from "../fs/paths";
 import type { ToolDefinition } from "./types";
-import { walk } from "./walk";
+import { walk } from "../fs/walk";
 
 // From source (`bun src/index.ts`, `bun test`) the worker is the file beside this one. In the compiled binary every
 // module shares the executable's import.meta.url (/$bunfs/root/penguin), and the worker, a second entrypoint of the

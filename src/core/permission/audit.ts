@@ -2,11 +2,11 @@
 // Old entries are pruned by age (config.permissions.auditRetentionDays) at start and then hourly; the prune
 // is one indexed DELETE, so it stays cheap however large the table grows.
 import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
-import { newId } from "./ids";
-import type { Db } from "./store/db";
-import { auditLog, type AuditResult } from "./store/schema";
-import { categoryOf } from "./permissions";
-import { iso } from "./store/values";
+import { newId } from "../kernel/ids";
+import type { Db } from "../store/db";
+import { auditLog, type AuditResult } from "../store/schema";
+import { categoryOf } from "./policy";
+import { iso } from "../store/values";
 
 export interface AuditEntry {
   id: string;

@@ -3,9 +3,9 @@
 // are actually mounted, process counters) — nothing is a constant claim.
 import { count, desc } from "drizzle-orm";
 import { statSync } from "node:fs";
-import type { Core } from "./index";
-import type { ToolRuntime } from "./tools/types";
-import { conversations, messages } from "./store/schema";
+import type { Core } from "../index";
+import type { ToolRuntime } from "../tools/types";
+import { conversations, messages } from "../store/schema";
 
 export interface RouteInfo {
   method: string;

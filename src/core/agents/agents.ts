@@ -1,8 +1,8 @@
 // The agents a chat can be routed to: the built-in "default" plus those declared in the config file (persona,
 // system prompt, model, default tools). Read-only here; the engine applies an agent's settings to its turns.
-import type { AgentEntry, Config } from "../config";
-import { notFound } from "./errors";
-import type { ModelCatalog } from "./models";
+import type { AgentEntry, Config } from "../../config";
+import { notFound } from "../kernel/errors";
+import type { ModelCatalog } from "../providers/models";
 
 export interface AgentView {
   id: string;

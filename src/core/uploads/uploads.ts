@@ -3,10 +3,10 @@
 // are application/octet-stream with a .bin name).
 import { mkdir } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { AppError, badRequest } from "./errors";
-import { newId } from "./ids";
-import type { Roots } from "./roots";
-import { looksBinary } from "./tools/define";
+import { AppError, badRequest } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Roots } from "../fs/roots";
+import { looksBinary } from "../tools/define";
 
 export interface StoredUpload {
   path: string;

@@ -6,16 +6,16 @@
 // bound of `max_turns`. A server restart finds tasks left `running` and marks them `interrupted`.
 import { Type } from "@sinclair/typebox";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
-import type { Bus } from "./bus";
-import { AppError, notFound } from "./errors";
-import { newId } from "./ids";
-import type { Logger } from "./log";
+import type { Bus } from "../kernel/bus";
+import { AppError, notFound } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Logger } from "../kernel/log";
 import type { Projects } from "./projects";
-import type { Db } from "./store/db";
-import { tasks, type TaskStatus } from "./store/schema";
-import { iso, isoOrNull } from "./store/values";
-import type { ToolDefinition } from "./tools/types";
-import type { ActionResult, Engine, TurnEvent } from "./turn";
+import type { Db } from "../store/db";
+import { tasks, type TaskStatus } from "../store/schema";
+import { iso, isoOrNull } from "../store/values";
+import type { ToolDefinition } from "../tools/types";
+import type { ActionResult, Engine, TurnEvent } from "../engine/turn";
 
 export type TaskRow = typeof tasks.$inferSelect;
 

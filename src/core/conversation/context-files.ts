@@ -5,9 +5,9 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Conversations } from "./conversations";
-import { loadedFileText } from "./engine/context";
-import { AppError, badRequest, notFound } from "./errors";
-import type { Roots } from "./roots";
+import { loadedFileText } from "../engine/context";
+import { AppError, badRequest, notFound } from "../kernel/errors";
+import type { Roots } from "../fs/roots";
 
 export const MAX_CONTEXT_FILE_BYTES = 256 * 1024;
 const MAX_LISTED = 2000;

@@ -3,13 +3,13 @@
 // anything left `streaming` is marked `interrupted`. All SQL goes through drizzle here.
 import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { realpathSync } from "node:fs";
-import type { Bus } from "./bus";
-import { assertDirectory } from "./roots";
-import { badRequest, conflict, notFound } from "./errors";
-import { newId } from "./ids";
-import type { Db } from "./store/db";
-import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "./store/schema";
-import { iso, ph } from "./store/values";
+import type { Bus } from "../kernel/bus";
+import { assertDirectory } from "../fs/roots";
+import { badRequest, conflict, notFound } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Db } from "../store/db";
+import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "../store/schema";
+import { iso, ph } from "../store/values";
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

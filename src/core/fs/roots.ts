@@ -2,7 +2,7 @@
 // Changeable at run time (/api/v1/system/config/*); listeners hear about every change.
 import { statSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { badRequest } from "./errors";
+import { badRequest } from "../kernel/errors";
 
 export type ExecutionMode = "project" | "workspace";
 

@@ -1,6 +1,6 @@
 // The engine seam: one turn = one user message and everything the agent does for it.
-// Implemented by src/core/engine.ts; used by the chat surfaces, tasks and agents.
-import type { ToolCallRecord, ToolDefinition } from "./tools/types";
+// Implemented by src/core/engine/engine.ts; used by the chat surfaces, tasks and agents.
+import type { ToolCallRecord, ToolDefinition } from "../tools/types";
 
 export interface TurnRequest {
   text: string;

@@ -23,20 +23,20 @@
 import { and, asc, count, desc, eq, gt, inArray, lte, notExists, or, sql } from "drizzle-orm";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Bus } from "./bus";
-import type { EventMap } from "./events";
-import type { Config } from "../config";
-import { GitSnapshots, realFilePath, type RestoredFile } from "./checkpoints-git";
-import { AppError, badRequest, conflict, notFound } from "./errors";
-import { newId } from "./ids";
-import type { Logger } from "./log";
-import type { Roots } from "./roots";
-import type { Db } from "./store/db";
-import type { ToolContext, ToolRunHooks } from "./tools/types";
-import { checkpoints, conversations, fileChanges, gitSnapshots, messages, sessionBindings, type CheckpointType } from "./store/schema";
-import { iso, ph } from "./store/values";
+import type { Bus } from "../kernel/bus";
+import type { EventMap } from "../kernel/events";
+import type { Config } from "../../config";
+import { GitSnapshots, realFilePath, type RestoredFile } from "./git-snapshots";
+import { AppError, badRequest, conflict, notFound } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Logger } from "../kernel/log";
+import type { Roots } from "../fs/roots";
+import type { Db } from "../store/db";
+import type { ToolContext, ToolRunHooks } from "../tools/types";
+import { checkpoints, conversations, fileChanges, gitSnapshots, messages, sessionBindings, type CheckpointType } from "../store/schema";
+import { iso, ph } from "../store/values";
 
-export type { RestoredFile } from "./checkpoints-git";
+export type { RestoredFile } from "./git-snapshots";
 
 export type CheckpointRow = typeof checkpoints.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;

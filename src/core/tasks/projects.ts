@@ -1,10 +1,10 @@
 // Projects: named containers that own tasks.
 import { count, desc, eq, sql } from "drizzle-orm";
-import { badRequest, notFound } from "./errors";
-import { newId } from "./ids";
-import type { Db } from "./store/db";
-import { projects, type ProjectStatus } from "./store/schema";
-import { iso } from "./store/values";
+import { badRequest, notFound } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Db } from "../store/db";
+import { projects, type ProjectStatus } from "../store/schema";
+import { iso } from "../store/values";
 
 export type ProjectRow = typeof projects.$inferSelect;
 

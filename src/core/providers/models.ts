@@ -1,12 +1,12 @@
 // The model catalog: which models exist (config file + PENGUIN_MODEL), which one is in use (switchable at run
 // time), the Provider for each, what they cost, whether inference is usable at all, and OpenRouter discovery.
-import type { Config, ModelEntry } from "../config";
-import type { Bus } from "./bus";
-import { AppError } from "./errors";
-import type { Metrics } from "./metrics";
-import { createProvider, openrouterBaseUrl, policyFrom } from "./providers";
-import { credentialProblem } from "./providers/credentials";
-import type { Provider, Usage } from "./providers/types";
+import type { Config, ModelEntry } from "../../config";
+import type { Bus } from "../kernel/bus";
+import { AppError } from "../kernel/errors";
+import type { Metrics } from "../system/metrics";
+import { createProvider, openrouterBaseUrl, policyFrom } from "./";
+import { credentialProblem } from "./credentials";
+import type { Provider, Usage } from "./types";
 
 export interface DiscoveredModel {
   id: string;

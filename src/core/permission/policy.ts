@@ -5,12 +5,12 @@
 // Command patterns (rules and approvals for process.execute) are matched per simple command, never as a glob over
 // the raw line: an allow or a grant `git *` covers `git status && git diff`, not `git status; rm -rf ~`.
 import { dirname, join, relative } from "node:path";
-import type { Config, PermissionRule } from "../config";
-import type { Roots } from "./roots";
-import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "./shell";
-import { globMatches } from "./tools/glob";
-import { isInside, isWithinRoot, realPathOf } from "./tools/paths";
-import type { PermissionCategory } from "./tools/types";
+import type { Config, PermissionRule } from "../../config";
+import type { Roots } from "../fs/roots";
+import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "../shell";
+import { globMatches } from "../fs/glob";
+import { isInside, isWithinRoot, realPathOf } from "../fs/paths";
+import type { PermissionCategory } from "../tools/types";
 
 export type PermissionResult = "allow" | "ask" | "deny";
 

@@ -1,8 +1,8 @@
 // Token usage and cost, aggregated from the messages table (every assistant message carries its usage, model and
 // cost), so the numbers survive restarts and always agree with the stored conversations.
 import { and, eq, gt, or, sql } from "drizzle-orm";
-import type { Db } from "./store/db";
-import { messages } from "./store/schema";
+import type { Db } from "../store/db";
+import { messages } from "../store/schema";
 
 export interface UsageTotals {
   prompt: number;

@@ -1,6 +1,6 @@
 // Every bus event, declared once. Payloads are plain JSON so any transport (WS, SSE, a cross-instance bus)
 // can carry them unchanged. Areas add their events here.
-import type { TurnEvent } from "./turn";
+import type { TurnEvent } from "../engine/turn";
 
 /** Fields that let a stream route an event to the right client. */
 export interface Scope {

@@ -7,11 +7,11 @@
 // `interrupted`.
 import { extname } from "node:path";
 import { readFileSync, statSync } from "node:fs";
-import type { AgentEntry, Config, ModelEntry } from "../config";
-import type { Bus } from "./bus";
-import { resolveInsideRoots, type ContextFiles } from "./context-files";
-import type { Conversations, ConversationRow, MessageRow } from "./conversations";
-import { TokenCoalescer } from "./engine/coalescer";
+import type { AgentEntry, Config, ModelEntry } from "../../config";
+import type { Bus } from "../kernel/bus";
+import { resolveInsideRoots, type ContextFiles } from "../conversation/context-files";
+import type { Conversations, ConversationRow, MessageRow } from "../conversation/conversations";
+import { TokenCoalescer } from "./coalescer";
 import {
   buildSystemPrompt,
   DEFAULT_SYSTEM_PROMPT,
@@ -20,17 +20,17 @@ import {
   historyUnits,
   type HistoryUnit,
   transcriptOf,
-} from "./engine/context";
-import { ConversationQueue } from "./engine/queue";
-import { AppError, badRequest, conflict } from "./errors";
-import { newId } from "./ids";
-import type { Logger } from "./log";
-import type { ModelCatalog } from "./models";
-import { ProviderError, type ChatMessage, type ContentPart, type Provider, type ToolCall, type ToolSpec, type Usage } from "./providers/types";
-import type { Roots } from "./roots";
-import type { ToolCallRecord, ToolContext, ToolDefinition, ToolRuntime } from "./tools/types";
+} from "./context";
+import { ConversationQueue } from "../kernel/keyed-queue";
+import { AppError, badRequest, conflict } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Logger } from "../kernel/log";
+import type { ModelCatalog } from "../providers/models";
+import { ProviderError, type ChatMessage, type ContentPart, type Provider, type ToolCall, type ToolSpec, type Usage } from "../providers/types";
+import type { Roots } from "../fs/roots";
+import type { ToolCallRecord, ToolContext, ToolDefinition, ToolRuntime } from "../tools/types";
 import type { ActionResult, Engine, TurnEvent, TurnRequest, TurnResult, TurnUsage } from "./turn";
-import { iso } from "./store/values";
+import { iso } from "../store/values";
 
 /** What the engine reads from the core; read lazily, so areas built after the engine are seen. */
 export interface EngineHost {

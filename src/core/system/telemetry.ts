@@ -2,12 +2,12 @@
 // with the conversations), plus the process uptime. Snapshots are cached briefly so many live streams share one
 // query.
 import { count, eq, sql } from "drizzle-orm";
-import type { Config } from "../config";
-import type { Bus } from "./bus";
+import type { Config } from "../../config";
+import type { Bus } from "../kernel/bus";
 import type { Metrics } from "./metrics";
-import type { Db } from "./store/db";
-import { messages, tasks } from "./store/schema";
-import { iso } from "./store/values";
+import type { Db } from "../store/db";
+import { messages, tasks } from "../store/schema";
+import { iso } from "../store/values";
 
 export interface TokenPair {
   prompt: number;

@@ -5,16 +5,16 @@
 // `ask` decisions for the same session into allows.
 import { and, asc, eq } from "drizzle-orm";
 import { basename, dirname, join } from "node:path";
-import type { Bus } from "./bus";
-import type { Config } from "../config";
-import { conflict, notFound } from "./errors";
-import { newId } from "./ids";
-import type { Logger } from "./log";
-import { categoryOf, operationMatches, resourceMatches } from "./permissions";
-import { parseCommandLine } from "./shell";
-import type { Db } from "./store/db";
-import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "./store/schema";
-import { iso, isoOrNull } from "./store/values";
+import type { Bus } from "../kernel/bus";
+import type { Config } from "../../config";
+import { conflict, notFound } from "../kernel/errors";
+import { newId } from "../kernel/ids";
+import type { Logger } from "../kernel/log";
+import { categoryOf, operationMatches, resourceMatches } from "./policy";
+import { parseCommandLine } from "../shell";
+import type { Db } from "../store/db";
+import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "../store/schema";
+import { iso, isoOrNull } from "../store/values";
 
 export type ApprovalScope = "once" | "session" | "pattern";
 
