@@ -5,7 +5,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/kernel/errors";
 import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
-import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
+import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 
 export const ChatMessageBody = t.Object({
@@ -104,7 +104,7 @@ interface SocketState {
 }
 
 export const chatPlugin = (core: Core) => {
-  const options = { ...liveSocketOptions(core.config.env), log: core.log, label: "chat" };
+  const options = { ...core.config.webSocket, log: core.log, label: "chat" };
   const sockets = new LiveSockets<SocketState>();
 
   /** Runs the socket's queued messages one after another. */

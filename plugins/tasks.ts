@@ -5,7 +5,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/kernel/errors";
 import { failureCause, type TaskOutcome } from "../src/core/tasks/tasks";
-import { LiveSocket, LiveSockets, liveSocketOptions, rawSocket } from "../src/http/live-socket";
+import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 
 const TaskStatus = t.Union([
@@ -108,7 +108,7 @@ interface SocketState {
 
 export const tasksPlugin = (core: Core) => {
   const { tasks } = core;
-  const options = { ...liveSocketOptions(core.config.env), log: core.log, label: "task" };
+  const options = { ...core.config.webSocket, log: core.log, label: "task" };
   const sockets = new LiveSockets<SocketState>();
   const watchers = new WeakMap<object, () => void>();
 

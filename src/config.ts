@@ -73,6 +73,8 @@ const FileSchema = T.Object(
     upload_max_bytes: T.Optional(T.Integer({ minimum: 1 })),
     default_model: T.Optional(T.String()),
     system_prompt: T.Optional(T.String()),
+    /** Reported by /api/v1/system (e.g. production, staging). */
+    environment: T.Optional(T.String({ minLength: 1 })),
     auth: T.Optional(
       T.Object(
         {
@@ -99,6 +101,8 @@ const FileSchema = T.Object(
           connect_timeout_ms: T.Optional(T.Integer({ minimum: 100 })),
           idle_timeout_ms: T.Optional(T.Integer({ minimum: 100 })),
           max_retries: T.Optional(T.Integer({ minimum: 0, maximum: 10 })),
+          /** First retry delay; it doubles per attempt. */
+          retry_base_ms: T.Optional(T.Integer({ minimum: 0 })),
           context_strategy: T.Optional(T.Union([T.Literal("trim"), T.Literal("summarize")])),
         },
         { additionalProperties: false },
@@ -128,6 +132,15 @@ const FileSchema = T.Object(
         { additionalProperties: false },
       ),
     ),
+    websocket: T.Optional(
+      T.Object(
+        {
+          heartbeat_ms: T.Optional(T.Integer({ minimum: 1 })),
+          max_buffered_bytes: T.Optional(T.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     checkpoints: T.Optional(
       T.Object(
         {
@@ -147,7 +160,8 @@ export type ConfigFile = Static<typeof FileSchema>;
 export interface ProviderCredentials {
   openai: { apiKey?: string; baseUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string };
-  openrouter: { apiKey?: string; siteUrl?: string; siteTitle?: string };
+  /** baseUrl is always set: OPENROUTER_BASE_URL normalised to the API base, else openrouter.ai's. */
+  openrouter: { apiKey?: string; baseUrl: string; siteUrl?: string; siteTitle?: string };
 }
 
 export interface Config {
@@ -158,6 +172,8 @@ export interface Config {
   writeRoot: "project" | "workspace";
   configFile?: string;
   debug: boolean;
+  /** What /api/v1/system reports as the environment (PENGUIN_ENV, else the file's, else NODE_ENV, else production). */
+  environment: string;
   auth: {
     enabled: boolean;
     /** sha256 hex of each accepted key → the user it maps to */
@@ -181,6 +197,8 @@ export interface Config {
     connectTimeoutMs: number;
     idleTimeoutMs: number;
     maxRetries: number;
+    /** First retry delay of an upstream call; it doubles per attempt. */
+    retryBaseMs: number;
     contextStrategy: "trim" | "summarize";
   };
   permissions: {
@@ -196,6 +214,13 @@ export interface Config {
     outputCapBytes: number;
     maxProcesses: number;
     envAllow: string[];
+  };
+  /** Every live stream (chat and task WebSockets). */
+  webSocket: {
+    /** Ping interval; a client that answered nothing for 2.5 intervals is closed. */
+    heartbeatMs: number;
+    /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
+    maxBufferedBytes: number;
   };
   checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
 }
@@ -245,6 +270,25 @@ function parsePort(value: string, key: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535) throw new ConfigError(`${key}: "${value}" is not a port number (0-65535)`);
   return n;
+}
+
+/** Tuning knobs from the environment: a value that is not a number in range leaves the default (as it always has). */
+function tuning(value: string | undefined, accept: (n: number) => boolean): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && accept(n) ? n : undefined;
+}
+
+const OPENROUTER_BASE = "https://openrouter.ai/api/v1";
+
+/**
+ * OpenRouter's API base. `OPENROUTER_BASE_URL` may be given as the API base (…/api/v1, as other tools expect) or as
+ * the site root (https://openrouter.ai); both end up as …/api/v1.
+ */
+export function openrouterBaseUrl(env: Record<string, string | undefined>): string {
+  const raw = env.OPENROUTER_BASE_URL?.trim().replace(/\/+$/, "");
+  if (!raw) return OPENROUTER_BASE;
+  return /\/v1$/.test(raw) ? raw : `${raw}/api/v1`;
 }
 
 function parseBool(value: string, key: string): boolean {
@@ -363,6 +407,8 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     writeRoot: writeRootRaw,
     configFile,
     debug: flags.debug ?? (env.DEBUG !== undefined ? parseBool(env.DEBUG, "DEBUG") : false),
+    // NODE_ENV is the runtime's generic hint, so a deliberate `environment` in the file outranks it.
+    environment: env.PENGUIN_ENV || file.environment || env.NODE_ENV || "production",
     auth: { enabled: authEnabled, keys, startupToken },
     corsOrigins: cors,
     rateLimitRpm: rpm,
@@ -375,7 +421,12 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY || undefined, baseUrl: env.OPENAI_BASE_URL || undefined },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY || undefined, baseUrl: env.ANTHROPIC_BASE_URL || undefined },
-      openrouter: { apiKey: env.OPENROUTER_API_KEY || undefined, siteUrl: env.OPENROUTER_SITE_URL, siteTitle: env.OPENROUTER_SITE_TITLE },
+      openrouter: {
+        apiKey: env.OPENROUTER_API_KEY || undefined,
+        baseUrl: openrouterBaseUrl(env),
+        siteUrl: env.OPENROUTER_SITE_URL,
+        siteTitle: env.OPENROUTER_SITE_TITLE,
+      },
     },
     env: { ...env },
     engine: {
@@ -383,6 +434,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       connectTimeoutMs: file.engine?.connect_timeout_ms ?? 10_000,
       idleTimeoutMs: file.engine?.idle_timeout_ms ?? 120_000,
       maxRetries: file.engine?.max_retries ?? 2,
+      retryBaseMs: tuning(env.PENGUIN_RETRY_BASE_MS, (n) => n >= 0) ?? file.engine?.retry_base_ms ?? 500,
       contextStrategy: file.engine?.context_strategy ?? "trim",
     },
     permissions: {
@@ -398,6 +450,10 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       outputCapBytes: file.tools?.output_cap_bytes ?? 64 * 1024,
       maxProcesses: file.tools?.max_processes ?? 8,
       envAllow: file.tools?.env_allow ?? [],
+    },
+    webSocket: {
+      heartbeatMs: tuning(env.PENGUIN_WS_HEARTBEAT_MS, (n) => n > 0) ?? file.websocket?.heartbeat_ms ?? 20_000,
+      maxBufferedBytes: tuning(env.PENGUIN_WS_MAX_BUFFERED_BYTES, (n) => n > 0) ?? file.websocket?.max_buffered_bytes ?? 4 * 1024 * 1024,
     },
     checkpoints: {
       enabled: file.checkpoints?.enabled ?? true,

@@ -28,9 +28,13 @@ Environment:
   PENGUIN_CORS_ORIGINS    comma-separated allowed origins (default *; with auth off, same-origin only)
   PENGUIN_WRITE_ROOT      project | workspace: which root the tools work in (default project)
   PENGUIN_RATE_LIMIT_RPM  requests per minute per key or IP (default 120; 0 disables)
+  PENGUIN_ENV             environment name reported by /api/v1/system (config environment; else NODE_ENV, else production)
+  PENGUIN_RETRY_BASE_MS   first retry delay of a failed model call, doubled per attempt (config engine.retry_base_ms; default 500)
+  PENGUIN_WS_HEARTBEAT_MS        WebSocket ping interval (config websocket.heartbeat_ms; default 20000)
+  PENGUIN_WS_MAX_BUFFERED_BYTES  unsent bytes before a slow WebSocket client is dropped (config websocket.max_buffered_bytes; default 4194304)
   OPENAI_API_KEY, OPENAI_BASE_URL            OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL      Anthropic
-  OPENROUTER_API_KEY, OPENROUTER_SITE_URL, OPENROUTER_SITE_TITLE   OpenRouter
+  OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_SITE_URL, OPENROUTER_SITE_TITLE   OpenRouter
   DEBUG                   true for verbose logs
 
 Precedence: defaults < config file < environment < flags.`;

@@ -3,23 +3,11 @@
 // validation of client frames into the error events the streams send back.
 import type { TypeCheck } from "@sinclair/typebox/compiler";
 import type { ServerWebSocket } from "bun";
+import type { Config } from "../config";
 import type { Logger } from "../core/kernel/log";
 
-export interface LiveSocketOptions {
-  /** Ping interval; a client that answered nothing for 2.5 intervals is closed. */
-  heartbeatMs: number;
-  /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
-  maxBufferedBytes: number;
-}
-
-/** PENGUIN_WS_HEARTBEAT_MS and PENGUIN_WS_MAX_BUFFERED_BYTES tune every stream (tests shorten the heartbeat). */
-export function liveSocketOptions(env: Record<string, string | undefined>): LiveSocketOptions {
-  const positive = (v: string | undefined, fallback: number) => (v && Number(v) > 0 ? Number(v) : fallback);
-  return {
-    heartbeatMs: positive(env.PENGUIN_WS_HEARTBEAT_MS, 20_000),
-    maxBufferedBytes: positive(env.PENGUIN_WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
-  };
-}
+/** Heartbeat and slow-client bound: config.webSocket (PENGUIN_WS_HEARTBEAT_MS, PENGUIN_WS_MAX_BUFFERED_BYTES). */
+export type LiveSocketOptions = Config["webSocket"];
 
 /** Elysia's wrapper types the raw socket with an older shape; Bun's real one has getBufferedAmount. */
 type Raw = ServerWebSocket<unknown>;

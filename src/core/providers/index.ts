@@ -10,30 +10,20 @@ import type { Provider } from "./types";
 
 export { ProviderError } from "./types";
 export type { CallPolicy } from "./resilience";
+/** How OPENROUTER_BASE_URL becomes config.providers.openrouter.baseUrl (config.ts reads every setting). */
+export { openrouterBaseUrl } from "../../config";
 
 const OPENAI_BASE = "https://api.openai.com/v1";
 const ANTHROPIC_BASE = "https://api.anthropic.com";
-const OPENROUTER_BASE = "https://openrouter.ai/api/v1";
 
-/**
- * OpenRouter's API base. `OPENROUTER_BASE_URL` may be given as the API base (…/api/v1, as other tools expect) or as
- * the site root (https://openrouter.ai); both end up as …/api/v1.
- */
-export function openrouterBaseUrl(env: Record<string, string | undefined>): string {
-  const raw = env.OPENROUTER_BASE_URL?.trim().replace(/\/+$/, "");
-  if (!raw) return OPENROUTER_BASE;
-  return /\/v1$/.test(raw) ? raw : `${raw}/api/v1`;
-}
-
-/** The engine settings as a call policy; PENGUIN_RETRY_BASE_MS shortens backoff (tests, impatient setups). */
+/** The engine settings as a call policy. */
 export function policyFrom(config: Config): CallPolicy {
-  const base = Number(config.env.PENGUIN_RETRY_BASE_MS);
   return {
     ...DEFAULT_POLICY,
     maxRetries: config.engine.maxRetries,
     connectTimeoutMs: config.engine.connectTimeoutMs,
     idleTimeoutMs: config.engine.idleTimeoutMs,
-    retryBaseMs: Number.isFinite(base) && base >= 0 && config.env.PENGUIN_RETRY_BASE_MS !== "" && config.env.PENGUIN_RETRY_BASE_MS !== undefined ? base : DEFAULT_POLICY.retryBaseMs,
+    retryBaseMs: config.engine.retryBaseMs,
   };
 }
 
@@ -71,7 +61,7 @@ export function createProvider(model: ModelEntry, config: Config, deps: Provider
       return new OpenAIProvider({
         name: "openrouter",
         apiKey,
-        baseUrl: model.base_url ?? openrouterBaseUrl(config.env),
+        baseUrl: model.base_url ?? config.providers.openrouter.baseUrl,
         policy,
         metrics,
         headers,

@@ -4,7 +4,7 @@ import type { Config, ModelEntry } from "../../config";
 import type { Bus } from "../kernel/bus";
 import { AppError } from "../kernel/errors";
 import type { Metrics } from "../system/metrics";
-import { createProvider, openrouterBaseUrl, policyFrom } from "./";
+import { createProvider, policyFrom } from "./";
 import { credentialProblem } from "./credentials";
 import type { Provider, Usage } from "./types";
 
@@ -169,7 +169,7 @@ export class ModelCatalog {
   }
 
   private async fetchCatalogue(apiKey: string): Promise<DiscoveredModel[]> {
-    const url = `${openrouterBaseUrl(this.config.env)}/models`;
+    const url = `${this.config.providers.openrouter.baseUrl}/models`;
     let response: Response;
     try {
       response = await fetch(url, {

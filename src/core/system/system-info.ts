@@ -146,7 +146,7 @@ export class SystemInfo {
     return {
       version: this.core.version,
       uptime_seconds: m.uptimeSeconds,
-      environment: this.core.config.env.PENGUIN_ENV || this.core.config.env.NODE_ENV || "production",
+      environment: this.core.config.environment,
       resources: {
         memory_used_mb: mb(mem.rss, 1),
         heap_used_mb: mb(mem.heapUsed, 1),
