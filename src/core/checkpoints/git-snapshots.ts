@@ -9,11 +9,12 @@
 //
 // Every git call is asynchronous (Bun.spawn): hashing a large work tree can take seconds, and the server keeps serving
 // everyone else meanwhile. The caller awaits a snapshot before the tool it protects runs (the tool runtime's
-// before-run hook). Penguin's git calls on one repository run one at a time (`exclusive`, per git directory), so two
+// before-run hook). Penguin's git calls on one repository run one at a time (a KeyedQueue per git directory), so two
 // snapshots never write the private index at once and a restore never interleaves with a snapshot.
 import { existsSync, lstatSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { copyFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { KeyedQueue } from "../kernel/keyed-queue";
 
 export interface RestoredFile {
   path: string;
@@ -57,8 +58,8 @@ type GitResult = { ok: boolean; stdout: string; stderr: string };
 
 export class GitSnapshots {
   private readonly places = new Map<string, { place: GitPlace | undefined; at: number }>();
-  /** Per git directory: the end of the queue of git work on it. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Git work, one piece at a time per git directory. */
+  private readonly queue = new KeyedQueue();
   private readonly env: Record<string, string | undefined>;
 
   /** undefined when git is not installed: checkpoints then keep file pre-images only. */
@@ -129,17 +130,7 @@ export class GitSnapshots {
    * could land under a running `git add`); a restore compares against a snapshot it takes itself.
    */
   private exclusive<T>(place: GitPlace, work: () => Promise<T>): Promise<T> {
-    const key = place.gitDir;
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(work);
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
-    this.queues.set(key, tail);
-    void tail.then(() => {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
-    });
-    return run;
+    return this.queue.run(place.gitDir, work);
   }
 
   private async writeTreeNow(place: GitPlace): Promise<string | undefined> {

@@ -21,7 +21,7 @@ import {
   type HistoryUnit,
   transcriptOf,
 } from "./context";
-import { ConversationQueue } from "../kernel/keyed-queue";
+import { KeyedQueue } from "../kernel/keyed-queue";
 import { AppError, badRequest, conflict } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
@@ -91,7 +91,7 @@ interface TurnState {
 class Interrupted extends Error {}
 
 export class AgentEngine implements Engine {
-  private readonly queue = new ConversationQueue();
+  private readonly queue = new KeyedQueue();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   private stopping = false;
   /** Tool specs per agent tool list; rebuilt when tools are registered (the registry only grows). */
