@@ -10,6 +10,7 @@ import { newId } from "../kernel/ids";
 import type { Db } from "../store/db";
 import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "../store/schema";
 import { iso, ph } from "../store/values";
+import { ConversationRepository } from "./repository";
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -433,6 +434,15 @@ export class Conversations {
       throw conflict(`session '${sessionId}' is already bound to ${bound}; start a new session to work in ${dir}`, { session_id: sessionId, directory: bound, requested: dir });
     }
     return dir;
+  }
+
+  // ── for other domains ─────────────────────────────────────────────────────────────────────────────────────
+
+  private shared?: ConversationRepository;
+
+  /** What checkpoints, usage, telemetry and system info read or change here (they never query these tables). */
+  get repository(): ConversationRepository {
+    return (this.shared ??= new ConversationRepository(this.db));
   }
 
   private toSummary(c: ConversationRow, count: number): ConversationSummary {
