@@ -169,14 +169,12 @@ export class AssistantTurn {
 
   complete(usage?: Partial<TurnUsage> | null): void {
     this.finish();
-    for (const card of this.tools.values()) if (card.status === "running" || card.status === "waiting") card.setResult("interrupted", "", undefined);
     const tokens = usage?.total_tokens ?? (usage ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : 0);
     this.showFooter(tokens ? `${compactNumber(tokens)} tokens` : "");
   }
 
   stopped(): void {
     this.finish();
-    for (const card of this.tools.values()) if (card.status === "running" || card.status === "waiting") card.setResult("interrupted", "", undefined);
     this.body.append(h("div", { class: "note" }, icon("stop"), "Stopped"));
     this.showFooter("");
   }
@@ -187,7 +185,6 @@ export class AssistantTurn {
 
   error(message: string, retry = true): void {
     this.finish();
-    for (const card of this.tools.values()) if (card.status === "running" || card.status === "waiting") card.setResult("interrupted", "", undefined);
     const retryBtn = retry && this.callbacks.onRetry ? h("button", { type: "button", class: "btn btn-secondary btn-sm" }, icon("retry"), "Retry") : null;
     retryBtn?.addEventListener("click", () => this.callbacks.onRetry?.());
     this.body.append(
@@ -215,6 +212,8 @@ export class AssistantTurn {
     this.el.classList.remove("streaming");
     this.el.setAttribute("aria-busy", "false");
     this.setStatus(null);
+    // Tool calls still open when the turn ends did not finish.
+    for (const card of this.tools.values()) if (card.status === "running" || card.status === "waiting") card.setResult("interrupted", "", undefined);
   }
 
   private showFooter(meta: string): void {
