@@ -1,4 +1,6 @@
-// Approval prompts: inline in the turn that is waiting, and in the pending-approvals popover behind the badge.
+// Approval prompts: inline in the turn that is waiting, and in the pending-approvals popover behind the badge,
+// which follows the server's pending list.
+import type { Api } from "../lib/api";
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import type { PendingApproval } from "../lib/types";
@@ -146,15 +148,54 @@ export class ApprovalsBadge {
       this.list.replaceChildren(h("p", { class: "empty-note" }, "Nothing is waiting for your approval."));
       return;
     }
-    this.list.replaceChildren(
-      ...this.pending.map(
-        (p) =>
-          approvalCard(
-            p,
-            (decision) => this.decide(p, decision),
-            true,
-          ).el,
-      ),
-    );
+    this.list.replaceChildren(...this.pending.map((p) => approvalCard(p, (decision) => this.decide(p, decision), true).el));
+  }
+}
+
+/** The server's pending approvals behind the badge, and the decisions sent from any prompt. The badge shows only
+ *  when the server has approvals; the list is polled every 5 s while the page is visible and refreshed whenever a
+ *  turn reports an approval. */
+export class Approvals {
+  readonly badge: ApprovalsBadge;
+  private available = false;
+  private disposed = false;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly api: Api) {
+    this.badge = new ApprovalsBadge((approval, decision) => this.decide(approval, decision));
+    this.badge.el.hidden = true;
+  }
+
+  /** The feature probe's answer: null when this server has no approvals. */
+  start(answer: { pending: PendingApproval[] } | null): void {
+    this.available = Boolean(answer);
+    this.badge.el.hidden = !answer;
+    if (!answer) return;
+    this.badge.update(answer.pending ?? []);
+    this.pollTimer = setInterval(() => {
+      if (document.visibilityState === "visible") void this.refresh();
+    }, 5000);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.available || this.disposed) return;
+    try {
+      const r = await this.api.get<{ pending: PendingApproval[] }>("/api/v1/approvals");
+      this.badge.update(r.pending ?? []);
+    } catch {
+      /* next poll */
+    }
+  }
+
+  async decide(approval: PendingApproval, decision: Decision): Promise<void> {
+    const id = encodeURIComponent(approval.id);
+    if (decision === "deny") await this.api.post(`/api/v1/approvals/${id}/deny`, {});
+    else await this.api.post(`/api/v1/approvals/${id}/approve`, { scope: decision });
+    void this.refresh();
   }
 }

@@ -1,8 +1,13 @@
-// The checkpoints drawer for the open conversation: list, create, roll back, branch.
+// The checkpoints drawer for the open conversation: list, create, roll back, branch; and its top-bar button.
+import type { Api } from "../lib/api";
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { relativeTime, toDate } from "../lib/format";
 import type { Checkpoint } from "../lib/types";
+import { confirmWithOption, promptDialog } from "./dialogs";
+import type { Router } from "./routing";
+import { conversationTitle, type Sidebar } from "./sidebar";
+import { toast } from "./toast";
 
 export interface CheckpointActions {
   list(): Promise<Checkpoint[]>;
@@ -104,5 +109,108 @@ export class CheckpointsPanel {
       ),
       h("div", { class: "cp-actions" }, rollback, branch),
     );
+  }
+}
+
+export interface CheckpointsHost {
+  api: Api;
+  router: Router;
+  sidebar: Sidebar;
+  /** The drawer opened or closed (the layout makes room for it). */
+  onToggle(open: boolean): void;
+}
+
+/** The drawer and its top-bar button, acting on the conversation on screen. The button shows only when the
+ *  server has checkpoints. */
+export class Checkpoints {
+  readonly panel: CheckpointsPanel;
+  readonly button: HTMLButtonElement;
+
+  constructor(private readonly host: CheckpointsHost) {
+    this.panel = new CheckpointsPanel({
+      list: () => this.list(),
+      create: () => this.create(),
+      rollback: (c) => this.rollback(c),
+      branch: (c) => this.branch(c),
+      onClose: () => this.toggle(false),
+    });
+    this.button = h("button", { type: "button", class: "icon-btn", "aria-label": "Checkpoints", title: "Checkpoints", "aria-expanded": "false", hidden: true }, icon("history"));
+    this.button.addEventListener("click", () => this.toggle());
+  }
+
+  /** The feature probe's answer. */
+  setAvailable(available: boolean): void {
+    this.button.hidden = !available;
+  }
+
+  toggle(open = !this.panel.isOpen): void {
+    this.panel.el.hidden = !open;
+    this.button.setAttribute("aria-expanded", String(open));
+    this.host.onToggle(open);
+    if (open) void this.panel.refresh();
+  }
+
+  private async list(): Promise<Checkpoint[]> {
+    const view = this.host.router.current;
+    if (!view.id) return [];
+    const q = new URLSearchParams({ limit: "50", conversation_id: view.id });
+    if (view.sessionId) q.set("session_id", view.sessionId);
+    const r = await this.host.api.get<{ checkpoints: Checkpoint[] }>(`/api/v1/checkpoints?${q}`);
+    return (r.checkpoints ?? []).filter((c) => !c.conversation_id || c.conversation_id === view.id);
+  }
+
+  private async create(): Promise<boolean> {
+    const view = this.host.router.current;
+    if (!view.id) return false;
+    const name = await promptDialog({ title: "Create checkpoint", label: "Name", value: "", placeholder: "Before refactoring", confirmLabel: "Create" });
+    if (name === null) return false;
+    try {
+      await this.host.api.post("/api/v1/checkpoints/create", { name: name.trim() || "Checkpoint", conversation_id: view.id, session_id: view.sessionId });
+      toast("Checkpoint created", "success", 2500);
+      return true;
+    } catch (e) {
+      toast(`Could not create checkpoint: ${(e as Error).message}`, "error");
+      return false;
+    }
+  }
+
+  private async rollback(c: Checkpoint): Promise<void> {
+    const { api, router } = this.host;
+    const view = router.current;
+    if (!view.id) return;
+    const answer = await confirmWithOption({
+      title: "Roll back to this checkpoint?",
+      message: "Messages after this checkpoint leave the conversation and are no longer sent to the model. A copy of the conversation as it is now is kept.",
+      option: "Also undo file changes",
+      optionHint: "Restore the files the agent's tools changed after this checkpoint.",
+      confirmLabel: "Roll back",
+      danger: true,
+    });
+    if (!answer) return;
+    try {
+      const r = await api.post<{ message?: string }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, { restore_files: answer.option });
+      toast(r?.message ?? "Rolled back", "success", 3000);
+      await router.load(view.id);
+      void this.panel.refresh();
+      void router.refreshList();
+    } catch (e) {
+      toast(`Could not roll back: ${(e as Error).message}`, "error");
+    }
+  }
+
+  private async branch(c: Checkpoint): Promise<void> {
+    const { api, router, sidebar } = this.host;
+    const view = router.current;
+    const base = view.id ? conversationTitle(sidebar.get(view.id) ?? {}) : "conversation";
+    const name = await promptDialog({ title: "Branch from this checkpoint", message: "A new conversation starts from this point; this one stays as it is.", label: "Name of the branch", value: `Branch of ${base}`, confirmLabel: "Create branch" });
+    if (name === null) return;
+    try {
+      const r = await api.post<{ branch_id: string }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/branch`, { name: name.trim() || undefined });
+      toast("Branch created", "success", 2500);
+      await router.refreshList();
+      if (r?.branch_id) router.navigate(r.branch_id);
+    } catch (e) {
+      toast(`Could not branch: ${(e as Error).message}`, "error");
+    }
   }
 }
