@@ -96,7 +96,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
 
   const toolServices = createToolServices({ config, db, bus, log, roots, metrics });
 
-  const checkpoints = new Checkpoints(db, bus, config.checkpoints, log, roots);
+  const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots);
   const projects = new Projects(db);
   const tasks = new Tasks(db, bus, projects, () => core.engine, log);
   const lostTasks = tasks.recoverInterrupted();

@@ -18,7 +18,7 @@ function setup(frequency: number, length: number, withCheckpoints: boolean) {
   const db = openDatabase(join(dir, "penguin.db"));
   const bus = createInProcessBus();
   const conversations = new Conversations(db, bus);
-  const checkpoints = new Checkpoints(db, bus, { enabled: true, frequency, retentionHours: 24, maxAgeDays: 30 });
+  const checkpoints = new Checkpoints(db, bus, conversations, { enabled: true, frequency, retentionHours: 24, maxAgeDays: 30 });
   const { id } = conversations.create();
   conversations.atomically(() => {
     for (let i = 0; i < length; i++) conversations.append(id, { role: i % 2 ? "assistant" : "user", content: `message ${i}` });

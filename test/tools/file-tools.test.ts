@@ -72,12 +72,11 @@ describe("read_file", () => {
 });
 
 describe("write_file / create_file / create_folder / delete_file", () => {
-  test("write_file creates parents, then replaces with a diff; it announces the change first", async () => {
+  test("write_file creates parents, then replaces with a diff; it declares the file it changes before it runs", async () => {
     const seen: { path: string; before: string | null }[] = [];
-    const stop = t.core.bus.subscribe((e) => {
-      const path = (e.data as { path: string }).path;
-      seen.push({ path, before: existsSync(path) ? readFileSync(path, "utf8") : null });
-    }, ["file.changing"]);
+    const stop = t.core.tools.beforeRun(async (ctx, tool, call) => {
+      for (const path of call.changes) seen.push({ path, before: existsSync(path) ? readFileSync(path, "utf8") : null });
+    });
     const created = await t.call("write_file", { path: "deep/er/x.txt", content: "one\ntwo\n" });
     expect(created.status).toBe("completed");
     expect(created.data).toMatchObject({ created: true, bytes: 8 });

@@ -24,11 +24,6 @@ export interface EventMap {
   "approval.resolved": Scope & TurnEventData<"approval_resolved">;
   /** The current model was switched at run time (POST /api/v1/models/load). */
   "model.loaded": { model_id: string; previous_model_id: string | null };
-  /**
-   * Published by a tool synchronously, just before it writes, moves or deletes a file (absolute `path`), so
-   * checkpoints can keep the file's previous content for a later rollback with restore_files.
-   */
-  "file.changing": Scope & { path: string; tool?: string };
   /** A task changed state (created, started, progressed, finished). */
   "task.updated": Scope & { task_id: string; status: string; project_id: string | null };
 }

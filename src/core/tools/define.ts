@@ -1,19 +1,19 @@
 // Helpers for writing tools: typed arguments from the TypeBox schema, a file tool's `path` resolved against the
-// call's root, change announcements for checkpoints, byte-safe clipping and content sniffing.
+// call's root (and the files a call declares it will change), byte-safe clipping and content sniffing.
 import type { Static, TObject, TOptional, TProperties, TSchema, TString } from "@sinclair/typebox";
-import type { Stats } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import type { Bus } from "../kernel/bus";
 import type { CommandRisk } from "../shell";
 import { displayPath } from "../fs/paths";
 import type { ToolContext, ToolDefinition, ToolOutput } from "./types";
 
-export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run" | "assess"> {
+export interface TypedTool<S extends TSchema> extends Omit<ToolDefinition<S>, "resource" | "run" | "assess" | "changes"> {
   resource(args: Static<S>, ctx: ToolContext): string;
   assess?(args: Static<S>, ctx: ToolContext): CommandRisk | undefined;
   run(args: Static<S>, ctx: ToolContext): Promise<ToolOutput>;
+  changes?(args: Static<S>, ctx: ToolContext): string[];
 }
 
 /** Declares a tool whose resource() and run() receive arguments already validated against `parameters`. */
@@ -31,13 +31,18 @@ export interface PathTarget {
   info: Stats | undefined;
 }
 
-/** A filesystem tool judged on its `path` argument (the root when omitted); run() receives that path resolved and stat'ed. */
+/**
+ * A filesystem tool judged on its `path` argument (the root when omitted); run() receives that path resolved and
+ * stat'ed, and so does changes() (the files a call will change: declared by the tools that write, move or delete).
+ */
 export function defineFileTool<P extends TProperties & { path: TString | TOptional<TString> }>(
-  tool: Omit<TypedTool<TObject<P>>, "category" | "resource" | "run"> & {
+  tool: Omit<TypedTool<TObject<P>>, "category" | "resource" | "run" | "changes"> & {
     run(args: Static<TObject<P>>, ctx: ToolContext, target: PathTarget): Promise<ToolOutput>;
+    changes?(args: Static<TObject<P>>, ctx: ToolContext, target: PathTarget): string[];
   },
 ): ToolDefinition {
   const pathOf = (args: Static<TObject<P>>, ctx: ToolContext) => pathIn(ctx, (args as { path?: string }).path);
+  const { changes } = tool;
   return defineTool<TObject<P>>({
     ...tool,
     category: "filesystem",
@@ -47,6 +52,18 @@ export function defineFileTool<P extends TProperties & { path: TString | TOption
       const info = await stat(path).catch(() => undefined);
       return tool.run(args, ctx, { path, shown: displayPath(path, ctx.root), info });
     },
+    changes: changes
+      ? (args, ctx) => {
+          const path = pathOf(args, ctx);
+          let info: Stats | undefined;
+          try {
+            info = statSync(path);
+          } catch {
+            /* nothing there yet */
+          }
+          return changes(args, ctx, { path, shown: displayPath(path, ctx.root), info });
+        }
+      : undefined,
   });
 }
 
@@ -56,12 +73,6 @@ function pathIn(ctx: ToolContext, path: string | undefined): string {
   // the model means the home directory, as a shell would; the policy judges it like any other path
   if (p === "~" || p.startsWith("~/")) return resolve(homedir(), p.slice(2));
   return isAbsolute(p) ? resolve(p) : resolve(ctx.root, p);
-}
-
-/** Tells listeners (checkpoints keep the pre-image) that a tool is about to write, move or delete `path`.
- *  Synchronous, so the old content is captured before the change. */
-export function announceChange(bus: Bus, ctx: ToolContext, path: string, tool: string): void {
-  bus.publish("file.changing", { path, tool, conversation_id: ctx.conversationId, session_id: ctx.sessionId, agent_id: ctx.agentId, turn_id: ctx.turnId });
 }
 
 export const ok = (output: string, data?: Record<string, unknown>): ToolOutput => ({ ok: true, output, data });

@@ -5,8 +5,7 @@ import { readlinkSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Config } from "../../config";
-import type { Bus } from "../kernel/bus";
-import { announceChange, defineFileTool, fail, looksBinary, ok, sniffImage } from "./define";
+import { defineFileTool, fail, looksBinary, ok, sniffImage } from "./define";
 import { unifiedDiff } from "./diff";
 import { realPathOf } from "../fs/paths";
 import type { ToolDefinition } from "./types";
@@ -26,7 +25,9 @@ function linkTarget(path: string): string {
 
 const Path = (description: string) => T.String({ minLength: 1, description });
 
-export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
+const isRoot = (path: string, root: string) => realPathOf(path) === realPathOf(root);
+
+export function fileTools(config: Config): ToolDefinition[] {
   const cap = () => config.tools.outputCapBytes;
 
   const readFile = defineFileTool({
@@ -100,6 +101,8 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
         content: name === "write_file" ? T.String({ description: "The complete new content" }) : T.Optional(T.String({ description: "Initial content (default empty)" })),
       }),
       operation: "write",
+      // A call bound to fail changes nothing: a folder is never written over, create_file never replaces a file.
+      changes: (args, ctx, { path, info }) => (info?.isDirectory() || (info && name === "create_file") ? [] : [path]),
       async run(args, ctx, { path, shown, info }) {
         const content = args.content ?? "";
         if (info?.isDirectory()) return fail(`${shown} is a directory.`);
@@ -107,7 +110,6 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
         let before: string | undefined;
         if (info && info.size <= MAX_DIFF_BYTES) before = await Bun.file(path).text();
         await mkdir(dirname(path), { recursive: true });
-        announceChange(bus, ctx, path, name);
         const bytes = await Bun.write(path, content);
         const diff = before !== undefined && Buffer.byteLength(content) <= MAX_DIFF_BYTES ? unifiedDiff(before, content, shown) : undefined;
         return ok(`${info ? "Replaced" : "Created"} ${shown} (${bytes} bytes).`, { path, bytes, created: !info, ...(diff !== undefined ? { diff } : {}) });
@@ -135,13 +137,15 @@ export function fileTools(config: Config, bus: Bus): ToolDefinition[] {
       recursive: T.Optional(T.Boolean({ description: "Required to delete a non-empty folder" })),
     }),
     operation: "delete",
+    // Nothing is deleted when the call is refused: the root itself, nothing there, a folder without recursive.
+    changes: (args, ctx, { path, info }) =>
+      !info || isRoot(path, ctx.root) || (info.isDirectory() && args.recursive !== true) ? [] : [path],
     async run(args, ctx, { path, shown, info }) {
-      if (realPathOf(path) === realPathOf(ctx.root)) return fail("Refusing to delete the project root itself.");
+      if (isRoot(path, ctx.root)) return fail("Refusing to delete the project root itself.");
       if (!info) return fail(`Not found: ${shown}.`);
       if (info.isDirectory() && args.recursive !== true) {
         return fail(`${shown} is a folder; pass recursive=true to delete it and everything in it.`);
       }
-      announceChange(bus, ctx, path, "delete_file");
       await rm(path, { recursive: info.isDirectory() });
       return ok(`Deleted ${shown}.`, { path });
     },

@@ -36,7 +36,7 @@ export function createToolServices(parts: { config: Config; db: Db; bus: Bus; lo
   const approvals = new Approvals(db, bus, config.permissions, log);
   const processes = new ProcessManager(config);
   const tools = new ToolRegistry({ config, permissions, approvals, audit, metrics, log });
-  for (const tool of [...fileTools(config, bus), ...searchTools(config), patchTool(bus), shellTool(config), ...processTools(processes, config)]) {
+  for (const tool of [...fileTools(config), ...searchTools(config), patchTool(), shellTool(config), ...processTools(processes, config)]) {
     tools.register(tool);
   }
   return {

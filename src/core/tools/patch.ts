@@ -1,7 +1,6 @@
 // patch_file: exact search/replace edits or a unified diff, applied all-or-nothing, reporting the diff it made.
 import { Type as T } from "@sinclair/typebox";
-import type { Bus } from "../kernel/bus";
-import { announceChange, defineFileTool, fail, ok } from "./define";
+import { defineFileTool, fail, ok } from "./define";
 import { applyUnifiedDiff, PatchError, unifiedDiff } from "./diff";
 import type { ToolDefinition, ToolOutput } from "./types";
 
@@ -62,7 +61,7 @@ function applyEdits(original: string, edits: Edit[]): string {
   return text;
 }
 
-export function patchTool(bus: Bus): ToolDefinition {
+export function patchTool(): ToolDefinition {
   return defineFileTool({
     name: "patch_file",
     description:
@@ -84,6 +83,8 @@ export function patchTool(bus: Bus): ToolDefinition {
       diff: T.Optional(T.String({ minLength: 1, description: "A unified diff for this file" })),
     }),
     operation: "write",
+    // Only an existing file is patched.
+    changes: (args, ctx, { path, info }) => (info && !info.isDirectory() ? [path] : []),
     async run(args, ctx, { path, shown, info }): Promise<ToolOutput> {
       if (!!args.edits === !!args.diff) return fail("Give either `edits` or `diff` (exactly one of them).");
       if (!info) return fail(`File not found: ${shown}. Use create_file to create it.`);
@@ -98,7 +99,6 @@ export function patchTool(bus: Bus): ToolDefinition {
         throw error;
       }
       if (after === before) return ok(`${shown} already has this content; nothing changed.`, { path, diff: "" });
-      announceChange(bus, ctx, path, "patch_file");
       await Bun.write(path, after);
       const diff = unifiedDiff(before, after, shown);
       return ok(`Patched ${shown}:\n${diff}`, { path, diff });

@@ -128,8 +128,9 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     const denied = await this.authorise(tool, operation, resource, ctx, risk);
     if (denied) return finish("denied", denied);
 
-    // 3. what must happen just before the tool runs (e.g. a checkpoint's snapshot of the files)
-    if (!(await this.runBeforeHooks(tool, ctx))) return finish("error", "Cancelled before the tool started.");
+    // 3. what must happen just before the tool runs (e.g. a checkpoint's snapshot of the files, and the content of the
+    //    files the call declares it will change)
+    if (!(await this.runBeforeHooks(tool, ctx, validArgs))) return finish("error", "Cancelled before the tool started.");
 
     // 4. run, bounded by the tool's timeout and the turn's cancellation
     const timeoutMs = tool.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -171,12 +172,18 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
    * A hook that fails is logged and the tool runs anyway. The hooks are side work (today: the git snapshot behind a
    * checkpoint's file restore), and failing the call instead would turn a broken or slow repository into an agent
    * that can no longer act at all, for a loss the user can still see (the checkpoint records that it has no
-   * snapshot, and file tools keep their own pre-images). A hook that must be able to stop a call is a permission
+   * snapshot, and the files the call changes still get their pre-images). A hook that must be able to stop a call is a permission
    * rule, not a hook: that decision belongs to the policy, which runs before this and is audited.
    */
-  private async runBeforeHooks(tool: ToolDefinition, ctx: ToolContext): Promise<boolean> {
+  private async runBeforeHooks(tool: ToolDefinition, ctx: ToolContext, args: Record<string, unknown>): Promise<boolean> {
     if (ctx.signal.aborted) return false;
     if (!this.beforeRunHooks.length) return true;
+    let changes: string[] = [];
+    try {
+      changes = tool.changes?.(args, ctx) ?? [];
+    } catch (error) {
+      this.deps.log.warn("could not tell which files a tool call changes; the before-run hooks see none", { tool: tool.name, error: String(error) });
+    }
     let onAbort = () => {};
     const cancelled = new Promise<"cancelled">((resolve) => {
       onAbort = () => resolve("cancelled");
@@ -184,7 +191,7 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     });
     try {
       for (const hook of [...this.beforeRunHooks]) {
-        const done = (async () => hook(ctx, tool))().then(
+        const done = (async () => hook(ctx, tool, { changes }))().then(
           () => "done" as const,
           (error: unknown) => {
             this.deps.log.warn("a before-run hook failed; the tool runs anyway", { tool: tool.name, error: String(error) });

@@ -41,6 +41,11 @@ export interface ToolDefinition<S extends TSchema = TSchema> {
    *  undefined leaves it to the policy. */
   assess?(args: unknown, ctx: ToolContext): CommandRisk | undefined;
   run(args: unknown, ctx: ToolContext): Promise<ToolOutput>;
+  /**
+   * The files (absolute paths) this call will write, move or delete, so the before-run hooks see them before they
+   * change (checkpoints keep their current content for a later rollback). A folder stands for every file in it.
+   */
+  changes?(args: unknown, ctx: ToolContext): string[];
   timeoutMs?: number;
   /** Appended to the timeout message: how the model can avoid the timeout next time. */
   timeoutHint?: string;
@@ -57,11 +62,18 @@ export interface ToolCallRecord {
   duration_ms: number;
 }
 
+/** What a before-run hook learns about the call about to run. */
+export interface PendingToolCall {
+  /** The paths the call declares it will change (ToolDefinition.changes); empty for a call that changes no file. */
+  changes: readonly string[];
+}
+
 /**
  * Work that must be finished just before a permitted tool call runs (e.g. a checkpoint's snapshot of the files the
- * tool may change). Awaited after the permission decision, so a denied call costs nothing.
+ * tool may change, and the pre-images of the files it declares). Awaited after the permission decision, so a denied
+ * call costs nothing.
  */
-export type BeforeToolRunHook = (ctx: ToolContext, tool: ToolDefinition) => Promise<void>;
+export type BeforeToolRunHook = (ctx: ToolContext, tool: ToolDefinition, call: PendingToolCall) => Promise<void>;
 
 /** How other core areas attach to the tool runtime without it knowing them. Implemented by src/core/tools/runtime.ts. */
 export interface ToolRunHooks {
