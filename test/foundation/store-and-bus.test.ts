@@ -4,6 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInProcessBus, type BusEvent } from "../../src/core/kernel/bus";
+import { EVENTS } from "../../src/core/kernel/events";
+import { InvalidEventError } from "../../src/core/kernel/event-registry";
 import { applyMigrations, openDatabase } from "../../src/core/store/db";
 import { migrations } from "../../src/core/store/migrations";
 
@@ -84,5 +86,72 @@ describe("event bus", () => {
     expect(() => bus.publish("conversation.created", { conversation_id: "c" })).not.toThrow();
     expect(seen).toEqual(["conversation.created"]);
     expect(errors).toHaveLength(1);
+  });
+
+  test("every event gets an increasing id, across types", () => {
+    const bus = createInProcessBus();
+    const seen: BusEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    const first = bus.publish("conversation.created", { conversation_id: "c1" });
+    bus.publish("message.appended", { message_id: "m1", role: "user", conversation_id: "c1" });
+    bus.publish("conversation.deleted", { conversation_id: "c1" });
+    expect(seen.map((e) => e.id)).toEqual([first.id, first.id + 1, first.id + 2]);
+    expect(bus.lastId).toBe(first.id + 2);
+  });
+
+  test("a filter's `where` delivers only events whose payload has those values", () => {
+    const bus = createInProcessBus();
+    const mine: string[] = [];
+    const off = bus.subscribe((e) => mine.push(e.data.message_id), { types: ["message.appended"], where: { conversation_id: "c1", role: "user" } });
+    bus.publish("message.appended", { message_id: "m1", role: "user", conversation_id: "c1" });
+    bus.publish("message.appended", { message_id: "m2", role: "assistant", conversation_id: "c1" });
+    bus.publish("message.appended", { message_id: "m3", role: "user", conversation_id: "c2" });
+    bus.publish("message.appended", { message_id: "m4", role: "user" });
+    bus.publish("conversation.created", { conversation_id: "c1" });
+    off();
+    bus.publish("message.appended", { message_id: "m5", role: "user", conversation_id: "c1" });
+    expect(mine).toEqual(["m1"]);
+  });
+
+  test("under test, a payload that does not match its declaration is refused loudly", () => {
+    const bus = createInProcessBus();
+    const seen: string[] = [];
+    bus.subscribe((e) => seen.push(e.type));
+    expect(() => bus.publish("message.appended", { message_id: "m1" } as never)).toThrow(InvalidEventError);
+    expect(() => bus.publish("message.appended", { message_id: "m1" } as never)).toThrow(/message.appended.*role/);
+    expect(() => bus.publish("task.updated", { task_id: "t", status: "sleeping", project_id: null } as never)).toThrow(/status/);
+    expect(() => bus.publish("no.such.event" as never, {} as never)).toThrow(/not declared/);
+    expect(seen).toEqual([]);
+    // Validation is a switch: off, the bus trusts the types.
+    const trusting = createInProcessBus({ validate: false });
+    expect(() => trusting.publish("message.appended", { message_id: "m1" } as never)).not.toThrow();
+  });
+
+  test("the registry describes every event for the OpenAPI document", () => {
+    const { schemas, events } = EVENTS.openApi();
+    const names = EVENTS.definitions.map((d) => d.name);
+    expect(names).toContain("turn.event");
+    expect(names).toContain("approval.required");
+    expect(names).toContain("task.event");
+    expect(new Set(names).size).toBe(names.length);
+    expect(events.map((e) => e.name)).toEqual(names);
+    for (const e of events) {
+      expect(e.schema.$ref).toBe(`#/components/schemas/${e.name}`);
+      expect(schemas[e.name]).toMatchObject({ type: "object" });
+    }
+    // The turn frames are all described, so clients can generate their types from the document.
+    const frames = (schemas["turn.event"] as { properties: { event: { anyOf: { properties: { event: { const: string } } }[] } } }).properties.event.anyOf;
+    expect(frames.map((f) => f.properties.event.const)).toEqual([
+      "start",
+      "token",
+      "reasoning",
+      "progress",
+      "tool_start",
+      "tool_result",
+      "approval_required",
+      "approval_resolved",
+      "complete",
+      "error",
+    ]);
   });
 });

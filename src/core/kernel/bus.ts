@@ -1,48 +1,93 @@
-// A typed in-process event bus. Every live stream (WS, SSE, telemetry, audit) subscribes here; producers never
-// know who listens. The Bus interface is small on purpose so a multi-instance deployment can put
-// PostgreSQL LISTEN/NOTIFY or Redis pub/sub behind it without touching producers or subscribers.
-import type { EventMap } from "./events";
+// The bus: the one way events travel. Producers publish; every live stream (WS, SSE), telemetry and audit subscribe,
+// with a filter; producers never know who listens. The interface is small on purpose (publish, subscribe with a
+// declarative filter) so a multi-instance deployment can put PostgreSQL LISTEN/NOTIFY or Redis pub/sub behind it
+// without touching producers or subscribers. Every event gets an increasing id, so a durable log can later replay
+// what a client missed (`since=<id>`).
+import { EVENTS, type EventMap } from "./events";
+import type { EventRegistry } from "./event-registry";
 
 export type EventType = keyof EventMap & string;
 
 export interface BusEvent<K extends EventType = EventType> {
+  /** Increases with every event published on this bus. */
+  id: number;
   type: K;
   data: EventMap[K];
   /** epoch ms */
   at: number;
 }
 
-export type Listener = (event: BusEvent) => void;
+/** One of the events named by K, discriminated by `type`. */
+export type BusEventOf<K extends EventType> = { [T in K]: BusEvent<T> }[K];
 
-export interface Bus {
-  publish<K extends EventType>(type: K, data: EventMap[K]): void;
-  /** Returns the unsubscribe function. `types` limits delivery to those event types (all when omitted). */
-  subscribe(listener: Listener, types?: readonly EventType[]): () => void;
-  readonly listenerCount: number;
+/**
+ * What a subscriber receives: only `types` (all when omitted), and only events whose payload has every field of
+ * `where` with exactly that value (e.g. `{ turn_id }`). Plain data, so a remote bus can apply it at the source.
+ */
+export interface EventFilter<K extends EventType = EventType> {
+  types?: readonly K[];
+  where?: Readonly<Record<string, string>>;
 }
 
-export function createInProcessBus(onListenerError: (error: unknown, event: BusEvent) => void = () => {}): Bus {
-  const listeners = new Set<{ listener: Listener; types?: ReadonlySet<string> }>();
+export interface Bus {
+  publish<K extends EventType>(type: K, data: EventMap[K]): BusEvent<K>;
+  /** Returns the unsubscribe function. A list of types is short for `{ types }`. */
+  subscribe<K extends EventType = EventType>(listener: (event: BusEventOf<K>) => void, filter?: EventFilter<K> | readonly K[]): () => void;
+  readonly listenerCount: number;
+  /** The id of the last event published (0 before the first). */
+  readonly lastId: number;
+}
+
+export interface BusOptions {
+  /** Called when a subscriber throws; the producer and the other subscribers carry on. */
+  onListenerError?: (error: unknown, event: BusEvent) => void;
+  /** Check every payload against its declaration and throw on a mismatch (default: on under `bun test`). */
+  validate?: boolean;
+  registry?: EventRegistry;
+}
+
+interface Subscription {
+  listener: (event: BusEvent) => void;
+  types?: ReadonlySet<string>;
+  where?: [string, string][];
+}
+
+export function createInProcessBus(options: BusOptions | BusOptions["onListenerError"] = {}): Bus {
+  const { onListenerError = () => {}, validate = process.env.NODE_ENV === "test", registry = EVENTS } = typeof options === "function" ? { onListenerError: options } : options;
+  const subscriptions = new Set<Subscription>();
+  let lastId = 0;
   return {
     publish(type, data) {
-      const event = { type, data, at: Date.now() } as BusEvent;
-      for (const entry of listeners) {
-        if (entry.types && !entry.types.has(type)) continue;
+      // Loud on purpose: a payload that drifted from its declaration is a bug in the producer.
+      if (validate) registry.assertValid(type, data);
+      const event = { id: ++lastId, type, data, at: Date.now() };
+      for (const s of subscriptions) {
+        if (s.types && !s.types.has(type)) continue;
+        if (s.where && !s.where.every(([key, value]) => (data as Record<string, unknown>)[key] === value)) continue;
         // A failing subscriber must never break the producer or the other subscribers.
         try {
-          entry.listener(event);
+          s.listener(event);
         } catch (error) {
           onListenerError(error, event);
         }
       }
+      return event;
     },
-    subscribe(listener, types) {
-      const entry = { listener, types: types ? new Set<string>(types) : undefined };
-      listeners.add(entry);
-      return () => void listeners.delete(entry);
+    subscribe(listener, filter) {
+      const { types, where } = Array.isArray(filter) ? { types: filter as readonly string[], where: undefined } : ((filter ?? {}) as EventFilter);
+      const subscription: Subscription = {
+        listener: listener as (event: BusEvent) => void,
+        types: types ? new Set<string>(types) : undefined,
+        where: where && Object.keys(where).length ? Object.entries(where) : undefined,
+      };
+      subscriptions.add(subscription);
+      return () => void subscriptions.delete(subscription);
     },
     get listenerCount() {
-      return listeners.size;
+      return subscriptions.size;
+    },
+    get lastId() {
+      return lastId;
     },
   };
 }

@@ -1,29 +1,40 @@
-// Every bus event, declared once. Payloads are plain JSON so any transport (WS, SSE, a cross-instance bus)
-// can carry them unchanged. Areas add their events here.
-import type { TurnEvent } from "../engine/turn";
+// The catalog of every bus event. Each domain declares its events once, with defineEvent, in its schema.ts; this
+// list gathers them so the bus is typed by them (EventMap), validates against them, and the OpenAPI document lists
+// them. It is the one kernel file that reads domain files: schema.ts files hold declarations only, no behaviour.
+// Payloads are plain JSON so any transport (WS, SSE, a cross-instance bus) can carry them unchanged.
+import { Type } from "@sinclair/typebox";
+import { ApprovalRequired, ApprovalResolved } from "../permission/schema";
+import { TurnEventPublished } from "../engine/schema";
+import { TaskEventPublished, TaskUpdated } from "../tasks/schema";
+import { createEventRegistry, defineEvent, ScopeFields, type EventMapOf } from "./event-registry";
 
-/** Fields that let a stream route an event to the right client. */
-export interface Scope {
-  conversation_id?: string;
-  session_id?: string;
-  agent_id?: string;
-  /** The id of the turn (one user message and everything the agent did for it). */
-  turn_id?: string;
-}
+export { Scope } from "./event-registry";
 
-type TurnEventData<E extends TurnEvent["event"]> = Extract<TurnEvent, { event: E }>["data"];
+// Declared here until their domains have a schema.ts of their own (conversation, providers, tools).
+const ConversationCreated = defineEvent("conversation.created", Type.Object({ ...ScopeFields, conversation_id: Type.String() }, { description: "A conversation was created." }));
+const ConversationDeleted = defineEvent("conversation.deleted", Type.Object({ ...ScopeFields, conversation_id: Type.String() }, { description: "A conversation was deleted." }));
+const MessageAppended = defineEvent(
+  "message.appended",
+  Type.Object({ ...ScopeFields, message_id: Type.String(), role: Type.String() }, { description: "A message was stored in a conversation." }),
+);
+const ModelLoaded = defineEvent(
+  "model.loaded",
+  Type.Object(
+    { model_id: Type.String(), previous_model_id: Type.Union([Type.String(), Type.Null()]) },
+    { description: "The current model was switched at run time (POST /api/v1/models/load)." },
+  ),
+);
 
-export interface EventMap {
-  "conversation.created": Scope & { conversation_id: string };
-  "conversation.deleted": Scope & { conversation_id: string };
-  "message.appended": Scope & { message_id: string; role: string };
-  /** Every live event of a turn, for subscribers other than the turn's own client (telemetry, event streams). */
-  "turn.event": Scope & { turn_id: string; event: TurnEvent };
-  /** Published by the permission layer; the engine forwards them to the waiting turn's client. */
-  "approval.required": Scope & TurnEventData<"approval_required"> & { session_id: string };
-  "approval.resolved": Scope & TurnEventData<"approval_resolved">;
-  /** The current model was switched at run time (POST /api/v1/models/load). */
-  "model.loaded": { model_id: string; previous_model_id: string | null };
-  /** A task changed state (created, started, progressed, finished). */
-  "task.updated": Scope & { task_id: string; status: string; project_id: string | null };
-}
+export const EVENTS = createEventRegistry([
+  ConversationCreated,
+  ConversationDeleted,
+  MessageAppended,
+  TurnEventPublished,
+  ApprovalRequired,
+  ApprovalResolved,
+  ModelLoaded,
+  TaskUpdated,
+  TaskEventPublished,
+]);
+
+export type EventMap = EventMapOf<typeof EVENTS.definitions>;
