@@ -25,6 +25,38 @@ export type ToolResult = ToolCallRecord & { images?: ToolOutput["images"] };
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
+export interface ParsedArguments {
+  /** The arguments as the model sent them, for events and action results: `{_raw}` when not JSON, `{value}` when
+   *  not an object. */
+  shown: Record<string, unknown>;
+  /** The object to validate; absent when the arguments are not one JSON object (`problem` says why, for the model). */
+  value?: Record<string, unknown>;
+  problem?: string;
+}
+
+const parsedCalls = new WeakMap<object, ParsedArguments>();
+
+/**
+ * A call's arguments, parsed once per call: the engine reads them for its events and `execute` validates the same
+ * parse. Callers must not mutate the result (execute works on a copy).
+ */
+export function parseToolArguments(call: { arguments: string }): ParsedArguments {
+  let parsed = parsedCalls.get(call);
+  if (parsed) return parsed;
+  const text = call.arguments ?? "";
+  try {
+    const value: unknown = text.trim() ? JSON.parse(text) : {};
+    parsed =
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? { shown: value as Record<string, unknown>, value: value as Record<string, unknown> }
+        : { shown: { value }, problem: `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}.` };
+  } catch (error) {
+    parsed = { shown: { _raw: text }, problem: `not valid JSON (${(error as Error).message}). Send the arguments as one JSON object.` };
+  }
+  parsedCalls.set(call, parsed);
+  return parsed;
+}
+
 export class ToolRegistry implements ToolRuntime, ToolRunHooks {
   private readonly tools = new Map<string, ToolDefinition>();
   private readonly beforeRunHooks: BeforeToolRunHook[] = [];
@@ -54,8 +86,11 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     return [...this.tools.keys()];
   }
 
+  /** Specs for the provider: the registered tools (or the named ones), then the turn's own tools, which replace
+   *  registered tools of the same name (as `execute` does). */
   specs(names?: string[], extraTools: ToolDefinition[] = []) {
-    const chosen = names?.length ? [...this.tools.values()].filter((t) => names.includes(t.name)) : [...this.tools.values()];
+    const own = new Set(extraTools.map((t) => t.name));
+    const chosen = [...this.tools.values()].filter((t) => (!names?.length || names.includes(t.name)) && !own.has(t.name));
     return [...chosen, ...extraTools].map((t) => ({
       name: t.name,
       description: t.description,
@@ -86,15 +121,9 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     }
 
     // 1. arguments
-    try {
-      const parsed: unknown = call.arguments?.trim() ? JSON.parse(call.arguments) : {};
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        return finish("error", `Invalid arguments for ${tool.name}: expected a JSON object, got ${Array.isArray(parsed) ? "an array" : typeof parsed}.`);
-      }
-      args = parsed as Record<string, unknown>;
-    } catch (error) {
-      return finish("error", `Invalid arguments for ${tool.name}: not valid JSON (${(error as Error).message}). Send the arguments as one JSON object.`);
-    }
+    const parsed = parseToolArguments(call);
+    if (!parsed.value) return finish("error", `Invalid arguments for ${tool.name}: ${parsed.problem}`);
+    args = parsed.value;
     // models sometimes send "5" for 5: defaults and conversions first, then a strict check
     const candidate = Value.Convert(tool.parameters, Value.Default(tool.parameters, structuredClone(args)));
     if (!Value.Check(tool.parameters, candidate)) {
