@@ -1,9 +1,13 @@
 // The Penguin chat surface: POST /api/v1/chat/message (answers when the turn is done) and the WebSocket
-// /api/v1/chat/stream (every event of every turn, in order). Both are thin adapters over core.engine.runTurn.
+// /api/v1/chat/stream (every event of every turn, in order). Both are thin adapters over core.engine.runTurn; the
+// socket follows each of its turns on the bus (the turn's frames and its approval prompts).
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/kernel/errors";
+import { newId } from "../src/core/kernel/ids";
+import { followTurn } from "../src/core/engine/follow";
+import { ActionResult, TurnUsage } from "../src/core/engine/schema";
 import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
 import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
@@ -23,32 +27,15 @@ export const ChatMessageBody = t.Object({
 });
 export type ChatMessageBody = Static<typeof ChatMessageBody>;
 
-export const ActionResultSchema = t.Object({
-  action: t.String({ description: "tool name" }),
-  result: t.String(),
-  status: t.Union([t.Literal("completed"), t.Literal("error"), t.Literal("denied")]),
-  id: t.String({ description: "tool call id" }),
-  arguments: t.Record(t.String(), t.Unknown()),
-  started_at: t.String(),
-  duration_ms: t.Number(),
-});
-
-export const TurnUsageSchema = t.Object({
-  prompt_tokens: t.Integer(),
-  completion_tokens: t.Integer(),
-  total_tokens: t.Integer(),
-  cost_usd: t.Number(),
-});
-
 const ChatMessageResponse = t.Object({
   response: t.String(),
-  action_results: t.Array(ActionResultSchema),
+  action_results: t.Array(ActionResult),
   reasoning: t.Optional(t.String()),
   conversation_id: t.String(),
   session_id: t.String(),
   message_id: t.String(),
   model: t.String(),
-  usage: TurnUsageSchema,
+  usage: TurnUsage,
   iterations: t.Integer(),
   interrupted: t.Boolean(),
   context_note: t.Optional(t.String({ description: "Present when older history was trimmed or summarised to fit the context window" })),
@@ -71,7 +58,7 @@ export function turnRequestFrom(body: ChatMessageBody): TurnRequest {
   };
 }
 
-function restAnswer(result: TurnResult, includeReasoning: boolean): Static<typeof ChatMessageResponse> {
+function toChatAnswerView(result: TurnResult, includeReasoning: boolean): Static<typeof ChatMessageResponse> {
   return {
     response: result.response,
     action_results: result.actionResults,
@@ -117,15 +104,14 @@ export const chatPlugin = (core: Core) => {
         const controller = new AbortController();
         state.running = controller;
         let started = false;
+        // Named first, so the subscription is in place before the turn's `start`.
+        const turnId = newId();
+        const unfollow = followTurn(core.bus, turnId, (event) => {
+          if (event.event === "start") started = true;
+          state.socket.send(event);
+        });
         try {
-          await core.engine.runTurn({
-            ...turnRequestFrom(body),
-            signal: controller.signal,
-            onEvent: (event) => {
-              if (event.event === "start") started = true;
-              state.socket.send(event);
-            },
-          });
+          await core.engine.runTurn({ ...turnRequestFrom(body), signal: controller.signal, turnId, live: true });
         } catch (error) {
           // After `start` the engine has already sent the `error` event; before it (refused request) we say why.
           if (!started) {
@@ -133,6 +119,7 @@ export const chatPlugin = (core: Core) => {
             state.socket.sendError(known ? error.message : "internal error", known ? error.errorCode : "INTERNAL_ERROR", known ? error.details : undefined);
           }
         } finally {
+          unfollow();
           state.running = undefined;
         }
       }
@@ -147,7 +134,7 @@ export const chatPlugin = (core: Core) => {
       async ({ body, request }) => {
         // A client that goes away cancels its turn; what was streamed so far stays in the conversation.
         const result = await core.engine.runTurn({ ...turnRequestFrom(body), signal: request.signal });
-        return restAnswer(result, body.include_reasoning === true);
+        return toChatAnswerView(result, body.include_reasoning === true);
       },
       {
         body: ChatMessageBody,

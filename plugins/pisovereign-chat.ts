@@ -1,8 +1,11 @@
 // The PiSovereign chat surface: POST /v1/chat (JSON) and POST /v1/chat/stream (Server-Sent Events), over the same
-// engine and conversations as the Penguin surface.
-import { Elysia, t } from "elysia";
+// engine and conversations as the Penguin surface. The SSE stream follows its turn on the bus.
+import { Elysia, t, type Static } from "elysia";
 import type { Core } from "../src/core";
-import type { TurnEvent, TurnRequest } from "../src/core/engine/turn";
+import { newId } from "../src/core/kernel/ids";
+import { followTurn } from "../src/core/engine/follow";
+import type { TurnEvent } from "../src/core/engine/schema";
+import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 const ChatRequest = t.Object({
@@ -27,7 +30,7 @@ const ChatResponse = t.Object({
   created_at: t.String({ description: "ISO 8601" }),
 });
 
-const toTurn = (body: ChatRequest, signal: AbortSignal): TurnRequest => ({
+const toTurnRequest = (body: ChatRequest, signal: AbortSignal): TurnRequest => ({
   text: body.message,
   conversationId: body.conversation_id ?? undefined,
   systemPrompt: body.system_prompt ?? undefined,
@@ -36,6 +39,18 @@ const toTurn = (body: ChatRequest, signal: AbortSignal): TurnRequest => ({
   maxTokens: body.max_tokens ?? undefined,
   signal,
 });
+
+function toChatResponseView(result: TurnResult): Static<typeof ChatResponse> {
+  return {
+    id: result.messageId,
+    conversation_id: result.conversationId,
+    role: "assistant",
+    content: result.response,
+    model: result.model,
+    tokens: { prompt: result.usage.prompt_tokens, completion: result.usage.completion_tokens, total: result.usage.total_tokens },
+    created_at: result.createdAt,
+  };
+}
 
 const HEARTBEAT_MS = 15_000;
 /** Bytes an SSE client may leave unread before it is considered gone. */
@@ -46,16 +61,7 @@ export const pisovereignChatPlugin = (core: Core) =>
     .post(
       "/v1/chat",
       async ({ body, request }) => {
-        const result = await core.engine.runTurn(toTurn(body, request.signal));
-        return {
-          id: result.messageId,
-          conversation_id: result.conversationId,
-          role: "assistant" as const,
-          content: result.response,
-          model: result.model,
-          tokens: { prompt: result.usage.prompt_tokens, completion: result.usage.completion_tokens, total: result.usage.total_tokens },
-          created_at: result.createdAt,
-        };
+        return toChatResponseView(await core.engine.runTurn(toTurnRequest(body, request.signal)));
       },
       {
         body: ChatRequest,
@@ -136,8 +142,11 @@ export const pisovereignChatPlugin = (core: Core) =>
               break;
           }
         };
-        const turn = core.engine.runTurn({ ...toTurn(body, abort.signal), onEvent });
-        turn.catch(() => close()); // the `error` event already told the client
+        // Named first, so the subscription is in place before the turn's `start`.
+        const turnId = newId();
+        const unfollow = followTurn(core.bus, turnId, onEvent, { approvals: false });
+        const turn = core.engine.runTurn({ ...toTurnRequest(body, abort.signal), turnId, live: true });
+        turn.catch(() => close()).finally(unfollow); // the `error` event already told the client
         // Refusals (bad model, no provider, …) happen before `start` and answer as a normal error envelope.
         await Promise.race([ready, turn]);
         return new Response(stream, {

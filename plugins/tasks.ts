@@ -1,82 +1,19 @@
 // Tasks (Penguin API: /api/v1/tasks*): execute in the background, execute-sync, list, status, cancel, and the WS
-// /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks/tasks.ts runs them through the engine).
+// /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks/tasks.ts runs them through the engine). Live
+// events come from the bus (`task.event`), each socket subscribed to its own tasks.
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/kernel/errors";
-import { failureCause, type TaskOutcome } from "../src/core/tasks/tasks";
+import type { Bus } from "../src/core/kernel/bus";
+import { newId } from "../src/core/kernel/ids";
+import { failureCause } from "../src/core/tasks/tasks";
+import { TaskOutcome, TaskStatus, TaskView, type TaskEvent } from "../src/core/tasks/schema";
 import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 
-const TaskStatus = t.Union([
-  t.Literal("pending"),
-  t.Literal("running"),
-  t.Literal("completed"),
-  t.Literal("failed"),
-  t.Literal("cancelled"),
-  t.Literal("timeout"),
-  t.Literal("interrupted"),
-]);
-
-const ActionResult = t.Object(
-  {
-    action: t.String({ description: "tool name" }),
-    result: t.String(),
-    status: t.String(),
-    id: t.Optional(t.String()),
-    arguments: t.Optional(t.Record(t.String(), t.Unknown())),
-    started_at: t.Optional(t.String()),
-    duration_ms: t.Optional(t.Number()),
-  },
-  { additionalProperties: true },
-);
-
-export const TaskSchema = t.Object({
-  id: t.String(),
-  task_id: t.String({ description: "Same as id" }),
-  name: t.String(),
-  description: t.String(),
-  status: TaskStatus,
-  continuous: t.Boolean(),
-  time_limit: t.Number({ description: "minutes" }),
-  project_id: t.Union([t.String(), t.Null()]),
-  agent_id: t.String(),
-  conversation_id: t.Union([t.String(), t.Null()], { description: "The conversation the task runs in (its full transcript)" }),
-  session_id: t.Union([t.String(), t.Null()]),
-  turns: t.Integer(),
-  iterations: t.Integer(),
-  response: t.String(),
-  action_results: t.Array(ActionResult),
-  error: t.Union([t.String(), t.Null()]),
-  usage: t.Object({ prompt_tokens: t.Integer(), completion_tokens: t.Integer(), total_tokens: t.Integer() }),
-  created_at: t.String(),
-  started_at: t.Union([t.String(), t.Null()]),
-  finished_at: t.Union([t.String(), t.Null()]),
-  execution_time: t.Union([t.Number(), t.Null()], { description: "seconds" }),
-});
-
-const TaskMetadata = t.Object({
-  task_id: t.String(),
-  name: t.String(),
-  description: t.String(),
-  continuous: t.Boolean(),
-  time_limit: t.Number(),
-  project_id: t.Union([t.String(), t.Null()]),
-  agent_id: t.String(),
-  conversation_id: t.Union([t.String(), t.Null()]),
-  turns: t.Integer(),
-});
-
-const Outcome = t.Object({
-  task_id: t.String(),
-  status: TaskStatus,
-  response: t.String(),
-  iterations: t.Integer(),
-  execution_time: t.Number({ description: "seconds" }),
-  action_results: t.Array(ActionResult),
-  task_metadata: TaskMetadata,
-  error: t.Optional(t.String()),
-});
+/** Also used by plugins/projects.ts. */
+export const TaskSchema = TaskView;
 
 export const TaskBody = t.Object({
   name: t.String({ minLength: 1, maxLength: 200 }),
@@ -106,11 +43,15 @@ interface SocketState {
   running: Set<string>;
 }
 
+/** A task's live events until the returned function is called. */
+const followTask = (bus: Bus, taskId: string, listener: (event: TaskEvent) => void) =>
+  bus.subscribe((e) => listener(e.data.event), { types: ["task.event"], where: { task_id: taskId } });
+
 export const tasksPlugin = (core: Core) => {
   const { tasks } = core;
   const options = { ...core.config.webSocket, log: core.log, label: "task" };
   const sockets = new LiveSockets<SocketState>();
-  const watchers = new WeakMap<object, () => void>();
+  const followers = new WeakMap<object, () => void>();
 
   return new Elysia({ name: "tasks", detail: { tags: ["tasks"] } })
     .post(
@@ -146,7 +87,7 @@ export const tasksPlugin = (core: Core) => {
       async ({ body, request }) => {
         // A client that goes away cancels its task.
         const { done } = tasks.start(inputFrom(body), { signal: request.signal });
-        const outcome: TaskOutcome = await done;
+        const outcome = await done;
         const cause = failureCause(outcome);
         // Refused before any work happened (no model configured, upstream down): answer with that error.
         if (cause && outcome.task_metadata.turns === 0) throw new AppError(cause.errorCode, cause.message, { ...cause.details, task_id: outcome.task_id });
@@ -154,7 +95,7 @@ export const tasksPlugin = (core: Core) => {
       },
       {
         body: TaskBody,
-        response: { 200: Outcome, 400: ErrorEnvelope, 404: ErrorEnvelope, 429: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
+        response: { 200: TaskOutcome, 400: ErrorEnvelope, 404: ErrorEnvelope, 429: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
         detail: {
           summary: "Run a task to completion",
           description:
@@ -195,11 +136,18 @@ export const tasksPlugin = (core: Core) => {
           return socket.rejectFrame(frame, taskCheck, "task");
         }
         if (state.running.size >= MAX_TASKS_PER_SOCKET) return socket.sendError(`too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, "RATE_LIMITED");
+        // Named first, so the subscription is in place before the task's `start` event.
+        const id = newId();
+        const unfollow = followTask(core.bus, id, (event) => socket.send(event));
         try {
-          const { task, done } = tasks.start(inputFrom(frame), { signal: state.controller.signal, onEvent: (event) => socket.send(event) });
-          state.running.add(task.id);
-          void done.finally(() => state.running.delete(task.id));
+          const { done } = tasks.start(inputFrom(frame), { id, signal: state.controller.signal });
+          state.running.add(id);
+          void done.finally(() => {
+            state.running.delete(id);
+            unfollow();
+          });
         } catch (error) {
+          unfollow();
           const known = error instanceof AppError;
           if (!known) core.log.error("task stream start failed", { error: String(error) });
           socket.sendError(known ? error.message : "internal error", known ? error.errorCode : "INTERNAL_ERROR");
@@ -228,18 +176,23 @@ export const tasksPlugin = (core: Core) => {
           raw.close(4404, "task not found");
           return;
         }
-        const unsubscribe = tasks.watch(id, (event) => {
-          raw.send(JSON.stringify(event));
-          if (event.event === "complete" || event.event === "error") raw.close(1000, "task ended");
-        });
+        const running = tasks.isRunning(id);
+        if (running) {
+          followers.set(
+            raw,
+            followTask(core.bus, id, (event) => {
+              raw.send(JSON.stringify(event));
+              if (event.event === "complete" || event.event === "error") raw.close(1000, "task ended");
+            }),
+          );
+        }
         raw.send(JSON.stringify({ event: "snapshot", data: tasks.get(id) }));
-        if (!unsubscribe) raw.close(1000, "task ended");
-        else watchers.set(raw, unsubscribe);
+        if (!running) raw.close(1000, "task ended");
       },
       close(ws) {
         const raw = rawSocket(ws);
-        watchers.get(raw)?.();
-        watchers.delete(raw);
+        followers.get(raw)?.();
+        followers.delete(raw);
       },
     })
     .get("/api/v1/tasks", ({ query }) => tasks.list({ projectId: query.project_id, status: query.status, limit: query.limit, offset: query.offset }), {

@@ -4,18 +4,22 @@
 // One task = one conversation. A plain task is one turn. A continuous task keeps taking turns ("continue") until the
 // model calls the task's own `task_completed` tool, the time limit passes, it is cancelled, or it reaches the safety
 // bound of `max_turns`. A server restart finds tasks left `running` and marks them `interrupted`.
+// A task's live events are published on the bus (`task.event`, shapes in ./schema.ts); streams subscribe there.
 import { Type } from "@sinclair/typebox";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import type { Bus } from "../kernel/bus";
+import { followTurn } from "../engine/follow";
 import { AppError, notFound } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
 import type { Projects } from "./projects";
 import type { Db } from "../store/db";
-import { tasks, type TaskStatus } from "../store/schema";
+import { tasks } from "../store/schema";
 import { iso, isoOrNull } from "../store/values";
 import type { ToolDefinition } from "../tools/types";
-import type { ActionResult, Engine, TurnEvent } from "../engine/turn";
+import type { ActionResult } from "../engine/schema";
+import type { Engine } from "../engine/turn";
+import type { TaskEvent, TaskMetadata, TaskOutcome, TaskStatus, TaskView } from "./schema";
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -39,63 +43,6 @@ export interface TaskInput {
   max_turns?: number;
 }
 
-export interface TaskMetadata {
-  task_id: string;
-  name: string;
-  description: string;
-  continuous: boolean;
-  time_limit: number;
-  project_id: string | null;
-  agent_id: string;
-  conversation_id: string | null;
-  turns: number;
-}
-
-export interface TaskView {
-  id: string;
-  task_id: string;
-  name: string;
-  description: string;
-  status: TaskStatus;
-  continuous: boolean;
-  time_limit: number;
-  project_id: string | null;
-  agent_id: string;
-  conversation_id: string | null;
-  session_id: string | null;
-  turns: number;
-  iterations: number;
-  response: string;
-  action_results: ActionResult[];
-  error: string | null;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  /** Seconds spent running so far (or in total once finished); null before it starts. */
-  execution_time: number | null;
-}
-
-/** The execute-sync response and the stream's `complete` payload. */
-export interface TaskOutcome {
-  task_id: string;
-  status: TaskStatus;
-  response: string;
-  iterations: number;
-  execution_time: number;
-  action_results: ActionResult[];
-  task_metadata: TaskMetadata;
-  error?: string;
-}
-
-/** Live task events for a stream client: `{event, data}` as sent over WS /api/v1/tasks/stream. */
-export type TaskEvent =
-  | { event: "start"; data: TaskMetadata & { status: TaskStatus; started_at: string } }
-  | { event: "progress"; data: { task_id: string; turn: number; iteration: number; max_iterations: number; elapsed_seconds: number; conversation_id: string | null } }
-  | { event: "action"; data: { task_id: string; id: string; action: string; result: string; status: string; duration_ms: number } }
-  | { event: "complete"; data: TaskOutcome }
-  | { event: "error"; data: { task_id?: string; message: string; code?: string; status?: TaskStatus } };
-
 type StopReason = "cancelled" | "timeout" | "shutdown";
 
 interface Running {
@@ -111,8 +58,6 @@ const seconds = (ms: number) => Math.round(ms / 10) / 100;
 
 export class Tasks {
   private readonly running = new Map<string, Running>();
-  /** Listeners following a running task's events (WS /api/v1/tasks/{task_id}). */
-  private readonly watchers = new Map<string, Set<(event: TaskEvent) => void>>();
   private stopping = false;
 
   constructor(
@@ -148,9 +93,10 @@ export class Tasks {
 
   /**
    * Creates the task and starts it. Returns at once with the stored task and a promise of its outcome (which never
-   * rejects: failures end the task as `failed`). `onEvent` receives the task's live events in order.
+   * rejects: failures end the task as `failed`). Its live events go to the bus as `task.event`; `id` names the task
+   * so that a stream can subscribe (`where: { task_id }`) before its `start` event.
    */
-  start(input: TaskInput, options: { onEvent?: (event: TaskEvent) => void; signal?: AbortSignal } = {}): { task: TaskView; done: Promise<TaskOutcome> } {
+  start(input: TaskInput, options: { id?: string; signal?: AbortSignal } = {}): { task: TaskView; done: Promise<TaskOutcome> } {
     if (this.stopping) throw new AppError("SERVICE_UNAVAILABLE", "the server is shutting down");
     if (this.running.size >= MAX_RUNNING_TASKS) {
       throw new AppError("RATE_LIMITED", `${this.running.size} tasks are already running (the limit is ${MAX_RUNNING_TASKS}); wait for one to finish or cancel one`, { running: this.running.size });
@@ -160,7 +106,7 @@ export class Tasks {
     if (!engine) throw new AppError("SERVICE_UNAVAILABLE", "the agent engine is not available on this server");
     const now = Date.now();
     const row: TaskRow = {
-      id: newId(),
+      id: options.id ?? newId(),
       projectId: input.project_id ?? null,
       name: input.name.replace(/\s+/g, " ").trim() || "Untitled task",
       description: input.description ?? "",
@@ -190,28 +136,17 @@ export class Tasks {
     const onOuterAbort = () => controller.abort("cancelled" satisfies StopReason);
     if (options.signal?.aborted) onOuterAbort();
     else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-    const done = this.run(row, engine, controller, options.onEvent ?? (() => {}), input.max_turns ?? DEFAULT_MAX_TURNS).finally(() => {
+    const done = this.run(row, engine, controller, input.max_turns ?? DEFAULT_MAX_TURNS).finally(() => {
       options.signal?.removeEventListener("abort", onOuterAbort);
       this.running.delete(row.id);
     });
     this.running.set(row.id, { controller, done });
-    return { task: this.view(row), done };
+    return { task: toTaskView(row), done };
   }
 
-  /**
-   * Follows a running task: `listener` gets its events from now on, until it ends. Returns the unsubscribe
-   * function, or undefined when the task is not running (its stored state is final).
-   */
-  watch(id: string, listener: (event: TaskEvent) => void): (() => void) | undefined {
-    this.require(id);
-    if (!this.running.has(id)) return undefined;
-    let set = this.watchers.get(id);
-    if (!set) this.watchers.set(id, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
-    };
+  /** Whether the task runs in this process now (its events are still to come on the bus). */
+  isRunning(id: string): boolean {
+    return this.running.has(id);
   }
 
   /** Cancels a running task; a finished one is returned unchanged. */
@@ -246,7 +181,7 @@ export class Tasks {
   }
 
   get(id: string): TaskView {
-    return this.view(this.require(id));
+    return toTaskView(this.require(id));
   }
 
   /** Newest first. */
@@ -261,7 +196,7 @@ export class Tasks {
       .offset(options.offset ?? 0)
       .all();
     const total = this.db.select({ n: count() }).from(tasks).where(where).get()?.n ?? 0;
-    return { tasks: rows.map((r) => this.view(r)), total };
+    return { tasks: rows.map(toTaskView), total };
   }
 
   /** Cancels the project's running tasks, then deletes the project (its tasks go with it). */
@@ -279,52 +214,16 @@ export class Tasks {
     return Object.fromEntries(rows.map((r) => [r.agent, r.n]));
   }
 
-  view(row: TaskRow): TaskView {
-    const end = row.finishedAt ?? (row.startedAt ? Date.now() : null);
-    return {
-      id: row.id,
-      task_id: row.id,
-      name: row.name,
-      description: row.description,
-      status: row.status,
-      continuous: row.continuous,
-      time_limit: row.timeLimitMin,
-      project_id: row.projectId ?? null,
-      agent_id: row.agentId,
-      conversation_id: row.conversationId ?? null,
-      session_id: row.sessionId ?? null,
-      turns: row.turns,
-      iterations: row.iterations,
-      response: row.response,
-      action_results: row.actionResults as ActionResult[],
-      error: row.error ?? null,
-      usage: { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens, total_tokens: row.promptTokens + row.completionTokens },
-      created_at: iso(row.createdAt),
-      started_at: isoOrNull(row.startedAt),
-      finished_at: isoOrNull(row.finishedAt),
-      execution_time: row.startedAt && end ? seconds(end - row.startedAt) : null,
-    };
-  }
-
   // ── running ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async run(row: TaskRow, engine: Engine, controller: AbortController, emit: (event: TaskEvent) => void, maxTurns: number): Promise<TaskOutcome> {
+  private async run(row: TaskRow, engine: Engine, controller: AbortController, maxTurns: number): Promise<TaskOutcome> {
     const signal = controller.signal;
-    const safeEmit = (event: TaskEvent) => {
-      for (const listener of [emit, ...(this.watchers.get(row.id) ?? [])]) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.log?.warn("task event listener failed", { task_id: row.id, error: String(error) });
-        }
-      }
-      if (event.event === "complete" || event.event === "error") this.watchers.delete(row.id);
-    };
+    const emit = (event: TaskEvent) => this.publish(row, event);
     const started = Date.now();
     const limitMs = row.timeLimitMin * 60_000;
     const timer = setTimeout(() => controller.abort("timeout" satisfies StopReason), limitMs);
     this.save(row, { status: "running", startedAt: started });
-    safeEmit({ event: "start", data: { ...this.metadata(row), status: "running", started_at: iso(started) } });
+    emit({ event: "start", data: { ...toTaskMetadataView(row), status: "running", started_at: iso(started) } });
 
     let completion: { summary: string } | undefined;
     const taskCompleted: ToolDefinition = {
@@ -352,17 +251,16 @@ export class Tasks {
         if (signal.aborted) break;
         const turnNumber = row.turns + 1;
         const text = turnNumber === 1 ? this.firstPrompt(row) : this.continuePrompt(row, started, limitMs);
-        const result = await engine.runTurn({
-          text,
-          conversationId: row.conversationId ?? undefined,
-          agentId: row.agentId,
-          signal,
-          extraTools: [taskCompleted],
-          onEvent: (event: TurnEvent) => {
+        // The turn's own events become the task's progress and actions.
+        const turnId = newId();
+        const unfollow = followTurn(
+          this.bus,
+          turnId,
+          (event) => {
             if (event.event === "start" && !row.conversationId) {
               this.save(row, { conversationId: event.data.conversation_id, sessionId: event.data.session_id });
             } else if (event.event === "progress") {
-              safeEmit({
+              emit({
                 event: "progress",
                 data: {
                   task_id: row.id,
@@ -374,13 +272,17 @@ export class Tasks {
                 },
               });
             } else if (event.event === "tool_result") {
-              safeEmit({
+              emit({
                 event: "action",
                 data: { task_id: row.id, id: event.data.id, action: event.data.name, result: event.data.result, status: event.data.status, duration_ms: event.data.duration_ms },
               });
             }
           },
-        });
+          { approvals: false },
+        );
+        const result = await engine
+          .runTurn({ text, conversationId: row.conversationId ?? undefined, agentId: row.agentId, signal, turnId, extraTools: [taskCompleted] })
+          .finally(unfollow);
         actions.push(...result.actionResults);
         const response = result.response.trim() ? result.response : (completion?.summary ?? row.response);
         this.save(row, {
@@ -435,11 +337,11 @@ export class Tasks {
       iterations: row.iterations,
       execution_time: seconds(finished - started),
       action_results: actions,
-      task_metadata: this.metadata(row),
+      task_metadata: toTaskMetadataView(row),
       ...(error ? { error } : {}),
     };
-    if (status === "failed") safeEmit({ event: "error", data: { task_id: row.id, message: error ?? "the task failed", status, ...(lastError ? { code: lastError.errorCode } : {}) } });
-    else safeEmit({ event: "complete", data: outcome });
+    if (status === "failed") emit({ event: "error", data: { task_id: row.id, message: error ?? "the task failed", status, ...(lastError ? { code: lastError.errorCode } : {}) } });
+    else emit({ event: "complete", data: outcome });
     if (lastError) causes.set(outcome, lastError);
     return outcome;
   }
@@ -461,24 +363,14 @@ export class Tasks {
     return `Continue working on the task "${row.name}". About ${leftMin < 1 ? "less than a minute" : `${Math.floor(leftMin)} minute(s)`} remain. When everything is done, call task_completed with a summary.`;
   }
 
-  private metadata(row: TaskRow): TaskMetadata {
-    return {
-      task_id: row.id,
-      name: row.name,
-      description: row.description,
-      continuous: row.continuous,
-      time_limit: row.timeLimitMin,
-      project_id: row.projectId ?? null,
-      agent_id: row.agentId,
-      conversation_id: row.conversationId ?? null,
-      turns: row.turns,
-    };
-  }
-
   /** Writes a change to the row (and keeps the in-memory copy in step). */
   private save(row: TaskRow, patch: Partial<TaskRow>): void {
     Object.assign(row, patch, { updatedAt: Date.now() });
     this.db.update(tasks).set({ ...patch, updatedAt: row.updatedAt }).where(eq(tasks.id, row.id)).run();
+  }
+
+  private publish(row: TaskRow, event: TaskEvent): void {
+    this.bus.publish("task.event", { task_id: row.id, agent_id: row.agentId, ...(row.conversationId ? { conversation_id: row.conversationId } : {}), event });
   }
 
   private announce(row: TaskRow): void {
@@ -495,4 +387,46 @@ export class Tasks {
   static isFinal(status: TaskStatus): boolean {
     return FINAL.includes(status);
   }
+}
+
+/** A stored task as the API shows it. */
+export function toTaskView(row: TaskRow): TaskView {
+  const end = row.finishedAt ?? (row.startedAt ? Date.now() : null);
+  return {
+    id: row.id,
+    task_id: row.id,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    continuous: row.continuous,
+    time_limit: row.timeLimitMin,
+    project_id: row.projectId ?? null,
+    agent_id: row.agentId,
+    conversation_id: row.conversationId ?? null,
+    session_id: row.sessionId ?? null,
+    turns: row.turns,
+    iterations: row.iterations,
+    response: row.response,
+    action_results: row.actionResults as ActionResult[],
+    error: row.error ?? null,
+    usage: { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens, total_tokens: row.promptTokens + row.completionTokens },
+    created_at: iso(row.createdAt),
+    started_at: isoOrNull(row.startedAt),
+    finished_at: isoOrNull(row.finishedAt),
+    execution_time: row.startedAt && end ? seconds(end - row.startedAt) : null,
+  };
+}
+
+export function toTaskMetadataView(row: TaskRow): TaskMetadata {
+  return {
+    task_id: row.id,
+    name: row.name,
+    description: row.description,
+    continuous: row.continuous,
+    time_limit: row.timeLimitMin,
+    project_id: row.projectId ?? null,
+    agent_id: row.agentId,
+    conversation_id: row.conversationId ?? null,
+    turns: row.turns,
+  };
 }
