@@ -1,8 +1,11 @@
 // OpenAPI document at /api/docs/json, Swagger UI at /api/docs, ReDoc at /api/redoc; every asset from the binary.
+// Every bus event is listed from its declaration (components.schemas named for the event, and `x-events`), so the
+// documented events are the ones the code publishes.
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DOC_ASSETS } from "../src/assets/docs";
 import type { Core } from "../src/core";
+import { EVENTS } from "../src/core/kernel/events";
 
 const REDOC_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -31,6 +34,7 @@ export function withWebSocketsAsUpgrades(doc: { paths?: Record<string, PathItem>
 }
 
 export const docsPlugin = (core: Core) => {
+  const events = EVENTS.openApi();
   const app = new Elysia({ name: "docs" })
     .onAfterHandle(({ request, responseValue }) => {
       if (new URL(request.url).pathname === "/api/docs/json" && responseValue && typeof responseValue === "object") withWebSocketsAsUpgrades(responseValue as { paths?: Record<string, PathItem> });
@@ -54,13 +58,16 @@ export const docsPlugin = (core: Core) => {
               '`{"error":{"code","message","details","request_id"},"detail":message}`.',
           },
           components: {
+            schemas: events.schemas,
             securitySchemes: {
               apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
               bearer: { type: "http", scheme: "bearer" },
             },
           },
           security: [{ apiKey: [] }, { bearer: [] }],
-        },
+          // What travels on the event bus, and so on every live stream (WebSocket, SSE).
+          "x-events": events.events,
+        } as Record<string, unknown>,
       }),
     )
     .get("/api/redoc", ({ set }) => {

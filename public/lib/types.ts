@@ -1,6 +1,6 @@
 // Shapes of the API as the page uses them. The chat stream events come straight from the engine's own
 // declaration, so the page cannot drift from what the server sends.
-export type { TurnEvent, TurnUsage, ActionResult } from "../../src/core/engine/turn";
+export type { TurnEvent, TurnUsage, ActionResult } from "../../src/core/engine/schema";
 
 export interface ConversationSummary {
   conversation_id: string;
