@@ -1,28 +1,20 @@
 // Telemetry: GET /api/v1/telemetry and the WS /api/v1/ws/telemetry that pushes the same snapshot every `interval`
-// seconds. Numbers come from src/core/system/telemetry.ts.
+// seconds. Numbers come from src/core/system/telemetry.ts (queried again only after a bus event changed them).
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
+import { TelemetrySnapshot } from "../src/core/system/schema";
 import { rawSocket } from "../src/http/live-socket";
-
-const TokenPair = t.Object({ prompt: t.Integer(), completion: t.Integer() });
-const Snapshot = t.Object({
-  agents: t.Record(t.String(), t.Object({ messages_sent: t.Integer(), tasks_completed: t.Integer() })),
-  tokens: t.Object({ total: TokenPair, per_agent: t.Record(t.String(), TokenPair) }),
-  uptime_seconds: t.Integer(),
-  timestamp: t.String(),
-});
 
 const MIN_INTERVAL_S = 0.1;
 const MAX_INTERVAL_S = 3600;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-
 
 export const telemetryPlugin = (core: Core) => {
   const stops = new WeakMap<object, () => void>();
   return new Elysia({ name: "telemetry", detail: { tags: ["telemetry"] } })
     .get("/api/v1/telemetry", ({ query }) => core.telemetry.snapshot(query.agent_id), {
       query: t.Object({ agent_id: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
-      response: { 200: Snapshot },
+      response: { 200: TelemetrySnapshot },
       detail: {
         summary: "Telemetry summary",
         description: "Per-agent assistant messages and completed tasks, token totals per agent (all time, from the store) and the server's uptime. `agent_id` narrows it to one agent.",

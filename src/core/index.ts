@@ -97,6 +97,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   const toolServices = createToolServices({ config, db, bus, log, roots, metrics });
 
   const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots);
+  const usage = new Usage(conversations.repository);
   const projects = new Projects(db);
   const tasks = new Tasks(db, bus, projects, () => core.engine, log);
   const lostTasks = tasks.recoverInterrupted();
@@ -120,13 +121,13 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     audit: toolServices.audit,
     uploads: new Uploads(roots, () => config.uploadMaxBytes),
     contextFiles: new ContextFiles(roots, conversations),
-    usage: new Usage(db),
+    usage,
     // The engine reads other areas (models, tools) lazily through the finished core.
     engine: new AgentEngine(() => core),
     checkpoints,
     projects,
     tasks,
-    telemetry: new Telemetry(db, metrics, config, bus),
+    telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
     agents: new Agents(config, models),
     describeModel() {
       const model = models.current();

@@ -1,11 +1,9 @@
 // Readiness checks behind /ready and /ready/all. Areas register a named check; each run is timed.
-export interface CheckOutcome {
-  healthy: boolean;
-  detail?: string;
-  [extra: string]: unknown;
-}
-export type CheckResult = CheckOutcome & { latency_ms?: number };
-export type Check = () => Promise<CheckOutcome> | CheckOutcome;
+import type { ServiceCheck } from "./schema";
+
+/** A check reports whether its service is healthy, and may add fields of its own (e.g. the model in use); the run
+ *  adds how long it took. */
+export type Check = () => Promise<ServiceCheck> | ServiceCheck;
 
 export class HealthChecks {
   private checks = new Map<string, Check>();
@@ -14,7 +12,7 @@ export class HealthChecks {
     this.checks.set(name, check);
   }
 
-  async run(name: string): Promise<CheckResult> {
+  async run(name: string): Promise<ServiceCheck> {
     const check = this.checks.get(name);
     if (!check) return { healthy: false, detail: "no such check" };
     const start = performance.now();
@@ -26,7 +24,7 @@ export class HealthChecks {
     }
   }
 
-  async runAll(): Promise<Record<string, CheckResult>> {
+  async runAll(): Promise<Record<string, ServiceCheck>> {
     const names = [...this.checks.keys()];
     const results = await Promise.all(names.map((n) => this.run(n)));
     return Object.fromEntries(names.map((n, i) => [n, results[i]!]));

@@ -1,4 +1,6 @@
-// In-process counters and histograms behind /metrics, /metrics/prometheus and /ready/all.
+// In-process counters and histograms behind /metrics (JSON), /metrics/prometheus (text) and /ready/all.
+import type { MetricsReport } from "./schema";
+
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 const RESERVOIR = 2048;
 
@@ -64,5 +66,61 @@ export class Metrics {
 
   get uptimeSeconds(): number {
     return Math.floor((Date.now() - this.startedAt) / 1000);
+  }
+
+  /** The counters as /metrics shows them; `inferenceHealthy`: a usable model is configured. */
+  report(inferenceHealthy: boolean): MetricsReport {
+    const avg = (h: { sum: number; count: number }) => (h.count ? Math.round((h.sum / h.count) * 100) / 100 : 0);
+    return {
+      uptime_seconds: this.uptimeSeconds,
+      http: {
+        requests_total: this.http.total,
+        requests_success: this.http.success,
+        requests_client_error: this.http.clientError,
+        requests_server_error: this.http.serverError,
+        active_requests: this.http.active,
+        response_time_avg_ms: avg(this.http.latency),
+      },
+      inference: {
+        requests_total: this.inference.total,
+        requests_success: this.inference.success,
+        requests_failed: this.inference.failed,
+        time_avg_ms: avg(this.inference.latency),
+        tokens_total: this.inference.tokens,
+        healthy: inferenceHealthy,
+      },
+      tools: { calls_total: this.tools.total, calls_failed: this.tools.failed, by_name: Object.fromEntries(this.tools.byName) },
+    };
+  }
+
+  /** The counters in the Prometheus text exposition format. */
+  prometheus(): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    };
+    const histogram = (name: string, help: string, h: Histogram) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+      for (const b of h.buckets()) lines.push(`${name}_bucket{le="${b.le}"} ${b.count}`);
+      lines.push(`${name}_sum ${Math.round(h.sum * 1000) / 1000}`, `${name}_count ${h.count}`);
+    };
+    metric("app_uptime_seconds", "counter", "Application uptime in seconds", [["", this.uptimeSeconds]]);
+    metric("http_requests_total", "counter", "Total HTTP requests by status class", [
+      ['{status="success"}', this.http.success],
+      ['{status="client_error"}', this.http.clientError],
+      ['{status="server_error"}', this.http.serverError],
+    ]);
+    metric("http_requests_active", "gauge", "HTTP requests in flight", [["", this.http.active]]);
+    histogram("http_request_duration_ms", "HTTP request latency in milliseconds", this.http.latency);
+    metric("inference_requests_total", "counter", "LLM provider requests", [
+      ['{status="success"}', this.inference.success],
+      ['{status="failed"}', this.inference.failed],
+    ]);
+    metric("inference_tokens_total", "counter", "Tokens used across all LLM requests", [["", this.inference.tokens]]);
+    histogram("inference_time_ms", "LLM request latency in milliseconds", this.inference.latency);
+    metric("tool_calls_total", "counter", "Tool calls by tool", [...this.tools.byName].map(([n, c]) => [`{tool="${n}"}`, c] as [string, number]));
+    metric("tool_calls_failed_total", "counter", "Tool calls that failed", [["", this.tools.failed]]);
+    return lines.join("\n") + "\n";
   }
 }

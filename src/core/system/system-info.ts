@@ -1,16 +1,11 @@
-// System diagnostics: /api/v1/system/info, /api/v1/system/status, /api/v1/capabilities and the PiSovereign
-// /v1/system/status. Every value is read from the running server (core services, configuration, the routes that
-// are actually mounted, process counters) — nothing is a constant claim.
-import { count, desc } from "drizzle-orm";
+// System diagnostics: what /api/v1/system/info, /api/v1/system/status, /api/v1/capabilities and the PiSovereign
+// /v1/system/status report. Every value is read from the running server (core services, configuration, process
+// counters) — nothing is a constant claim. The core says what it can do; which routes expose it is the plugin's
+// business (plugins/system.ts).
 import { statSync } from "node:fs";
 import type { Core } from "../index";
 import type { ToolRuntime } from "../tools/types";
-import { conversations, messages } from "../store/schema";
-
-export interface RouteInfo {
-  method: string;
-  path: string;
-}
+import type { CoreAbilities, PiSystemStatus, SystemInfo, SystemStatus } from "./schema";
 
 /** Optional services other areas may add to the core; read defensively. */
 type OptionalServices = {
@@ -21,23 +16,13 @@ type OptionalServices = {
 
 const mb = (bytes: number, digits = 2) => Math.round((bytes / (1024 * 1024)) * 10 ** digits) / 10 ** digits;
 
-export class SystemInfo {
-  private routes: RouteInfo[] = [];
+export class SystemDiagnostics {
   private cpu = { at: performance.now(), usage: process.cpuUsage(), percent: 0 };
 
   constructor(private readonly core: Core) {
     // Until the first sample window passes, report the average since start.
     const u = process.cpuUsage();
     this.cpu.percent = this.percentOf(u.user + u.system, process.uptime() * 1000);
-  }
-
-  /** The mounted routes (set once the app starts), so capabilities describe what this server really serves. */
-  setRoutes(routes: RouteInfo[]): void {
-    this.routes = routes.map((r) => ({ method: r.method, path: r.path }));
-  }
-
-  private has(method: string, path: string): boolean {
-    return this.routes.some((r) => r.method === method && r.path === path);
   }
 
   private get services(): OptionalServices {
@@ -59,23 +44,20 @@ export class SystemInfo {
     }
   }
 
-  info() {
+  /** `current_model.streaming_enabled` says whether the engine can stream; the plugin adds whether a stream is served. */
+  info(): SystemInfo {
     const model = this.currentModel();
     const engineAvailable = !!this.core.engine && !!model?.usable;
-    const latest = this.core.db.select({ sessionId: conversations.sessionId }).from(conversations).orderBy(desc(conversations.updatedAt)).limit(1).get();
-    const totalMessages = this.core.db.select({ n: count() }).from(messages).get()?.n ?? 0;
     const memory = this.services.memory;
     return {
       penguin_version: this.core.version,
       engine_available: engineAvailable,
       checkpoints_enabled: this.core.config.checkpoints.enabled,
-      current_model: model
-        ? { model: model.name, provider: model.provider, streaming_enabled: engineAvailable && this.has("WS", "/api/v1/chat/stream"), vision_enabled: model.vision }
-        : null,
+      current_model: model ? { model: model.name, provider: model.provider, streaming_enabled: engineAvailable, vision_enabled: model.vision } : null,
       conversation_manager: {
         active: !!this.core.conversations,
-        current_session_id: latest?.sessionId ?? null,
-        total_messages: totalMessages,
+        current_session_id: this.core.conversations.latest()?.sessionId ?? null,
+        total_messages: this.core.conversations.repository.messageTotal(),
       },
       tool_manager: { active: !!this.services.tools, total_tools: this.toolCount() },
       memory_provider: memory
@@ -85,12 +67,12 @@ export class SystemInfo {
     };
   }
 
-  status() {
+  status(): SystemStatus {
     const tasks = this.core.tasks;
     const running = tasks.runningCount;
     const usage = this.core.usage;
     const total = usage?.report().total;
-    const latest = this.core.db.select({ id: conversations.id, sessionId: conversations.sessionId }).from(conversations).orderBy(desc(conversations.updatedAt)).limit(1).get();
+    const latest = this.core.conversations.latest();
     const session = latest && usage ? usage.report(latest.id).total : undefined;
     const activeTurns = this.services.engine?.activeTurns ?? 0;
     return {
@@ -115,32 +97,22 @@ export class SystemInfo {
     };
   }
 
-  capabilities() {
+  /** What the core can do right now (the model, configuration); the plugin turns it into capabilities with the routes. */
+  abilities(): CoreAbilities {
     const model = this.currentModel();
     const inference = !!this.core.engine && !!model?.usable;
-    const vision = !!model?.vision && inference;
-    const tasks = inference && this.has("POST", "/api/v1/tasks/execute");
     return {
-      capabilities: {
-        vision_enabled: vision,
-        streaming_enabled: inference && this.has("WS", "/api/v1/chat/stream"),
-        checkpoint_management: this.core.config.checkpoints.enabled && this.has("POST", "/api/v1/checkpoints/create"),
-        model_switching: this.has("POST", "/api/v1/models/load") && (this.core.models?.list().length ?? 0) > 1,
-        file_upload: this.has("POST", "/api/v1/upload"),
-        websocket_support: this.routes.some((r) => r.method === "WS"),
-        task_execution: tasks,
-        run_mode: tasks,
-        multi_modal: vision && this.has("POST", "/api/v1/upload"),
-        context_files: this.has("GET", "/api/v1/context-files"),
-      },
+      inference,
+      vision: !!model?.vision && inference,
+      checkpoints: this.core.config.checkpoints.enabled,
+      model_choice: (this.core.models?.list().length ?? 0) > 1,
       current_model: model ? { model: model.name, provider: model.provider, vision_enabled: model.vision } : null,
-      api_version: "v1",
       penguin_version: this.core.version,
     };
   }
 
   /** PiSovereign's GET /v1/system/status. */
-  piStatus() {
+  piStatus(): PiSystemStatus {
     const m = this.core.metrics;
     const mem = process.memoryUsage();
     return {

@@ -1,0 +1,169 @@
+// The shapes of the system routes, declared once: health and metrics (/health, /ready*, /metrics), token usage
+// (/api/v1/token-usage), telemetry (/api/v1/telemetry and its WebSocket), and diagnostics (/api/v1/system/*,
+// /api/v1/capabilities, /v1/system/status). The plugins validate and document with them; the core returns Static<>
+// of them.
+import { Type as T, type Static } from "@sinclair/typebox";
+
+const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(schema: S) => T.Union([schema, T.Null()]);
+const Counter = T.Integer({ minimum: 0 });
+
+// ── health and metrics ──────────────────────────────────────────────────────────────────────────────────────
+
+export const Liveness = T.Object({ status: T.Literal("ok"), version: T.String() });
+
+/** One readiness check; checks may add fields of their own (e.g. the model in use). */
+export const ServiceCheck = T.Object({ healthy: T.Boolean(), latency_ms: T.Optional(T.Number()), detail: T.Optional(T.String()) }, { additionalProperties: true });
+export type ServiceCheck = Static<typeof ServiceCheck> & { [extra: string]: unknown };
+
+export const Readiness = T.Object({ status: T.String(), inference: ServiceCheck });
+
+export const LatencyPercentiles = T.Object({ p50_ms: T.Number(), p90_ms: T.Number(), p99_ms: T.Number() });
+
+export const ReadinessOfAll = T.Object({ status: T.String(), services: T.Record(T.String(), ServiceCheck), latency_percentiles: LatencyPercentiles });
+
+export const MetricsReport = T.Object({
+  uptime_seconds: Counter,
+  http: T.Object({
+    requests_total: Counter,
+    requests_success: Counter,
+    requests_client_error: Counter,
+    requests_server_error: Counter,
+    active_requests: Counter,
+    response_time_avg_ms: T.Number(),
+  }),
+  inference: T.Object({
+    requests_total: Counter,
+    requests_success: Counter,
+    requests_failed: Counter,
+    time_avg_ms: T.Number(),
+    tokens_total: Counter,
+    healthy: T.Boolean({ description: "A usable model is configured (as /ready judges it, without calling the provider)" }),
+  }),
+  tools: T.Object({ calls_total: Counter, calls_failed: Counter, by_name: T.Record(T.String(), Counter) }),
+});
+export type MetricsReport = Static<typeof MetricsReport>;
+
+// ── token usage ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export const UsageTotals = T.Object({
+  prompt: T.Integer(),
+  completion: T.Integer(),
+  total: T.Integer(),
+  cost_usd: T.Number({ description: "USD, where prices are known (config price_input/price_output or OpenRouter pricing)" }),
+  requests: T.Integer({ description: "model calls counted" }),
+});
+export type UsageTotals = Static<typeof UsageTotals>;
+
+const usageReportFields = {
+  /** Everything, all models and agents. */
+  total: UsageTotals,
+  /** The chat model's usage (answers in conversations; summaries excluded). */
+  main_model: UsageTotals,
+  /** Summarisation of trimmed history, when the `summarize` context strategy is on. */
+  summarizer: UsageTotals,
+  models: T.Record(T.String(), UsageTotals),
+  agents: T.Record(T.String(), UsageTotals),
+  cost_usd: T.Number(),
+};
+export const UsageReport = T.Object(usageReportFields);
+export type UsageReport = Static<typeof UsageReport>;
+
+export const TokenUsage = T.Object({ usage: T.Object({ ...usageReportFields, current_model: Nullable(T.String()) }) });
+
+// ── telemetry ───────────────────────────────────────────────────────────────────────────────────────────────
+
+export const TokenPair = T.Object({ prompt: T.Integer(), completion: T.Integer() });
+export type TokenPair = Static<typeof TokenPair>;
+
+export const TelemetrySnapshot = T.Object({
+  agents: T.Record(T.String(), T.Object({ messages_sent: T.Integer(), tasks_completed: T.Integer() })),
+  tokens: T.Object({ total: TokenPair, per_agent: T.Record(T.String(), TokenPair) }),
+  uptime_seconds: T.Integer(),
+  timestamp: T.String(),
+});
+export type TelemetrySnapshot = Static<typeof TelemetrySnapshot>;
+
+// ── diagnostics ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export const SystemInfo = T.Object({
+  penguin_version: T.String(),
+  engine_available: T.Boolean({ description: "The engine exists and the current model is usable" }),
+  checkpoints_enabled: T.Boolean(),
+  current_model: Nullable(T.Object({ model: T.String(), provider: T.String(), streaming_enabled: T.Boolean(), vision_enabled: T.Boolean() })),
+  conversation_manager: T.Object({ active: T.Boolean(), current_session_id: Nullable(T.String()), total_messages: T.Integer() }),
+  tool_manager: T.Object({ active: T.Boolean(), total_tools: T.Integer() }),
+  memory_provider: T.Object({ initialized: T.Boolean(), provider_type: Nullable(T.String()) }),
+  uptime_seconds: T.Integer(),
+});
+export type SystemInfo = Static<typeof SystemInfo>;
+
+const InOut = T.Object({ input: T.Integer(), output: T.Integer() });
+
+export const SystemStatus = T.Object({
+  status: T.Literal("active"),
+  runmode_status: T.String(),
+  continuous_mode: T.Boolean({ description: "A continuous task is running" }),
+  streaming_active: T.Boolean({ description: "An agent turn is running" }),
+  active_turns: T.Integer(),
+  active_tasks: T.Integer(),
+  token_usage: T.Object({ total: InOut, session: InOut }, { description: "session: the most recently active conversation" }),
+  current_session_id: Nullable(T.String()),
+  timestamp: T.String(),
+  uptime_seconds: T.Integer(),
+  initialization: T.Object({ core_initialized: T.Boolean(), fast_startup_enabled: T.Boolean() }),
+});
+export type SystemStatus = Static<typeof SystemStatus>;
+
+const CurrentModel = Nullable(T.Object({ model: T.String(), provider: T.String(), vision_enabled: T.Boolean() }));
+
+export const Capabilities = T.Object({
+  capabilities: T.Object({
+    vision_enabled: T.Boolean(),
+    streaming_enabled: T.Boolean(),
+    checkpoint_management: T.Boolean(),
+    model_switching: T.Boolean({ description: "More than one model is configured and /api/v1/models/load is served" }),
+    file_upload: T.Boolean(),
+    websocket_support: T.Boolean(),
+    task_execution: T.Boolean(),
+    run_mode: T.Boolean(),
+    multi_modal: T.Boolean(),
+    context_files: T.Boolean(),
+  }),
+  current_model: CurrentModel,
+  api_version: T.String(),
+  penguin_version: T.String(),
+});
+
+/** What the core can do, whichever routes expose it (the plugin adds what the mounted routes serve). */
+export const CoreAbilities = T.Object({
+  /** A usable model: turns (and so streaming, tasks and run mode) can run. */
+  inference: T.Boolean(),
+  /** The current model reads images, and inference is possible. */
+  vision: T.Boolean(),
+  checkpoints: T.Boolean(),
+  /** More than one model to switch between. */
+  model_choice: T.Boolean(),
+  current_model: CurrentModel,
+  penguin_version: T.String(),
+});
+export type CoreAbilities = Static<typeof CoreAbilities>;
+
+export const PiSystemStatus = T.Object({
+  version: T.String(),
+  uptime_seconds: T.Integer(),
+  environment: T.String(),
+  resources: T.Object({ memory_used_mb: T.Number(), heap_used_mb: T.Number(), cpu_percent: T.Number(), database_size_mb: T.Number() }),
+  statistics: T.Object({
+    requests_total: T.Integer(),
+    requests_success: T.Integer(),
+    requests_failed: T.Integer(),
+    active_requests: T.Integer(),
+    inference_requests: T.Integer(),
+    inference_failed: T.Integer(),
+    tokens_total: T.Integer(),
+    tool_calls: T.Integer(),
+    tasks_running: T.Integer(),
+    cache_hit_rate: T.Number({ description: "Always 0: there is no response cache" }),
+  }),
+});
+export type PiSystemStatus = Static<typeof PiSystemStatus>;
