@@ -14,9 +14,9 @@ import { ContextFiles } from "./conversation/context-files";
 import { AgentEngine } from "./engine/engine";
 import { Usage } from "./system/usage";
 import { createToolServices, type ToolRegistry } from "./tools";
-import type { PermissionPolicy } from "./permission/policy";
-import type { Approvals } from "./permission/approvals";
-import type { AuditLog } from "./permission/audit";
+import { PermissionPolicy } from "./permission/policy";
+import { Approvals } from "./permission/approvals";
+import { AuditLog } from "./permission/audit";
 import { Uploads } from "./uploads/uploads";
 import { Checkpoints } from "./checkpoints/checkpoints";
 import { Projects } from "./tasks/projects";
@@ -94,7 +94,12 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     return problem ? { healthy: false, detail: problem } : { healthy: true, model: models.current()!.id };
   });
 
-  const toolServices = createToolServices({ config, db, bus, log, roots, metrics });
+  // The permission services judge every tool call; the tool runtime receives them.
+  const permissions = new PermissionPolicy(config.permissions, roots);
+  const audit = new AuditLog(db, () => config.permissions.auditRetentionDays);
+  audit.start();
+  const approvals = new Approvals(db, bus, config.permissions, log);
+  const toolServices = createToolServices({ config, log, metrics, permissions, approvals, audit });
 
   const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots);
   const usage = new Usage(conversations.repository);
@@ -116,9 +121,9 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     health,
     conversations,
     tools: toolServices.tools,
-    permissions: toolServices.permissions,
-    approvals: toolServices.approvals,
-    audit: toolServices.audit,
+    permissions,
+    approvals,
+    audit,
     uploads: new Uploads(roots, () => config.uploadMaxBytes),
     contextFiles: new ContextFiles(roots, conversations),
     usage,
@@ -149,8 +154,13 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     },
   };
   // Hooks run in reverse order of registration: tasks stop (marked interrupted) first, then the checkpoint timer,
-  // then running turns are cancelled (partial answers kept, marked interrupted), then tool processes are killed.
-  core.onShutdown(() => toolServices.shutdown());
+  // then running turns are cancelled (partial answers kept, marked interrupted), then approval waits end, audit pruning
+  // stops and tool processes are killed.
+  core.onShutdown(async () => {
+    approvals.close();
+    audit.stop();
+    await toolServices.shutdown();
+  });
   core.onShutdown(() => core.engine.shutdown());
   // Pending checkpoints get their git snapshot from the tool runtime's before-run hook (core → tools, never back).
   checkpoints.start(toolServices.tools);

@@ -15,34 +15,7 @@ import { parseCommandLine } from "../shell";
 import type { Db } from "../store/db";
 import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "../store/schema";
 import { iso, isoOrNull } from "../store/values";
-
-export type ApprovalScope = "once" | "session" | "pattern";
-
-export interface ApprovalRequest {
-  id: string;
-  tool_name: string;
-  operation: string;
-  resource: string;
-  reason: string;
-  session_id: string;
-  created_at: string;
-  expires_at: string;
-  status: ApprovalStatus;
-  scope: ApprovalScope | null;
-  pattern: string | null;
-  resolved_at: string | null;
-}
-
-export interface ApprovalGrant {
-  id: string;
-  session_id: string;
-  operation: string;
-  /** null: any resource of the operation */
-  pattern: string | null;
-  scope: GrantScope;
-  request_id: string | null;
-  created_at: string;
-}
+import type { ApprovalGrant, ApprovalRequest, ApprovalScope } from "./schema";
 
 export type ApprovalOutcome =
   | { status: "approved"; scope: ApprovalScope; requestId: string }
@@ -106,7 +79,7 @@ export class Approvals {
       resolvedAt: null,
     };
     this.db.insert(approvalRequests).values(row).run();
-    const request = toRequest(row);
+    const request = toApprovalRequestView(row);
     input.onCreated?.(request);
     if (input.signal?.aborted) {
       this.finish(row.id, "cancelled");
@@ -174,11 +147,11 @@ export class Approvals {
   grantFor(sessionId: string, operation: string, resource: string, root: string): ApprovalGrant | undefined {
     const grants = this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all();
     const hit = grants.find((g) => operationMatches(g.operation, operation) && (g.pattern === null || resourceMatches(g.pattern, operation, resource, root, "grant")));
-    return hit ? toGrant(hit) : undefined;
+    return hit ? toGrantView(hit) : undefined;
   }
 
   sessionGrants(sessionId: string): ApprovalGrant[] {
-    return this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all().map(toGrant);
+    return this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all().map(toGrantView);
   }
 
   clearSession(sessionId: string): number {
@@ -189,13 +162,13 @@ export class Approvals {
     const where = sessionId
       ? and(eq(approvalRequests.status, "pending"), eq(approvalRequests.sessionId, sessionId))
       : eq(approvalRequests.status, "pending");
-    return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map(toRequest);
+    return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map(toApprovalRequestView);
   }
 
   get(id: string): ApprovalRequest {
     const row = this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
     if (!row) throw notFound("Approval request", id);
-    return toRequest(row);
+    return toApprovalRequestView(row);
   }
 
   /** Shutdown: every waiting call ends as cancelled. */
@@ -240,7 +213,7 @@ export class Approvals {
   private addGrant(input: { sessionId: string; operation: string; pattern: string | null; scope: GrantScope; requestId: string | null }): ApprovalGrant {
     const row = { id: newId(), ...input, createdAt: Date.now() };
     this.db.insert(approvalGrants).values(row).run();
-    return toGrant(row);
+    return toGrantView(row);
   }
 }
 
@@ -259,7 +232,7 @@ export function defaultPattern(operation: string, resource: string): string {
   return resource;
 }
 
-function toRequest(row: typeof approvalRequests.$inferSelect): ApprovalRequest {
+function toApprovalRequestView(row: typeof approvalRequests.$inferSelect): ApprovalRequest {
   return {
     id: row.id,
     tool_name: row.toolName,
@@ -276,7 +249,7 @@ function toRequest(row: typeof approvalRequests.$inferSelect): ApprovalRequest {
   };
 }
 
-function toGrant(row: typeof approvalGrants.$inferSelect): ApprovalGrant {
+function toGrantView(row: typeof approvalGrants.$inferSelect): ApprovalGrant {
   return {
     id: row.id,
     session_id: row.sessionId,

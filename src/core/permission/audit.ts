@@ -7,20 +7,7 @@ import type { Db } from "../store/db";
 import { auditLog, type AuditResult } from "../store/schema";
 import { categoryOf } from "./policy";
 import { iso } from "../store/values";
-
-export interface AuditEntry {
-  id: string;
-  timestamp: string;
-  operation: string;
-  category: string;
-  resource: string;
-  result: AuditResult;
-  reason: string;
-  policy: string;
-  agent_id: string;
-  tool_name: string | null;
-  session_id: string | null;
-}
+import type { AuditEntry, AuditQuery, AuditStats } from "./schema";
 
 export interface AuditRecord {
   operation: string;
@@ -31,13 +18,6 @@ export interface AuditRecord {
   agentId?: string;
   toolName?: string;
   sessionId?: string;
-}
-
-export interface AuditFilters {
-  limit?: number;
-  result?: AuditResult;
-  category?: string;
-  agent_id?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -67,10 +47,10 @@ export class AuditLog {
       sessionId: entry.sessionId ?? null,
     };
     this.db.insert(auditLog).values(row).run();
-    return toEntry(row);
+    return toAuditEntryView(row);
   }
 
-  list(filters: AuditFilters = {}): { entries: AuditEntry[]; total: number } {
+  list(filters: AuditQuery = {}): { entries: AuditEntry[]; total: number } {
     const where = this.where(filters);
     const rows = this.db
       .select()
@@ -80,10 +60,10 @@ export class AuditLog {
       .limit(filters.limit ?? 100)
       .all();
     const total = this.db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
-    return { entries: rows.map(toEntry), total };
+    return { entries: rows.map(toAuditEntryView), total };
   }
 
-  stats(): { total: number; by_result: Record<string, number>; by_category: Record<string, number> } {
+  stats(): AuditStats {
     const byResult = this.db.select({ key: auditLog.result, n: count() }).from(auditLog).groupBy(auditLog.result).all();
     const byCategory = this.db.select({ key: auditLog.category, n: count() }).from(auditLog).groupBy(auditLog.category).all();
     const by_result: Record<string, number> = { allow: 0, ask: 0, deny: 0 };
@@ -112,7 +92,7 @@ export class AuditLog {
     this.timer = undefined;
   }
 
-  private where(filters: AuditFilters): SQL | undefined {
+  private where(filters: AuditQuery): SQL | undefined {
     const conditions: SQL[] = [];
     if (filters.result) conditions.push(eq(auditLog.result, filters.result));
     if (filters.category) conditions.push(eq(auditLog.category, filters.category));
@@ -121,7 +101,7 @@ export class AuditLog {
   }
 }
 
-function toEntry(row: typeof auditLog.$inferSelect): AuditEntry {
+function toAuditEntryView(row: typeof auditLog.$inferSelect): AuditEntry {
   return {
     id: row.id,
     timestamp: iso(row.at),

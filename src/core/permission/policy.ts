@@ -10,11 +10,7 @@ import type { Roots } from "../fs/roots";
 import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "../shell";
 import { globMatches } from "../fs/glob";
 import { isInside, isWithinRoot, realPathOf } from "../fs/paths";
-import type { PermissionCategory } from "../tools/types";
-
-export type PermissionResult = "allow" | "ask" | "deny";
-
-export const CATEGORIES: readonly PermissionCategory[] = ["filesystem", "process", "network", "git", "memory"];
+import type { PermissionResult } from "./schema";
 
 export interface PermissionRequest {
   /** "<category>.<action>", e.g. "filesystem.write", "process.execute" */

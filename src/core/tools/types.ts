@@ -1,9 +1,8 @@
 // The tool seam: the engine asks the registry for tool specs to send to the model and hands every tool call
 // to `ToolRuntime.execute`, which runs it through the permission layer (allow / ask / deny + audit).
 import type { TSchema } from "@sinclair/typebox";
+import type { PermissionCategory } from "../permission/schema";
 import type { CommandRisk } from "../shell";
-
-export type PermissionCategory = "filesystem" | "process" | "network" | "git" | "memory";
 
 export interface ToolContext {
   /** The root this call may touch: the session's bound directory, else the active root. */

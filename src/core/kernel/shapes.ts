@@ -1,0 +1,15 @@
+// TypeBox pieces every domain's schema.ts shares. Plain TypeBox (no HTTP here): the plugins feed these same schemas
+// to Elysia for validation and OpenAPI, and the web UI derives its types from them.
+import { Type as T, type TSchema } from "@sinclair/typebox";
+
+/** An id in a path, a query or a body. */
+export const Id = T.String({ minLength: 1, maxLength: 200 });
+
+/** A value or null. */
+export const Nullable = <S extends TSchema>(schema: S, options?: { description?: string }) => T.Union([schema, T.Null()], options);
+
+/** An optional field that also accepts null (Python clients send None for "not given"). */
+export const maybe = <S extends TSchema>(schema: S) => T.Optional(Nullable(schema));
+
+/** A point in time as the API shows it. */
+export const Timestamp = (description = "ISO 8601") => T.String({ description });
