@@ -5,18 +5,15 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Conversations } from "./conversations";
-import { loadedFileText } from "../engine/context";
+import type { ContextFileInfo, LoadedContextFile } from "./schema";
 import { AppError, badRequest, notFound } from "../kernel/errors";
 import type { Roots } from "../fs/roots";
 
 export const MAX_CONTEXT_FILE_BYTES = 256 * 1024;
-const MAX_LISTED = 2000;
 
-export interface ContextFileInfo {
-  path: string;
-  size: number;
-  modified: string;
-}
+/** Text of a stored file loaded into a conversation (kept as a system message). */
+export const loadedFileText = (path: string, content: string): string => `Context file ${path}:\n\`\`\`\n${content}\n\`\`\``;
+const MAX_LISTED = 2000;
 
 export interface ReadContextFile {
   /** Absolute, symlinks resolved. */
@@ -114,7 +111,7 @@ export class ContextFiles {
    * Adds a file to a conversation's context (kept as a system message, sent with every later turn). Without a
    * conversation id it goes to the most recently active conversation, or a new one.
    */
-  load(filePath: string, conversationId?: string): { conversation_id: string; file_path: string; path: string; size: number } {
+  load(filePath: string, conversationId?: string): LoadedContextFile {
     const conversation = conversationId ? this.conversations.get(conversationId) : (this.conversations.latest() ?? this.conversations.create());
     const bound = this.conversations.boundDirectory(conversation.sessionId);
     const file = this.read(filePath, { bases: [this.folder, bound ?? this.roots.activeRoot], extraRoots: bound ? [bound] : [] });

@@ -10,39 +10,11 @@ import { newId } from "../kernel/ids";
 import type { Db } from "../store/db";
 import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "../store/schema";
 import { iso, ph } from "../store/values";
+import type { ConversationSummary, Message } from "./schema";
 import { ConversationRepository } from "./repository";
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
-
-export interface ConversationSummary {
-  conversation_id: string;
-  session_id: string;
-  title: string;
-  agent_id: string;
-  message_count: number;
-  created_at: string;
-  last_active: string;
-}
-
-/** A message as the API shows it. */
-export interface MessageView {
-  id: string;
-  role: MessageRole;
-  content: string;
-  timestamp: string;
-  reasoning: string | null;
-  tool_calls: StoredToolCall[] | null;
-  tool_call_id: string | null;
-  name: string | null;
-  status: MessageStatus;
-  agent_id: string;
-  channel: string | null;
-  message_type: string;
-  model: string | null;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cost_usd: number };
-  metadata: Record<string, unknown>;
-}
 
 export interface NewMessage {
   role: MessageRole;
@@ -82,7 +54,8 @@ export function titleFrom(text: string): string {
   return flat.length > TITLE_LENGTH ? flat.slice(0, TITLE_LENGTH - 1).trimEnd() + "…" : flat;
 }
 
-export function messageView(row: MessageRow): MessageView {
+/** A stored message as the API shows it. */
+export function toMessageView(row: MessageRow): Message {
   return {
     id: row.id,
     role: row.role,
@@ -263,7 +236,7 @@ export class Conversations {
   summary(id: string): ConversationSummary {
     const row = this.db.select({ c: conversations, count: this.messageCount }).from(conversations).where(eq(conversations.id, id)).get();
     if (!row) throw notFound("conversation", id);
-    return this.toSummary(row.c, row.count);
+    return this.toSummaryView(row.c, row.count);
   }
 
   /** Newest activity first. */
@@ -281,7 +254,7 @@ export class Conversations {
       .offset(options.offset ?? 0)
       .all();
     const total = this.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(conversations).where(where).get()?.n ?? 0;
-    return { conversations: rows.map((r) => this.toSummary(r.c, r.count)), total };
+    return { conversations: rows.map((r) => this.toSummaryView(r.c, r.count)), total };
   }
 
   rename(id: string, title: string): ConversationSummary {
@@ -445,7 +418,7 @@ export class Conversations {
     return (this.shared ??= new ConversationRepository(this.db));
   }
 
-  private toSummary(c: ConversationRow, count: number): ConversationSummary {
+  private toSummaryView(c: ConversationRow, count: number): ConversationSummary {
     return {
       conversation_id: c.id,
       session_id: c.sessionId,

@@ -44,9 +44,6 @@ export function buildSystemPrompt(parts: SystemPromptParts): string {
   return sections.join("\n\n");
 }
 
-/** Text of a stored file loaded into a conversation (kept as a system message). */
-export const loadedFileText = (path: string, content: string): string => `Context file ${path}:\n\`\`\`\n${content}\n\`\`\``;
-
 /** Messages from one user message up to the next one, with the stored sequence numbers they span. */
 export interface HistoryUnit {
   messages: ChatMessage[];
