@@ -191,6 +191,42 @@ describe("telemetry", () => {
     await until(() => app.core.telemetry.activeStreams === 0, 2000, "the timer to stop");
   });
 
+  test("pushes reuse the numbers until a bus event changes them: no query per push while nothing happens", async () => {
+    // completedByAgent is read once per computation of the numbers: count how often they are computed.
+    const tasks = app.core.tasks;
+    const original = tasks.completedByAgent;
+    let computed = 0;
+    tasks.completedByAgent = function (this: typeof tasks) {
+      computed++;
+      return original.call(this);
+    };
+    try {
+      const frames: any[] = [];
+      const ws = new WebSocket(app.wsUrl("/api/v1/ws/telemetry?interval=0.1"));
+      ws.onmessage = (m) => frames.push(JSON.parse(String(m.data)));
+      await until(() => frames.length >= 5, 3000, "five pushes");
+      expect(computed).toBeLessThanOrEqual(1); // at most the first push (a change before it may have dropped the numbers)
+      expect(new Set(frames.map((f) => f.timestamp)).size).toBeGreaterThan(1); // every push still says when it was taken
+
+      up.script({ text: "a change", usage: { input: 2, output: 1 } });
+      const before = computed;
+      const prompt0 = frames.at(-1).tokens.total.prompt;
+      await post(app, "/api/v1/chat/message", { text: "change the numbers" });
+      await until(() => frames.at(-1).tokens.total.prompt === prompt0 + 2, 2000, "a push with the new tokens");
+      expect(computed).toBeGreaterThan(before);
+      const afterChange = computed;
+      const seen = frames.length;
+      await until(() => frames.length >= seen + 4, 3000, "four more pushes");
+      expect(computed).toBe(afterChange);
+
+      const closed = new Promise((resolve) => (ws.onclose = resolve));
+      ws.close();
+      await closed;
+    } finally {
+      tasks.completedByAgent = original;
+    }
+  });
+
   test("an interval outside the bounds is refused", async () => {
     const res = await app.request("/api/v1/ws/telemetry?interval=0", { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" } });
     expect(res.status).toBe(422);
