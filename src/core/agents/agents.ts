@@ -3,19 +3,7 @@
 import type { AgentEntry, Config } from "../../config";
 import { notFound } from "../kernel/errors";
 import type { ModelCatalog } from "../providers/models";
-
-export interface AgentView {
-  id: string;
-  persona: string | null;
-  persona_description: string | null;
-  model: { model: string; provider: string; max_output_tokens: number; max_context_window_tokens: number } | null;
-  parent: string | null;
-  children: string[];
-  default_tools: string[];
-  active: boolean;
-  paused: boolean;
-  is_sub_agent: boolean;
-}
+import type { Agent } from "./schema";
 
 export class Agents {
   constructor(
@@ -23,19 +11,19 @@ export class Agents {
     private readonly models: ModelCatalog,
   ) {}
 
-  list(): AgentView[] {
+  list(): Agent[] {
     const declared = this.config.agents;
     const all: AgentEntry[] = declared.some((a) => a.id === "default") ? declared : [{ id: "default" }, ...declared];
-    return all.map((a) => this.view(a));
+    return all.map((a) => this.toAgentView(a));
   }
 
-  get(id: string): AgentView {
+  get(id: string): Agent {
     const agent = this.list().find((a) => a.id === id);
     if (!agent) throw notFound("agent", id);
     return agent;
   }
 
-  private view(agent: AgentEntry): AgentView {
+  private toAgentView(agent: AgentEntry): Agent {
     const model = agent.model ? this.models.get(agent.model) : this.models.current();
     return {
       id: agent.id,

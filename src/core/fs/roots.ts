@@ -3,8 +3,7 @@
 import { statSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { badRequest } from "../kernel/errors";
-
-export type ExecutionMode = "project" | "workspace";
+import type { ExecutionMode } from "./schema";
 
 export function assertDirectory(path: string, what = "path"): string {
   if (typeof path !== "string" || path.trim() === "") throw badRequest(`${what} must be a non-empty path`);

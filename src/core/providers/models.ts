@@ -6,17 +6,8 @@ import { AppError } from "../kernel/errors";
 import type { Metrics } from "../system/metrics";
 import { createProvider, policyFrom } from "./";
 import { credentialProblem } from "./credentials";
+import type { DiscoveredModel } from "./schema";
 import type { Provider, Usage } from "./types";
-
-export interface DiscoveredModel {
-  id: string;
-  name: string;
-  provider: string;
-  context_length: number | null;
-  max_output_tokens: number | null;
-  /** USD per token, as strings, exactly as OpenRouter publishes them. */
-  pricing: { prompt: string; completion: string };
-}
 
 export interface ModelCatalogOptions {
   metrics?: Metrics;
@@ -185,13 +176,14 @@ export class ModelCatalog {
     }
     const body = (await response.json().catch(() => null)) as { data?: unknown } | null;
     if (!body || !Array.isArray(body.data)) throw new AppError("UPSTREAM_ERROR", "OpenRouter catalogue answered without a data list");
-    const models = body.data.filter((m): m is Record<string, any> => typeof m?.id === "string").map(toDiscovered);
+    const models = body.data.filter((m): m is Record<string, any> => typeof m?.id === "string").map(toDiscoveredModelView);
     this.discovery = { at: Date.now(), models };
     return models;
   }
 }
 
-function toDiscovered(m: Record<string, any>): DiscoveredModel {
+/** An OpenRouter catalogue entry; prices stay strings (USD per token), exactly as OpenRouter publishes them. */
+function toDiscoveredModelView(m: Record<string, any>): DiscoveredModel {
   const id = String(m.id);
   const numberOrNull = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   return {

@@ -5,20 +5,9 @@ import { newId } from "../kernel/ids";
 import type { Db } from "../store/db";
 import { projects, type ProjectStatus } from "../store/schema";
 import { iso } from "../store/values";
+import type { Project } from "./project-schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
-
-export interface ProjectView {
-  id: string;
-  /** Same as `id`, for clients that read `project_id`. */
-  project_id: string;
-  name: string;
-  description: string;
-  status: ProjectStatus;
-  task_count: number;
-  created_at: string;
-  updated_at: string;
-}
 
 function cleanName(name: string): string {
   const clean = name.replace(/\s+/g, " ").trim();
@@ -32,7 +21,7 @@ export class Projects {
 
   constructor(private readonly db: Db) {}
 
-  create(input: { name: string; description?: string }): ProjectView {
+  create(input: { name: string; description?: string }): Project {
     const now = Date.now();
     const row: ProjectRow = {
       id: newId(),
@@ -44,7 +33,7 @@ export class Projects {
       updatedAt: now,
     };
     this.db.insert(projects).values(row).run();
-    return this.view(row, 0);
+    return this.toProjectView(row, 0);
   }
 
   find(id: string): ProjectRow | undefined {
@@ -58,14 +47,14 @@ export class Projects {
     return row;
   }
 
-  get(id: string): ProjectView {
+  get(id: string): Project {
     const row = this.db.select({ p: projects, n: this.taskCount }).from(projects).where(eq(projects.id, id)).get();
     if (!row) throw notFound("project", id);
-    return this.view(row.p, row.n);
+    return this.toProjectView(row.p, row.n);
   }
 
   /** Most recently updated first. */
-  list(options: { limit?: number; offset?: number } = {}): { projects: ProjectView[]; total: number } {
+  list(options: { limit?: number; offset?: number } = {}): { projects: Project[]; total: number } {
     const rows = this.db
       .select({ p: projects, n: this.taskCount })
       .from(projects)
@@ -74,10 +63,10 @@ export class Projects {
       .offset(options.offset ?? 0)
       .all();
     const total = this.db.select({ n: count() }).from(projects).get()?.n ?? 0;
-    return { projects: rows.map((r) => this.view(r.p, r.n)), total };
+    return { projects: rows.map((r) => this.toProjectView(r.p, r.n)), total };
   }
 
-  update(id: string, patch: { name?: string; description?: string; status?: ProjectStatus }): ProjectView {
+  update(id: string, patch: { name?: string; description?: string; status?: ProjectStatus }): Project {
     this.require(id);
     const set: Partial<ProjectRow> = { updatedAt: Date.now() };
     if (patch.name !== undefined) set.name = cleanName(patch.name);
@@ -97,7 +86,7 @@ export class Projects {
     this.db.update(projects).set({ updatedAt: Date.now() }).where(eq(projects.id, id)).run();
   }
 
-  private view(row: ProjectRow, taskCount: number): ProjectView {
+  private toProjectView(row: ProjectRow, taskCount: number): Project {
     return {
       id: row.id,
       project_id: row.id,

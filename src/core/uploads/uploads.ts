@@ -7,13 +7,7 @@ import { AppError, badRequest } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Roots } from "../fs/roots";
 import { looksBinary } from "../tools/define";
-
-export interface StoredUpload {
-  path: string;
-  filename: string;
-  content_type: string;
-  size: number;
-}
+import type { StoredUpload } from "./schema";
 
 const TEXT_BY_EXTENSION: Record<string, [string, string]> = {
   ".md": ["text/markdown", "md"],
