@@ -1,97 +1,13 @@
-// Shapes of the API as the page uses them. The chat stream events come straight from the engine's own
-// declaration, so the page cannot drift from what the server sends.
+// Shapes of the API as the page uses them: Static<> of the schemas the server validates and documents with
+// (src/core/<domain>/schema.ts), so the page cannot drift from what the server sends. Type-only imports: the UI
+// bundle erases them.
 export type { TurnEvent, TurnUsage, ActionResult } from "../../src/core/engine/schema";
-
-export interface ConversationSummary {
-  conversation_id: string;
-  session_id?: string;
-  title?: string | null;
-  agent_id?: string;
-  message_count?: number;
-  created_at?: string | number;
-  last_active?: string | number;
-}
-
-export interface StoredToolCall {
-  id: string;
-  name: string;
-  /** JSON text (as the model produced it) or an already parsed object. */
-  arguments: string | Record<string, unknown>;
-}
-
-export interface HistoryMessage {
-  id?: string;
-  role: "system" | "user" | "assistant" | "tool" | string;
-  content: string;
-  timestamp?: string | number;
-  reasoning?: string | null;
-  tool_calls?: StoredToolCall[] | null;
-  tool_call_id?: string | null;
-  name?: string | null;
-  status?: string;
-  usage?: Partial<UsageTotals> | null;
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  cost_usd?: number;
-  metadata?: Record<string, unknown> | null;
-}
-
-export interface ConversationDetail extends ConversationSummary {
-  messages: HistoryMessage[];
-  /** Totals: {prompt, completion, total, cost_usd, requests} (or the turn's {prompt_tokens, …} shape). */
-  usage?: Record<string, unknown> | null;
-  token_usage?: Record<string, unknown> | null;
-  directory?: string | null;
-}
-
-export interface UsageTotals {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cost_usd: number;
-}
-
-export interface ModelInfo {
-  id: string;
-  name?: string;
-  provider?: string;
-  vision_enabled?: boolean;
-  max_output_tokens?: number;
-  current?: boolean;
-}
-
-export interface AgentInfo {
-  id: string;
-  persona?: string | null;
-  persona_description?: string | null;
-  active?: boolean;
-  paused?: boolean;
-}
-
-export interface PendingApproval {
-  id: string;
-  tool_name: string;
-  operation?: string;
-  resource?: string;
-  reason?: string;
-  session_id?: string;
-  created_at?: string;
-  expires_at?: string;
-}
-
-export interface Checkpoint {
-  id: string;
-  name?: string | null;
-  description?: string | null;
-  created_at?: string | number;
-  type?: string;
-  session_id?: string;
-  conversation_id?: string;
-  message_count?: number;
-}
-
-export interface UploadResult {
-  path: string;
-  filename?: string;
-  content_type?: string;
-}
+export type { ConversationSummary, ConversationDetail, StoredToolCall, Message as HistoryMessage, MessageUsage as UsageTotals } from "../../src/core/conversation/schema";
+export type { ModelSummary as ModelInfo } from "../../src/core/providers/schema";
+export type { Agent as AgentInfo } from "../../src/core/agents/schema";
+import type { PendingApproval } from "../../src/core/permission/schema";
+export type { PendingApproval };
+/** What an approval card shows: a pending request (GET /api/v1/approvals) or a turn's approval_required event. */
+export type ApprovalCardData = Pick<PendingApproval, "id" | "tool_name" | "operation" | "resource" | "reason" | "expires_at">;
+export type { CheckpointView as Checkpoint } from "../../src/core/checkpoints/schema";
+export type { StoredUpload as UploadResult } from "../../src/core/uploads/schema";

@@ -3,7 +3,7 @@
 import type { Api } from "../lib/api";
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
-import type { PendingApproval } from "../lib/types";
+import type { ApprovalCardData, PendingApproval } from "../lib/types";
 
 export type Decision = "once" | "session" | "deny";
 
@@ -30,7 +30,7 @@ export function resolutionText(status: string, scope?: string): string {
   return status;
 }
 
-export function approvalCard(approval: PendingApproval, decide: (decision: Decision) => Promise<void>, compact = false): ApprovalCard {
+export function approvalCard(approval: ApprovalCardData, decide: (decision: Decision) => Promise<void>, compact = false): ApprovalCard {
   const status = h("div", { class: "approval-status", role: "status" });
   const expiry = h("span", { class: "approval-expiry" }, expiryText(approval.expires_at));
   const buttons: HTMLButtonElement[] = [];
@@ -192,7 +192,7 @@ export class Approvals {
     }
   }
 
-  async decide(approval: PendingApproval, decision: Decision): Promise<void> {
+  async decide(approval: ApprovalCardData, decision: Decision): Promise<void> {
     const id = encodeURIComponent(approval.id);
     if (decision === "deny") await this.api.post(`/api/v1/approvals/${id}/deny`, {});
     else await this.api.post(`/api/v1/approvals/${id}/approve`, { scope: decision });

@@ -117,14 +117,8 @@ export function renderHistory(view: ConversationView, detail: ConversationDetail
       if (m.reasoning) t.appendReasoning(m.reasoning);
       if (m.content) t.appendText(m.content);
       for (const call of m.tool_calls ?? []) t.toolStart(call.id, call.name, call.arguments);
-      const answer = {
-        prompt_tokens: m.usage?.prompt_tokens ?? m.prompt_tokens,
-        completion_tokens: m.usage?.completion_tokens ?? m.completion_tokens,
-        total_tokens: m.usage?.total_tokens,
-        cost_usd: m.usage?.cost_usd ?? m.cost_usd,
-      };
-      addUsage(usage, answer);
-      addUsage(turnUsage, answer);
+      addUsage(usage, m.usage);
+      addUsage(turnUsage, m.usage);
       if (m.status === "interrupted") t.interrupted();
       else if (m.status === "error") t.interrupted("Ended with an error");
     } else if (m.role === "tool") {
@@ -133,7 +127,7 @@ export function renderHistory(view: ConversationView, detail: ConversationDetail
     }
   }
   closeTurn();
-  view.usage = usageFrom(detail.usage ?? detail.token_usage) ?? usage;
+  view.usage = usageFrom(detail.usage) ?? usage;
   if (!el.childElementCount) el.append(h("div", { class: "thread-empty" }, h("p", null, "No messages yet. Say hello below.")));
   view.el.replaceWith(el);
   view.el = el;

@@ -4,7 +4,7 @@ import { h } from "../lib/dom";
 import { icon, logo } from "../lib/icons";
 import { copyButton, renderMarkdown } from "../lib/markdown";
 import { compactNumber, duration } from "../lib/format";
-import type { PendingApproval, TurnUsage } from "../lib/types";
+import type { ApprovalCardData, TurnUsage } from "../lib/types";
 import { approvalCard, type ApprovalCard, type Decision } from "./approvals";
 import { ToolCard, type ToolStatus } from "./toolcard";
 
@@ -50,7 +50,7 @@ export interface TurnCallbacks {
   /** The turn's content changed (keep the thread pinned to the bottom). */
   onChange?: () => void;
   onRetry?: () => void;
-  onDecide?: (approval: PendingApproval, decision: Decision) => Promise<void>;
+  onDecide?: (approval: ApprovalCardData, decision: Decision) => Promise<void>;
 }
 
 export class AssistantTurn {
@@ -143,7 +143,7 @@ export class AssistantTurn {
     this.changed();
   }
 
-  approvalRequired(approval: PendingApproval): void {
+  approvalRequired(approval: ApprovalCardData): void {
     if (this.approvals.has(approval.id)) return;
     for (const card of this.tools.values()) if (card.status === "running") card.setStatus("waiting");
     const card = approvalCard(approval, (d) => this.callbacks.onDecide?.(approval, d) ?? Promise.resolve());

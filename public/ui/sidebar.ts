@@ -13,7 +13,7 @@ export interface SidebarActions {
   onClose(): void;
 }
 
-export const conversationTitle = (c: Pick<ConversationSummary, "title">) => (c.title && c.title.trim()) || "New conversation";
+export const conversationTitle = (c: Partial<Pick<ConversationSummary, "title">>) => (c.title && c.title.trim()) || "New conversation";
 
 export class Sidebar {
   readonly el: HTMLElement;

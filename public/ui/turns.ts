@@ -147,7 +147,7 @@ export class TurnController {
       case "approval_required": {
         const d = event.data;
         this.announce(`Approval needed: ${d.tool_name} ${d.resource}`);
-        turn.approvalRequired({ id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at, session_id: view.sessionId });
+        turn.approvalRequired({ id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at });
         void approvals.refresh();
         break;
       }
