@@ -17,7 +17,7 @@ import {
   SessionParams,
   type PendingApproval,
 } from "../src/core/permission/schema";
-import { ErrorEnvelope } from "../src/http/schemas";
+import { ErrorEnvelope, withoutNulls } from "../src/http/schemas";
 
 /** The listing shows what a person needs to decide; the request's outcome fields come with GET /approvals/{id}. */
 const toPendingApprovalView = (r: PendingApproval): PendingApproval => ({
@@ -75,8 +75,8 @@ export const approvalsPlugin = (core: Core) =>
     .post(
       "/api/v1/approvals/:request_id/approve",
       ({ params, body }) => {
-        const scope = body?.scope ?? "once";
-        const request = core.approvals.approve(params.request_id, scope, body?.pattern ?? undefined);
+        const { scope = "once", pattern } = withoutNulls({ ...body });
+        const request = core.approvals.approve(params.request_id, scope, pattern);
         return { status: "approved" as const, request_id: request.id, scope, ...(request.pattern ? { pattern: request.pattern } : {}) };
       },
       {
