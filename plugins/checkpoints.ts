@@ -1,6 +1,6 @@
 // Checkpoints (Penguin API: /api/v1/checkpoints*): create, list, rollback (optionally restoring files), branch,
 // stats, retention cleanup. Thin translation over core.checkpoints (src/core/checkpoints/ holds every rule).
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { toCheckpointView } from "../src/core/checkpoints/checkpoints";
 import {
@@ -8,17 +8,16 @@ import {
   BranchResponse,
   Checkpoint,
   CheckpointList,
+  CheckpointListQuery,
+  CheckpointParams,
   CheckpointStats,
-  CheckpointType,
   CleanupResult,
   CreateCheckpointBody,
   CreatedCheckpoint,
   RollbackBody,
   RollbackResponse,
 } from "../src/core/checkpoints/schema";
-import { ErrorEnvelope, Id, withoutNulls } from "../src/http/schemas";
-
-const IdParams = t.Object({ checkpoint_id: Id });
+import { ErrorEnvelope, queryOf, withoutNulls } from "../src/http/schemas";
 
 const errors = { 400: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 503: ErrorEnvelope };
 
@@ -49,12 +48,7 @@ export const checkpointsPlugin = (core: Core) => {
         checkpoints: checkpoints.list({ sessionId: query.session_id, conversationId: query.conversation_id, type: query.type, limit: query.limit }),
       }),
       {
-        query: t.Object({
-          session_id: t.Optional(Id),
-          conversation_id: t.Optional(Id),
-          type: t.Optional(CheckpointType),
-          limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, default: 50, description: "Maximum number of checkpoints (default 50)" })),
-        }),
+        query: queryOf(CheckpointListQuery),
         response: { 200: CheckpointList },
         detail: { summary: "List checkpoints, newest first", description: "Filters: session_id, conversation_id, type (auto, manual, branch)." },
       },
@@ -78,7 +72,7 @@ export const checkpointsPlugin = (core: Core) => {
       },
     )
     .get("/api/v1/checkpoints/:checkpoint_id", ({ params }) => toCheckpointView(checkpoints.get(params.checkpoint_id)), {
-      params: IdParams,
+      params: CheckpointParams,
       response: { 200: Checkpoint, 404: ErrorEnvelope },
       detail: { summary: "One checkpoint" },
     })
@@ -100,7 +94,7 @@ export const checkpointsPlugin = (core: Core) => {
         };
       },
       {
-        params: IdParams,
+        params: CheckpointParams,
         body: RollbackBody,
         response: { 200: RollbackResponse, ...errors },
         detail: {
@@ -131,7 +125,7 @@ export const checkpointsPlugin = (core: Core) => {
         };
       },
       {
-        params: IdParams,
+        params: CheckpointParams,
         body: BranchBody,
         response: { 200: BranchResponse, ...errors },
         detail: {

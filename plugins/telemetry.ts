@@ -2,18 +2,16 @@
 // seconds. Numbers come from src/core/system/telemetry.ts (queried again only after a bus event changed them).
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { TelemetrySnapshot } from "../src/core/system/schema";
+import { TELEMETRY_INTERVAL_S, TelemetryQuery, TelemetrySnapshot, TelemetryStreamQuery } from "../src/core/system/schema";
 import { rawSocket } from "../src/http/live-socket";
 
-const MIN_INTERVAL_S = 0.1;
-const MAX_INTERVAL_S = 3600;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export const telemetryPlugin = (core: Core) => {
   const stops = new WeakMap<object, () => void>();
   return new Elysia({ name: "telemetry", detail: { tags: ["telemetry"] } })
     .get("/api/v1/telemetry", ({ query }) => core.telemetry.snapshot(query.agent_id), {
-      query: t.Object({ agent_id: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
+      query: TelemetryQuery,
       response: { 200: TelemetrySnapshot },
       detail: {
         summary: "Telemetry summary",
@@ -21,14 +19,11 @@ export const telemetryPlugin = (core: Core) => {
       },
     })
     .ws("/api/v1/ws/telemetry", {
-      query: t.Object({
-        agent_id: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
-        interval: t.Optional(t.Numeric({ minimum: MIN_INTERVAL_S, maximum: MAX_INTERVAL_S, description: "Seconds between pushes (default 2)" })),
-        token: t.Optional(t.String()),
-      }),
+      // `token`: the API key, for clients that cannot set headers on a WebSocket.
+      query: t.Object({ ...TelemetryStreamQuery.properties, token: t.Optional(t.String()) }),
       detail: {
         summary: "Stream telemetry",
-        description: `Pushes the GET /api/v1/telemetry snapshot at once and then every \`interval\` seconds (default 2, ${MIN_INTERVAL_S}–${MAX_INTERVAL_S}); \`agent_id\` filters.`,
+        description: `Pushes the GET /api/v1/telemetry snapshot at once and then every \`interval\` seconds (default 2, ${TELEMETRY_INTERVAL_S.min}–${TELEMETRY_INTERVAL_S.max}); \`agent_id\` filters.`,
       },
       open(ws) {
         const raw = rawSocket(ws);
@@ -38,7 +33,7 @@ export const telemetryPlugin = (core: Core) => {
             if (raw.getBufferedAmount() > MAX_BUFFERED_BYTES) return;
             raw.send(JSON.stringify(snapshot));
           },
-          { agentId: ws.data.query.agent_id, intervalMs: (ws.data.query.interval ?? 2) * 1000 },
+          { agentId: ws.data.query.agent_id, intervalMs: (ws.data.query.interval ?? TELEMETRY_INTERVAL_S.default) * 1000 },
         );
         stops.set(raw, stop);
       },

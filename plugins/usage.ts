@@ -1,7 +1,7 @@
 // Token usage and cost: GET /api/v1/token-usage → {"usage": {...}}. Numbers: src/core/system/usage.ts.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { Core } from "../src/core";
-import { TokenUsage } from "../src/core/system/schema";
+import { TokenUsage, TokenUsageQuery } from "../src/core/system/schema";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 export const usagePlugin = (core: Core) =>
@@ -12,7 +12,7 @@ export const usagePlugin = (core: Core) =>
       return { usage: { ...core.usage.report(query.conversation_id), current_model: core.models.current()?.id ?? null } };
     },
     {
-      query: t.Object({ conversation_id: t.Optional(t.String({ minLength: 1, description: "limit to one conversation" })) }),
+      query: TokenUsageQuery,
       response: { 200: TokenUsage, 404: ErrorEnvelope },
       detail: { summary: "Token usage and cost: totals, main model, per model and per agent" },
     },

@@ -78,6 +78,10 @@ describe("creating and listing", () => {
     const limited = await get(app, "/api/v1/checkpoints?limit=2");
     expect(limited.body.checkpoints).toHaveLength(2);
     expect(limited.body.checkpoints[0].name).toBe("latest");
+    // a limit is a whole number of checkpoints (1.5 once reached SQLite and failed there, as a 500)
+    const fractional = await get(app, "/api/v1/checkpoints?limit=1.5");
+    expect(fractional.status).toBe(422);
+    expect(fractional.body.error.code).toBe("VALIDATION_ERROR");
   });
 
   test("unknown ids are 404 envelopes; bad input is a validation error", async () => {

@@ -60,7 +60,7 @@ function driftOf(db: Database, tables: SQLiteTable[]): string[] {
   return problems;
 }
 
-const drizzleTables = Object.values(schema).filter((value): value is SQLiteTable => is(value, SQLiteTable));
+const drizzleTables = Object.values(schema as Record<string, unknown>).filter((value): value is SQLiteTable => is(value, SQLiteTable));
 let db: Database;
 
 beforeAll(() => {

@@ -1,9 +1,8 @@
 // The shapes of the checkpoint API (/api/v1/checkpoints*), declared once: plugins/checkpoints.ts validates and
 // documents with them, the core returns Static<> of them.
-import { Type as T, type Static, type TSchema } from "@sinclair/typebox";
+import { Type as T, type Static } from "@sinclair/typebox";
+import { Id, maybe, Nullable, Timestamp } from "../kernel/shapes";
 
-/** An optional field that also accepts null (Python clients send None for "not given"). */
-const maybe = <S extends TSchema>(schema: S) => T.Optional(T.Union([schema, T.Null()]));
 const Name = T.String({ maxLength: 200 });
 const Description = T.String({ maxLength: 2000 });
 
@@ -14,12 +13,12 @@ export const Checkpoint = T.Object({
   id: T.String(),
   name: T.String(),
   description: T.String(),
-  created_at: T.String({ description: "ISO 8601" }),
+  created_at: Timestamp(),
   type: CheckpointType,
   session_id: T.String(),
   conversation_id: T.String(),
   message_count: T.Integer({ description: "Messages in the checkpointed history" }),
-  source_checkpoint_id: T.Union([T.String(), T.Null()], { description: "For branch checkpoints: the checkpoint branched from" }),
+  source_checkpoint_id: Nullable(T.String(), { description: "For branch checkpoints: the checkpoint branched from" }),
 });
 export type CheckpointView = Static<typeof Checkpoint>;
 
@@ -42,12 +41,21 @@ export type CheckpointStats = Static<typeof CheckpointStats>;
 
 // ── requests ────────────────────────────────────────────────────────────────────────────────────────────────
 
+export const CheckpointParams = T.Object({ checkpoint_id: Id });
+
+export const CheckpointListQuery = T.Object({
+  session_id: T.Optional(Id),
+  conversation_id: T.Optional(Id),
+  type: T.Optional(CheckpointType),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 50, description: "Maximum number of checkpoints (default 50)" })),
+});
+
 export const CreateCheckpointBody = T.Union([
   T.Object({
     name: maybe(Name),
     description: maybe(Description),
-    conversation_id: maybe(T.String({ minLength: 1, maxLength: 200, description: "Checkpoint this conversation" })),
-    session_id: maybe(T.String({ minLength: 1, maxLength: 200, description: "Checkpoint this session's most recent conversation" })),
+    conversation_id: maybe(T.String({ ...Id, description: "Checkpoint this conversation" })),
+    session_id: maybe(T.String({ ...Id, description: "Checkpoint this session's most recent conversation" })),
   }),
   T.Null(),
 ]);
@@ -82,7 +90,7 @@ export const RollbackResponse = T.Object({
   message: T.String(),
   conversation_id: T.String(),
   removed_messages: T.Integer({ description: "Messages after the checkpoint, now gone from the conversation" }),
-  archived_conversation_id: T.Union([T.String(), T.Null()], {
+  archived_conversation_id: Nullable(T.String(), {
     description: "A copy of the conversation as it was before the rollback (holding the checkpoints that pointed past it); null when nothing was removed",
   }),
   restored_files: T.Optional(T.Array(RestoredFile, { description: "With restore_files: what happened to each file that differed from the checkpoint" })),

@@ -3,8 +3,7 @@
 // /api/v1/capabilities, /v1/system/status). The plugins validate and document with them; the core returns Static<>
 // of them.
 import { Type as T, type Static } from "@sinclair/typebox";
-
-const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(schema: S) => T.Union([schema, T.Null()]);
+import { Nullable } from "../kernel/shapes";
 const Counter = T.Integer({ minimum: 0 });
 
 // ── health and metrics ──────────────────────────────────────────────────────────────────────────────────────
@@ -68,9 +67,27 @@ const usageReportFields = {
 export const UsageReport = T.Object(usageReportFields);
 export type UsageReport = Static<typeof UsageReport>;
 
+export const TokenUsageQuery = T.Object({ conversation_id: T.Optional(T.String({ minLength: 1, description: "limit to one conversation" })) });
+
 export const TokenUsage = T.Object({ usage: T.Object({ ...usageReportFields, current_model: Nullable(T.String()) }) });
 
 // ── telemetry ───────────────────────────────────────────────────────────────────────────────────────────────
+
+const AgentFilter = T.Optional(T.String({ minLength: 1, maxLength: 200 }));
+export const TelemetryQuery = T.Object({ agent_id: AgentFilter });
+
+/** Bounds of the live stream's push interval, in seconds. */
+export const TELEMETRY_INTERVAL_S = { min: 0.1, max: 3600, default: 2 };
+export const TelemetryStreamQuery = T.Object({
+  agent_id: AgentFilter,
+  interval: T.Optional(
+    T.Number({
+      minimum: TELEMETRY_INTERVAL_S.min,
+      maximum: TELEMETRY_INTERVAL_S.max,
+      description: `Seconds between pushes (default ${TELEMETRY_INTERVAL_S.default})`,
+    }),
+  ),
+});
 
 export const TokenPair = T.Object({ prompt: T.Integer(), completion: T.Integer() });
 export type TokenPair = Static<typeof TokenPair>;
