@@ -3,7 +3,6 @@
 // these, the core returns Static<> of them, and the web UI's types are derived from them.
 import { Type as T, type Static } from "@sinclair/typebox";
 import { Id, maybe, Nullable, Timestamp } from "../kernel/shapes";
-import { UsageTotals } from "../system/schema";
 
 export const MessageRole = T.Union([T.Literal("system"), T.Literal("user"), T.Literal("assistant"), T.Literal("tool")]);
 export type MessageRole = Static<typeof MessageRole>;
@@ -49,6 +48,16 @@ export const ConversationSummary = T.Object({
   last_active: Timestamp(),
 });
 export type ConversationSummary = Static<typeof ConversationSummary>;
+
+/** Tokens and cost summed over model calls (a conversation's, or the usage report's groups). */
+export const UsageTotals = T.Object({
+  prompt: T.Integer(),
+  completion: T.Integer(),
+  total: T.Integer(),
+  cost_usd: T.Number({ description: "USD, where prices are known (config price_input/price_output or OpenRouter pricing)" }),
+  requests: T.Integer({ description: "model calls counted" }),
+});
+export type UsageTotals = Static<typeof UsageTotals>;
 
 export const ConversationDetail = T.Composite([
   ConversationSummary,

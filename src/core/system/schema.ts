@@ -3,6 +3,7 @@
 // /api/v1/capabilities, /v1/system/status). The plugins validate and document with them; the core returns Static<>
 // of them.
 import { Type as T, type Static } from "@sinclair/typebox";
+import { UsageTotals } from "../conversation/schema";
 import { Nullable } from "../kernel/shapes";
 const Counter = T.Integer({ minimum: 0 });
 
@@ -44,14 +45,8 @@ export type MetricsReport = Static<typeof MetricsReport>;
 
 // ── token usage ─────────────────────────────────────────────────────────────────────────────────────────────
 
-export const UsageTotals = T.Object({
-  prompt: T.Integer(),
-  completion: T.Integer(),
-  total: T.Integer(),
-  cost_usd: T.Number({ description: "USD, where prices are known (config price_input/price_output or OpenRouter pricing)" }),
-  requests: T.Integer({ description: "model calls counted" }),
-});
-export type UsageTotals = Static<typeof UsageTotals>;
+/** Declared with the conversation it sums (conversation/schema.ts); the usage report is built from it. */
+export { UsageTotals };
 
 const usageReportFields = {
   /** Everything, all models and agents. */
