@@ -70,6 +70,8 @@ export class Checkpoints {
       this.stopFns.push(
         tools.beforeRun(async (ctx, tool, call) => {
           await this.snapshots.beforeTool(ctx);
+          // A turn cancelled while it waited never runs the call: its files keep no pre-image.
+          if (ctx.signal.aborted) return;
           for (const path of call.changes) this.capture.preImage(ctx.conversationId, path, tool.name);
         }),
       );
