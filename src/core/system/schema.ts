@@ -5,6 +5,7 @@
 import { Type as T, type Static } from "@sinclair/typebox";
 import { UsageTotals } from "../conversation/schema";
 import { Nullable } from "../kernel/shapes";
+
 const Counter = T.Integer({ minimum: 0 });
 
 // ── health and metrics ──────────────────────────────────────────────────────────────────────────────────────
