@@ -2,6 +2,7 @@
 // them, and what the routes accept. plugins/conversations.ts and plugins/context-files.ts validate and document with
 // these, the core returns Static<> of them, and the web UI's types are derived from them.
 import { Type as T, type Static } from "@sinclair/typebox";
+import { defineEvent, ScopeFields } from "../kernel/event-registry";
 import { Id, maybe, Nullable, Timestamp } from "../kernel/shapes";
 
 export const MessageRole = T.Union([T.Literal("system"), T.Literal("user"), T.Literal("assistant"), T.Literal("tool")]);
@@ -64,6 +65,21 @@ export const ConversationDetail = T.Composite([
   T.Object({ id: T.String(), directory: Nullable(T.String()), usage: UsageTotals, messages: T.Array(Message) }),
 ]);
 export type ConversationDetail = Static<typeof ConversationDetail>;
+
+// ── bus events ────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const ConversationCreatedEvent = defineEvent(
+  "conversation.created",
+  T.Object({ ...ScopeFields, conversation_id: T.String() }, { description: "A conversation was created." }),
+);
+export const ConversationDeletedEvent = defineEvent(
+  "conversation.deleted",
+  T.Object({ ...ScopeFields, conversation_id: T.String() }, { description: "A conversation was deleted." }),
+);
+export const MessageAppendedEvent = defineEvent(
+  "message.appended",
+  T.Object({ ...ScopeFields, message_id: T.String(), role: T.String() }, { description: "A message was stored in a conversation." }),
+);
 
 // ── what the routes accept and answer ─────────────────────────────────────────────────────────────────────────
 

@@ -1,6 +1,7 @@
 // Model shapes declared once (TypeBox): the catalog as the Penguin API (/api/v1/models*) and the PiSovereign API
 // (/v1/system/models) show it. plugins/models.ts validates and documents with these; the core returns Static<> of them.
 import { Type as T, type Static } from "@sinclair/typebox";
+import { defineEvent } from "../kernel/event-registry";
 import { Nullable } from "../kernel/shapes";
 
 export const ModelSummary = T.Object({
@@ -57,3 +58,11 @@ export const SystemModel = T.Object({
 export type SystemModel = Static<typeof SystemModel>;
 
 export const SystemModels = T.Object({ models: T.Array(SystemModel) });
+
+export const ModelLoadedEvent = defineEvent(
+  "model.loaded",
+  T.Object(
+    { model_id: T.String(), previous_model_id: Nullable(T.String()) },
+    { description: "The current model was switched at run time (POST /api/v1/models/load)." },
+  ),
+);
