@@ -1,6 +1,7 @@
 // The sandbox's filesystem as bubblewrap arguments: the system directories read-only, a private /tmp and $HOME, a
 // fresh /proc and a minimal /dev, the roots at their host paths, `.git` read-only, and masks over what must stay
-// hidden. Nothing else of the host exists inside: no $HOME, no /root, no workspace, no other project.
+// hidden. Nothing else of the host exists inside: no $HOME, no /root, no workspace, no other project. bwrap's own
+// root (a tmpfs holding the mount points) is made read-only last, so a write anywhere else fails.
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import type { SandboxPolicy } from "./types";
@@ -227,7 +228,7 @@ export function filesystemArgs(input: FilesystemInput): { args: string[]; cwd: s
   const home = policy.home ? ["--bind", realDirectory(policy.home, "home"), SANDBOX_HOME] : ["--dir", SANDBOX_HOME];
   const cwd = policy.cwd ? resolve(root, policy.cwd) : root;
   return {
-    args: [...system.args, ...dnsArgs, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", ...home, ...ordered.flatMap((op) => op.args), "--chdir", cwd],
+    args: [...system.args, ...dnsArgs, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", ...home, ...ordered.flatMap((op) => op.args), "--remount-ro", "/", "--chdir", cwd],
     cwd,
   };
 }

@@ -92,7 +92,8 @@ export class Sandbox {
           netArgs = joined.bwrapArgs;
         }
         env = sandboxEnvironment({ home: SANDBOX_HOME, tmp: "/tmp", extra: policy.env });
-        chain = [...netPrefix, this.host.bwrap!, ...BASE_FLAGS, ...netArgs, ...fs.args, "--", ...argv];
+        // PWD: the launcher's shell would otherwise pass on its own ("/")
+        chain = [...netPrefix, this.host.bwrap!, ...BASE_FLAGS, ...netArgs, ...fs.args, "--setenv", "PWD", fs.cwd, "--", ...argv];
       } else {
         const home = policy.home ?? mkdtempSync(join(tmpdir(), "penguin-home-"));
         if (!policy.home) cleanups.push(() => rmSync(home, { recursive: true, force: true }));
@@ -145,9 +146,10 @@ export class Sandbox {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       if (sig === "SIGKILL") return killAll();
       if (mode === "none") return signalProcess(-proc.pid, sig);
-      // the command is bwrap's grandchild (bwrap → its init → command) and leads its own process group
-      const command = childOf(childOf(proc.pid));
-      if (command) signalProcess(-command, sig);
+      // bwrap → its init (pid 1 inside, which called setsid: its pid is the group's id) → the command. The group
+      // gets the signal; init ignores it (pid 1 only takes signals it handles), the command and its jobs do not
+      const group = childOf(proc.pid);
+      if (group) signalProcess(-group, sig);
       else killAll();
     };
     const onAbort = () => kill("SIGKILL");

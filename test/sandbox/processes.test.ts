@@ -1,0 +1,92 @@
+// Every process of a sandboxed command ends with it (setsid or not), on exit, kill or abort; a fork bomb stays
+// inside its process limit while the server keeps running and starting other commands.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createSandbox, type Sandbox } from "../../src/core/sandbox";
+import { alive, bash, commandLine, descendants, readUntil, run, scratch } from "./support";
+
+let sandbox: Sandbox;
+const tree = scratch("sbproc");
+
+beforeAll(async () => {
+  sandbox = await createSandbox("required");
+});
+afterAll(async () => {
+  await sandbox.shutdown();
+  tree.remove();
+});
+
+const sleepers = (pid: number) => descendants(pid).filter((p) => commandLine(p) === "sleep 999");
+
+test("a `setsid sleep 999 &` left behind dies when the command ends", async () => {
+  const proc = await sandbox.spawn(bash("setsid sleep 999 & sleep 999 & echo started; read line; echo bye"), { root: tree.dir }, { stdin: "pipe" });
+  const { reader } = await readUntil(proc.stdout, /started/);
+  let left: number[] = [];
+  for (let i = 0; i < 100 && left.length < 2; i++, await Bun.sleep(20)) left = sleepers(proc.pid);
+  expect(left.length).toBe(2);
+  proc.stdin!.write("go\n");
+  await proc.stdin!.end();
+  expect(await proc.exited).toBe(0);
+  reader.releaseLock();
+  expect(alive(left)).toEqual([]);
+});
+
+test("kill() ends the whole sandbox; so does an abort", async () => {
+  for (const how of ["kill", "abort"] as const) {
+    const abort = new AbortController();
+    const proc = await sandbox.spawn(bash("setsid sleep 999 & sleep 999 & echo started; wait"), { root: tree.dir }, { signal: abort.signal });
+    const { reader } = await readUntil(proc.stdout, /started/);
+    let left: number[] = [];
+    for (let i = 0; i < 100 && left.length < 2; i++, await Bun.sleep(20)) left = sleepers(proc.pid);
+    expect(left.length).toBe(2);
+    if (how === "kill") proc.kill();
+    else abort.abort();
+    expect(await proc.exited).toBe(137);
+    reader.releaseLock();
+    expect(alive([proc.pid, ...left])).toEqual([]);
+  }
+});
+
+test("kill('SIGTERM') reaches the command, which can stop gracefully", async () => {
+  const proc = await sandbox.spawn(bash("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.05; done"), { root: tree.dir });
+  const { reader, text } = await readUntil(proc.stdout, /ready/);
+  proc.kill("SIGTERM");
+  let rest = "";
+  for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+  expect(text + rest).toContain("got-term");
+  expect(await proc.exited).toBe(3);
+});
+
+test("a fork bomb stays within the process limit; the server stays responsive and can start other commands", async () => {
+  // the leader sleeps, so the bomb's orphans keep multiplying until the abort (without it the PID namespace would
+  // end them as soon as the leader returned)
+  const limit = 64;
+  const proc = await sandbox.spawn(bash(":(){ :|:& };:; sleep 30"), { root: tree.dir, limits: { processes: limit } }, { signal: AbortSignal.timeout(3000) });
+  let peak = 0;
+  let seen = new Set<number>();
+  let worstLag = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worstLag = Math.max(worstLag, now - last - 20);
+    last = now;
+  }, 20);
+  const sampling = (async () => {
+    while (proc.exitCode === null) {
+      const now = descendants(proc.pid);
+      peak = Math.max(peak, now.length + 1);
+      seen = new Set([...seen, ...now]);
+      await Bun.sleep(100);
+    }
+  })();
+  await Bun.sleep(1500);
+  // meanwhile another command starts and finishes normally
+  const other = await run(sandbox, "echo still-serving", { root: tree.dir });
+  expect(other.out).toBe("still-serving\n");
+  await proc.exited;
+  clearInterval(ticker);
+  await sampling;
+  expect(peak).toBeGreaterThan(limit / 2);
+  expect(peak).toBeLessThanOrEqual(limit + 2);
+  expect(worstLag).toBeLessThan(1500);
+  expect(alive([...seen])).toEqual([]);
+});
