@@ -14,7 +14,7 @@ import {
   ProjectTasks,
   ProjectTasksQuery,
 } from "../src/core/tasks/project-schema";
-import { ErrorEnvelope, withoutNulls } from "../src/http/schemas";
+import { ErrorEnvelope, queryOf, withoutNulls } from "../src/http/schemas";
 
 export const projectsPlugin = (core: Core) => {
   const { projects, tasks } = core;
@@ -27,7 +27,7 @@ export const projectsPlugin = (core: Core) => {
     .post("/api/v1/projects/create", create, { ...createOptions, detail: { summary: "Create a project" } })
     .post("/api/v1/projects", create, { ...createOptions, detail: { summary: "Create a project (same as /api/v1/projects/create)" } })
     .get("/api/v1/projects", ({ query }) => projects.list({ limit: query.limit, offset: query.offset }), {
-      query: ProjectListQuery,
+      query: queryOf(ProjectListQuery),
       response: { 200: ProjectList },
       detail: { summary: "List projects, most recently updated first" },
     })
@@ -48,7 +48,7 @@ export const projectsPlugin = (core: Core) => {
       },
       {
         params: ProjectParams,
-        query: ProjectTasksQuery,
+        query: queryOf(ProjectTasksQuery),
         response: { 200: ProjectTasks, 404: ErrorEnvelope },
         detail: { summary: "The project's tasks, newest first" },
       },

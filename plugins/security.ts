@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { AuditList, AuditQuery, AuditStats } from "../src/core/permission/schema";
+import { queryOf } from "../src/http/schemas";
 
 export const securityPlugin = (core: Core) =>
   new Elysia({ name: "security", detail: { tags: ["security"] } })
@@ -13,7 +14,7 @@ export const securityPlugin = (core: Core) =>
         return { entries, total, filters };
       },
       {
-        query: AuditQuery,
+        query: queryOf(AuditQuery),
         response: { 200: AuditList },
         detail: { summary: "Recent permission decisions, newest first", description: "Every allow / ask / deny and every approval outcome." },
       },

@@ -131,7 +131,7 @@ export const AuditEntry = Type.Object({
 export type AuditEntry = Static<typeof AuditEntry>;
 
 export const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.Number({ minimum: 1, maximum: 1000, description: "1-1000, default 100" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "1-1000, default 100" })),
   result: Type.Optional(PermissionResult),
   category: Type.Optional(PermissionCategory),
   agent_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

@@ -36,15 +36,15 @@ export const ProjectPatch = T.Object({
 });
 
 export const ProjectListQuery = T.Object({
-  limit: T.Optional(T.Number({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: T.Optional(T.Number({ minimum: 0, default: 0 })),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: T.Optional(T.Integer({ minimum: 0, default: 0 })),
 });
 
 export const ProjectList = T.Object({ projects: T.Array(Project), total: T.Integer() });
 
 export const ProjectTasksQuery = T.Object({
-  limit: T.Optional(T.Number({ minimum: 1, maximum: 1000, default: 50 })),
-  offset: T.Optional(T.Number({ minimum: 0, default: 0 })),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  offset: T.Optional(T.Integer({ minimum: 0, default: 0 })),
 });
 
 export const ProjectTasks = T.Object({ tasks: T.Array(TaskView), total: T.Integer() });
