@@ -71,12 +71,17 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, pattern: Reg
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   let text = "";
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(text)) {
-    const next = await Promise.race([reader.read(), Bun.sleep(Math.max(0, deadline - Date.now())).then(() => "timeout" as const)]);
-    if (next === "timeout") throw new Error(`timed out waiting for ${pattern} in: ${text}`);
-    if (next.done) throw new Error(`stream ended before ${pattern}: ${text}`);
-    text += decoder.decode(next.value, { stream: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+  try {
+    while (!pattern.test(text)) {
+      const next = await Promise.race([reader.read(), timeout]);
+      if (next === "timeout") throw new Error(`timed out waiting for ${pattern} in: ${text}`);
+      if (next.done) throw new Error(`stream ended before ${pattern}: ${text}`);
+      text += decoder.decode(next.value, { stream: true });
+    }
+  } finally {
+    clearTimeout(timer);
   }
   return { text, reader };
 }

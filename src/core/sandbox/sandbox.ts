@@ -7,7 +7,7 @@
 //   prlimit …                                         when rlimits stand in for missing cgroups
 //   nsenter --net=<session namespace>                  when the command joins its session's network
 //   bwrap <flags> <mounts> -- argv…
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, read, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { FileSink } from "bun";
@@ -93,7 +93,8 @@ export class Sandbox {
         }
         env = sandboxEnvironment({ home: SANDBOX_HOME, tmp: "/tmp", extra: policy.env });
         // PWD: the launcher's shell would otherwise pass on its own ("/")
-        chain = [...netPrefix, this.host.bwrap!, ...BASE_FLAGS, ...netArgs, ...fs.args, "--setenv", "PWD", fs.cwd, "--", ...argv];
+        // --info-fd 3: bwrap reports its init's pid and PID namespace, to wait for that namespace's end
+        chain = [...netPrefix, this.host.bwrap!, ...BASE_FLAGS, ...netArgs, ...fs.args, "--setenv", "PWD", fs.cwd, "--info-fd", "3", "--", ...argv];
       } else {
         const home = policy.home ?? mkdtempSync(join(tmpdir(), "penguin-home-"));
         if (!policy.home) cleanups.push(() => rmSync(home, { recursive: true, force: true }));
@@ -104,16 +105,17 @@ export class Sandbox {
       const cgroup = SandboxCgroup.create(this.host.limits, limits);
       if (cgroup) cleanups.push(() => cgroup.remove());
       chain = [...prelude(cgroup, stderr === "stdout"), ...rlimitPrefix(this.host.limits, limits), ...chain];
+      const stdio = [options.stdin ?? "ignore", "pipe", stderr === "pipe" ? "pipe" : "ignore"] as const;
       const proc = Bun.spawn(chain, {
         env,
         cwd,
-        stdin: options.stdin ?? "ignore",
-        stdout: "pipe",
-        stderr: stderr === "pipe" ? "pipe" : "ignore",
+        stdio: this.status.mode === "bubblewrap" ? [...stdio, "pipe"] : [...stdio],
         // its own process group: the server's terminal signals (Ctrl-C) reach the server, which ends everything
         detached: true,
-      });
-      return this.track(proc, cgroup, cleanups, options.signal);
+      }) as unknown as Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe" | "ignore">;
+      // reading stdio[3] makes the pipe ours to close
+      const infoFd = this.status.mode === "bubblewrap" ? (proc.stdio[3] as unknown as number) : undefined;
+      return this.track(proc, cgroup, cleanups, infoFd, options.signal);
     } catch (error) {
       for (const cleanup of cleanups.reverse()) await cleanup();
       throw error;
@@ -136,7 +138,13 @@ export class Sandbox {
 
   private readonly killers = new Set<() => void>();
 
-  private track(proc: Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe" | "ignore">, cgroup: SandboxCgroup | null, cleanups: (() => void | Promise<void>)[], signal?: AbortSignal): SandboxedProcess {
+  private track(
+    proc: Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe" | "ignore">,
+    cgroup: SandboxCgroup | null,
+    cleanups: (() => void | Promise<void>)[],
+    infoFd: number | undefined,
+    signal?: AbortSignal,
+  ): SandboxedProcess {
     const mode = this.status.mode;
     const killAll = () => {
       signalProcess(mode === "none" ? -proc.pid : proc.pid, "SIGKILL");
@@ -159,7 +167,9 @@ export class Sandbox {
     const exited = proc.exited.then(async (code) => {
       signal?.removeEventListener("abort", onAbort);
       this.killers.delete(killAll);
-      // bwrap's PID namespace took its processes with it; without one, the group and the cgroup go now
+      // bwrap reports the command's exit before its init has torn the PID namespace down: wait for that, so no
+      // process of the sandbox outlives `exited`. Without a namespace the group and the cgroup go now.
+      if (infoFd !== undefined) await awaitNamespaceEnd(await readInfo(infoFd));
       if (mode === "none") signalProcess(-proc.pid, "SIGKILL");
       cgroup?.killAll();
       for (const cleanup of cleanups.reverse()) await cleanup();
@@ -197,6 +207,42 @@ function prelude(cgroup: SandboxCgroup | null, mergeStderr: boolean): string[] {
   for (const file of cgroup?.procsFiles ?? []) steps.push(`echo $$ > ${quote(file)} || { echo "sandbox: cannot join cgroup ${file}" >&2; exit 125; }`);
   if (!steps.length) return [];
   return ["/bin/sh", "-c", `${steps.join("\n")}\nexec "$@"`, "sh"];
+}
+
+/** bwrap's --info-fd report ({"child-pid": N, "pid-namespace": M, …}); null if it never wrote one. */
+async function readInfo(fd: number): Promise<{ pid: number; namespace: string } | null> {
+  const buffer = Buffer.alloc(4096);
+  try {
+    // asynchronous: a read must never hold up the event loop, even if a writer were still there with nothing said
+    const length = await new Promise<number>((done, fail) => read(fd, buffer, 0, buffer.length, null, (error, n) => (error ? fail(error) : done(n))));
+    const text = buffer.subarray(0, length).toString();
+    const pid = Number(text.match(/"child-pid":\s*(\d+)/)?.[1]);
+    const namespace = text.match(/"pid-namespace":\s*(\d+)/)?.[1];
+    return pid && namespace ? { pid, namespace: `pid:[${namespace}]` } : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Kills bwrap's init (what --die-with-parent is about to do anyway) and waits until its namespace is gone. */
+async function awaitNamespaceEnd(info: { pid: number; namespace: string } | null): Promise<void> {
+  if (!info) return;
+  const stillThere = () => {
+    try {
+      if (readlinkSync(`/proc/${info.pid}/ns/pid`) !== info.namespace) return false;
+      // a zombie init has torn its namespace down (it becomes one only after every other process is gone)
+      const stat = readFileSync(`/proc/${info.pid}/stat`, "utf8");
+      return stat[stat.lastIndexOf(")") + 2] !== "Z";
+    } catch {
+      // gone, or not ours to look at
+      return false;
+    }
+  };
+  if (!stillThere()) return;
+  signalProcess(info.pid, "SIGKILL");
+  for (let waited = 0; stillThere() && waited < 5000; waited += 2) await Bun.sleep(2);
 }
 
 function signalProcess(pid: number, signal: NodeJS.Signals): void {
