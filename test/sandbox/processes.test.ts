@@ -1,6 +1,8 @@
 // Every process of a sandboxed command ends with it (setsid or not), on exit, kill or abort; a fork bomb stays
 // inside its process limit while the server keeps running and starting other commands.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createSandbox, type Sandbox } from "../../src/core/sandbox";
 import { alive, bash, commandLine, descendants, readUntil, run, scratch } from "./support";
 
@@ -89,4 +91,44 @@ test("a fork bomb stays within the process limit; the server stays responsive an
   expect(peak).toBeLessThanOrEqual(limit + 2);
   expect(worstLag).toBeLessThan(1500);
   expect(alive([...seen])).toEqual([]);
+});
+
+test("memory is limited: a command that fills more than its limit fails, a small one runs", async () => {
+  const fill = (mib: number) => `python3 -c "b = b'x' * (${mib} * 1024 * 1024); print('filled', len(b))"`;
+  const limits = { memoryBytes: 96 * 1024 * 1024 };
+  const small = await run(sandbox, fill(16), { root: tree.dir, limits });
+  expect(small.out).toContain("filled");
+  const big = await run(sandbox, fill(400), { root: tree.dir, limits });
+  expect(big.out).not.toContain("filled");
+  expect(big.code).not.toBe(0);
+});
+
+/** This process's penguin-<pid> cgroup directories (none when limits are not cgroups). */
+function cgroupParents(): string[] {
+  const found: string[] = [];
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
+    const [, controllers, path] = line.match(/^\d+:([^:]*):(.*)$/) ?? [];
+    if (path === undefined) continue;
+    const dirs = controllers ? controllers.split(",").map((c) => `/sys/fs/cgroup/${c}${path}`) : [`/sys/fs/cgroup${path}`, `/sys/fs/cgroup/unified${path}`];
+    for (const dir of dirs) if (existsSync(join(dir, `penguin-${process.pid}`))) found.push(join(dir, `penguin-${process.pid}`));
+  }
+  return found;
+}
+
+test("each command's cgroups are removed when it ends, the server's parent at shutdown", async () => {
+  const own = await createSandbox("required");
+  const kinds = [own.status.limits.processes, own.status.limits.memory];
+  const parents = cgroupParents();
+  expect(parents.length).toBe(kinds.filter((k) => k.startsWith("cgroup")).length);
+  const proc = await own.spawn(bash("echo started; sleep 30"), { root: tree.dir });
+  await readUntil(proc.stdout, /started/);
+  for (const parent of parents) expect(readdirSync(parent).filter((n) => n.startsWith("sb-")).length).toBeGreaterThan(0);
+  proc.kill();
+  await proc.exited;
+  await run(own, "true", { root: tree.dir });
+  // other suites' sandboxes may share the parent; this file's have all ended
+  for (const parent of parents) expect(readdirSync(parent).filter((n) => n.startsWith("sb-"))).toEqual([]);
+  await own.shutdown();
+  await sandbox.shutdown();
+  expect(cgroupParents()).toEqual([]);
 });
