@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createSandbox } from "../../src/core/sandbox";
-import { alive, bash, commandLine, descendants, readUntil, run, scratch } from "./support";
+import { alive, bash, bunRoots, commandLine, descendants, httpServer, readUntil, run, scratch } from "./support";
 
 const tree = scratch("sbuser");
 const root = join(tree.dir, "root");
@@ -17,7 +17,7 @@ try {
   const ids = await run(sandbox, "id -u; echo inside > made.txt && echo wrote; (echo x > /usr/x) 2>/dev/null || echo usr-refused; env; cat /proc/1/environ", { root });
   report.identity = { out: ids.out, madeOnHost: existsSync(join(root, "made.txt")) };
 
-  const server = await sandbox.spawn(bash("echo from-user-sandbox > index.html; exec python3 -u -m http.server --bind 127.0.0.1 0"), { root, session: "u1" });
+  const server = await sandbox.spawn(bash(httpServer("from-user-sandbox")), { root, session: "u1", readOnlyRoots: bunRoots });
   const { text, reader } = await readUntil(server.stdout, /port (\d+)/);
   const port = Number(text.match(/port (\d+)/)![1]);
   const connect = `exec 3<>/dev/tcp/127.0.0.1/${port} 2>/dev/null && { printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3 | tail -1; } || echo refused`;

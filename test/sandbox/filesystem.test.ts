@@ -2,7 +2,7 @@
 // is; the workspace, hidden paths, $HOME and other projects do not exist; .git is read-only unless allowed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { createSandbox, type Sandbox } from "../../src/core/sandbox";
 import { mkdirs, run, scratch } from "./support";
@@ -70,7 +70,9 @@ describe("writes", () => {
 
 describe("what does not exist inside", () => {
   test("the workspace, other projects, $HOME and /root are not there; a symlink out of the root dangles", async () => {
-    const paths = [workspace, join(workspace, "penguin.db"), other, homedir(), "/root", join(homedir(), ".ssh"), join(root, "link-to-workspace", "penguin.db")];
+    // the user's home (unless it is where the scratch tree lives, e.g. HOME=/tmp: its ancestors are mount points)
+    const homes = [userInfo().homedir, process.env.HOME].filter((h): h is string => !!h && !base.startsWith(h));
+    const paths = [workspace, join(workspace, "penguin.db"), other, "/root", ...homes, ...homes.map((h) => join(h, ".ssh")), join(root, "link-to-workspace", "penguin.db")];
     const { out } = await run(sandbox, paths.map((p) => `test -e ${p} && echo "SEEN ${p}"`).join("; ") + "; ls /; echo done", { root });
     expect(out).not.toContain("SEEN");
     const top = out.split("\n").filter(Boolean);

@@ -3,7 +3,7 @@
 // nor from the host.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createSandbox, type Sandbox } from "../../src/core/sandbox";
-import { bash, commandLine, descendants, readUntil, run, scratch } from "./support";
+import { bash, bunRoots, commandLine, descendants, httpServer, readUntil, run, scratch } from "./support";
 
 let sandbox: Sandbox;
 const tree = scratch("sbnet");
@@ -37,7 +37,7 @@ test("with network on, the host's loopback is reachable", async () => {
 });
 
 test("a session's commands share one loopback; another session's and the host's do not see it", async () => {
-  const server = await sandbox.spawn(bash("echo served-from-sandbox > index.html; exec python3 -u -m http.server --bind 127.0.0.1 0"), { root: tree.dir, session: "s1" });
+  const server = await sandbox.spawn(bash(httpServer("served-from-sandbox")), { root: tree.dir, session: "s1", readOnlyRoots: bunRoots });
   const { text, reader } = await readUntil(server.stdout, /port (\d+)/);
   const port = Number(text.match(/port (\d+)/)![1]);
 

@@ -1,10 +1,18 @@
 // Helpers for the sandbox suites: run a command to the end, find a process's host descendants, make a scratch tree.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Sandbox, SandboxPolicy, SpawnOptions } from "../../src/core/sandbox";
 
 export const bash = (command: string) => ["bash", "--norc", "--noprofile", "-c", command];
+
+/** The Bun running the tests, usable inside a sandbox given `readOnlyRoots: bunRoots` (no python3 needed). */
+export const bunRoots = [dirname(process.execPath)];
+export const bunBinary = process.execPath;
+
+/** A command serving `text` over HTTP on 127.0.0.1 (a free port, printed as "port N"), with the test's Bun. */
+export const httpServer = (text: string) =>
+  `exec ${bunBinary} -e 'const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("${text}") }); console.log("port " + s.port)'`;
 
 /** Runs a bash command in the sandbox to its end: combined output and exit code. */
 export async function run(sandbox: Sandbox, command: string, policy: SandboxPolicy, options: SpawnOptions = {}) {
