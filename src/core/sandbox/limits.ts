@@ -6,7 +6,7 @@
 // exempt from it, so root without cgroups has no process limit. RLIMIT_AS caps each process's address space,
 // a weaker stand-in for a memory limit.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { LimitKind, SandboxLimits } from "./types";
 
 type Controller = "pids" | "memory";
@@ -28,8 +28,6 @@ export interface LimitSupport {
 }
 
 export interface LimitOptions {
-  /** "/proc/self" in production; tests may point elsewhere */
-  procSelf?: string;
   /** false: never touch cgroups (as if none were writable) */
   cgroups?: boolean;
 }
@@ -120,7 +118,7 @@ function removeStaleParents(dir: string): void {
 
 /** What can be enforced here. Cheap (a few file reads and one mkdir per controller); run once at start-up. */
 export function detectLimits(options: LimitOptions = {}): LimitSupport {
-  const procSelf = options.procSelf ?? "/proc/self";
+  const procSelf = "/proc/self";
   const homes: ControllerHome[] = [];
   if (options.cgroups !== false && process.platform === "linux") {
     let mounts: Mount[] = [];
@@ -161,6 +159,8 @@ export class SandboxCgroup {
     const dirs: { dir: string; version: 1 | 2 }[] = [];
     try {
       for (const home of support.homes) {
+        // another server's clean-up may have taken our (then empty) parent for a stale one
+        if (!existsSync(home.parent)) claimParent(home.controller, { dir: dirname(home.parent), version: home.version });
         const dir = join(home.parent, name);
         mkdirSync(dir);
         dirs.push({ dir, version: home.version });

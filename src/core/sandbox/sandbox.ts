@@ -7,7 +7,7 @@
 //   prlimit …                                         when rlimits stand in for missing cgroups
 //   nsenter --net=<session namespace>                  when the command joins its session's network
 //   bwrap <flags> <mounts> -- argv…
-import { closeSync, mkdtempSync, read, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, read, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { FileSink } from "bun";
@@ -38,7 +38,9 @@ const GIB = 1024 ** 3;
 export class Sandbox {
   readonly limits: SandboxLimits;
   private readonly networks: SessionNetworks | null;
+  /** every live command's `exited`, and how to kill it: for shutdown */
   private readonly running = new Set<Promise<unknown>>();
+  private readonly killers = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -96,6 +98,7 @@ export class Sandbox {
         // --info-fd 3: bwrap reports its init's pid and PID namespace, to wait for that namespace's end
         chain = [...netPrefix, this.host.bwrap!, ...BASE_FLAGS, ...netArgs, ...fs.args, "--setenv", "PWD", fs.cwd, "--info-fd", "3", "--", ...argv];
       } else {
+        if (!statSync(policy.root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`sandbox: root ${policy.root} does not exist`);
         const home = policy.home ?? mkdtempSync(join(tmpdir(), "penguin-home-"));
         if (!policy.home) cleanups.push(() => rmSync(home, { recursive: true, force: true }));
         env = sandboxEnvironment({ home, tmp: tmpdir(), extra: policy.env });
@@ -135,8 +138,6 @@ export class Sandbox {
     await this.networks?.closeAll();
     releaseLimitParents(this.host.limits);
   }
-
-  private readonly killers = new Set<() => void>();
 
   private track(
     proc: Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe" | "ignore">,
