@@ -1,16 +1,31 @@
 // The sandbox as a normal user: when the suite runs as root (CI), as-user.ts runs as nobody through setpriv;
 // otherwise it runs as the current user. User namespaces replace root's powers, rlimits replace cgroups, and a
 // session's namespace is joined through its holder's user namespace.
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
+import { chmodSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { scratch } from "./support";
+
+const AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+const stage = scratch("as-user");
+afterAll(() => stage.remove());
 
 test("as an unprivileged user: sandboxed, same uid inside, shared session network, setsid and fork bomb contained", async () => {
-  const script = join(import.meta.dir, "as-user.ts");
   const asRoot = process.getuid?.() === 0;
-  const argv = asRoot
-    ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, script]
-    : [process.execPath, script];
-  const proc = Bun.spawn(argv, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp", TMPDIR: "/tmp" }, stdout: "pipe", stderr: "pipe" });
+  // nobody may not be able to read the checkout (a clone under /root): run a bundle and, if need be, a copy of Bun
+  // from a world-readable directory
+  chmodSync(stage.dir, 0o755);
+  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "as-user.ts")], outdir: stage.dir, target: "bun" });
+  expect(built.success).toBe(true);
+  const script = built.outputs[0]!.path;
+  let bun = process.execPath;
+  if (asRoot && Bun.spawnSync([...AS_NOBODY, bun, "--version"], { stdout: "ignore", stderr: "ignore" }).exitCode !== 0) {
+    bun = join(stage.dir, "bun");
+    copyFileSync(process.execPath, bun);
+    chmodSync(bun, 0o755);
+  }
+  const argv = asRoot ? [...AS_NOBODY, bun, script] : [bun, script];
+  const proc = Bun.spawn(argv, { cwd: stage.dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp", TMPDIR: "/tmp" }, stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   expect({ code, err: code ? err : "" }).toEqual({ code: 0, err: "" });
   const report = JSON.parse(out.trim().split("\n").at(-1)!);
