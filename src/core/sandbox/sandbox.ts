@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import type { FileSink } from "bun";
 import { sandboxEnvironment } from "./environment";
 import { releaseLimitParents, rlimitPrefix, SandboxCgroup } from "./limits";
-import { filesystemArgs, SANDBOX_HOME, systemArgs } from "./mounts";
+import { etcSecrets, filesystemArgs, SANDBOX_HOME, systemArgs } from "./mounts";
 import { SessionNetworks } from "./network";
 import { BASE_FLAGS, type HostSupport, probeHost, type ProbeOptions } from "./probe";
 import type { SandboxedProcess, SandboxLimits, SandboxMode, SandboxPolicy, SandboxSetting, SandboxStatus, SpawnOptions } from "./types";
@@ -56,6 +56,8 @@ export class Sandbox {
       }
     })();
     this.limits = { processes: 1024, memoryBytes: Math.min(4 * GIB, Math.floor(totalMemory / 2)), ...options.limits };
+    // walked once now rather than on the first command
+    if (status.mode === "bubblewrap" && process.getuid?.() === 0) etcSecrets();
     this.networks = status.mode === "bubblewrap" && host.bwrap && host.nsenter ? new SessionNetworks(host.bwrap, host.nsenter, systemArgs().args, options.networkIdleMs ?? 30_000) : null;
   }
 
