@@ -8,6 +8,8 @@ const SECRET = `penguin-test-secret-${crypto.randomUUID()}`;
 let sandbox: Sandbox;
 const tree = scratch("sbenv");
 
+const savedKey = process.env.OPENAI_API_KEY;
+
 beforeAll(async () => {
   process.env.PENGUIN_SANDBOX_TEST_SECRET = SECRET;
   process.env.OPENAI_API_KEY = SECRET;
@@ -15,7 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   delete process.env.PENGUIN_SANDBOX_TEST_SECRET;
-  delete process.env.OPENAI_API_KEY;
+  if (savedKey === undefined) delete process.env.OPENAI_API_KEY;
+  else process.env.OPENAI_API_KEY = savedKey;
   await sandbox.shutdown();
   tree.remove();
 });
