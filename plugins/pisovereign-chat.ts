@@ -117,7 +117,7 @@ export const pisovereignChatPlugin = (core: Core) =>
 
         let started!: () => void;
         const ready = new Promise<void>((resolve) => (started = resolve));
-        const onEvent = (e: TurnEvent) => {
+        const relay = (e: TurnEvent) => {
           switch (e.event) {
             case "start":
               started();
@@ -144,7 +144,7 @@ export const pisovereignChatPlugin = (core: Core) =>
         };
         // Named first, so the subscription is in place before the turn's `start`.
         const turnId = newId();
-        const unfollow = followTurn(core.bus, turnId, onEvent, { approvals: false });
+        const unfollow = followTurn(core.bus, turnId, relay, { approvals: false });
         const turn = core.engine.runTurn({ ...toTurnRequest(body, abort.signal), turnId, live: true });
         turn.catch(() => close()).finally(unfollow); // the `error` event already told the client
         // Refusals (bad model, no provider, …) happen before `start` and answer as a normal error envelope.
