@@ -9,6 +9,8 @@ import { newId } from "../src/core/kernel/ids";
 import { followTurn } from "../src/core/engine/follow";
 import { ActionResult, TurnUsage } from "../src/core/engine/schema";
 import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
+import type { Viewer } from "../src/core/kernel/viewer";
+import { callerOf } from "../src/http/auth";
 import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
 
@@ -85,6 +87,8 @@ const MAX_QUEUED = 32;
 
 interface SocketState {
   socket: LiveSocket;
+  /** Who opened the socket: its turns run as this user. */
+  viewer?: Viewer;
   queue: ChatMessageBody[];
   running?: AbortController;
   busy: boolean;
@@ -111,7 +115,7 @@ export const chatPlugin = (core: Core) => {
           state.socket.send(event);
         });
         try {
-          await core.engine.runTurn({ ...turnRequestFrom(body), signal: controller.signal, turnId, live: true });
+          await core.engine.runTurn({ ...turnRequestFrom(body), signal: controller.signal, turnId, live: true, viewer: state.viewer });
         } catch (error) {
           // After `start` the engine has already sent the `error` event; before it (refused request) we say why.
           if (!started) {
@@ -133,7 +137,7 @@ export const chatPlugin = (core: Core) => {
       "/api/v1/chat/message",
       async ({ body, request }) => {
         // A client that goes away cancels its turn; what was streamed so far stays in the conversation.
-        const result = await core.engine.runTurn({ ...turnRequestFrom(body), signal: request.signal });
+        const result = await core.engine.runTurn({ ...turnRequestFrom(body), signal: request.signal, viewer: callerOf(request) });
         return toChatAnswerView(result, body.include_reasoning === true);
       },
       {
@@ -158,6 +162,7 @@ export const chatPlugin = (core: Core) => {
       open(ws) {
         core.log.debug("chat socket opened");
         const state: SocketState = {
+          viewer: callerOf(ws.data.request),
           queue: [],
           busy: false,
           socket: new LiveSocket(rawSocket(ws), options, () => {

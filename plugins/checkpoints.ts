@@ -17,6 +17,7 @@ import {
   RollbackBody,
   RollbackResponse,
 } from "../src/core/checkpoints/schema";
+import { adminOnly, callerOf } from "../src/http/auth";
 import { ErrorEnvelope, queryOf, withoutNulls } from "../src/http/schemas";
 
 const errors = { 400: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 503: ErrorEnvelope };
@@ -26,9 +27,9 @@ export const checkpointsPlugin = (core: Core) => {
   return new Elysia({ name: "checkpoints", detail: { tags: ["checkpoints"] } })
     .post(
       "/api/v1/checkpoints/create",
-      ({ body }) => {
+      ({ body, request }) => {
         const b = withoutNulls(body ?? {});
-        const c = checkpoints.create({ name: b.name, description: b.description, conversationId: b.conversation_id, sessionId: b.session_id });
+        const c = checkpoints.create({ name: b.name, description: b.description, conversationId: b.conversation_id, sessionId: b.session_id, viewer: callerOf(request) });
         return { checkpoint_id: c.id, status: "created" as const, name: c.name, description: c.description, conversation_id: c.conversation_id, session_id: c.session_id, message_count: c.message_count, created_at: c.created_at };
       },
       {
@@ -44,8 +45,8 @@ export const checkpointsPlugin = (core: Core) => {
     )
     .get(
       "/api/v1/checkpoints",
-      ({ query }) => ({
-        checkpoints: checkpoints.list({ sessionId: query.session_id, conversationId: query.conversation_id, type: query.type, limit: query.limit }),
+      ({ query, request }) => ({
+        checkpoints: checkpoints.list({ sessionId: query.session_id, conversationId: query.conversation_id, type: query.type, limit: query.limit, viewer: callerOf(request) }),
       }),
       {
         query: queryOf(CheckpointListQuery),
@@ -64,22 +65,23 @@ export const checkpointsPlugin = (core: Core) => {
         return { status: "completed" as const, cleaned_count: n, message: `Cleaned up ${n} old checkpoint${n === 1 ? "" : "s"}` };
       },
       {
-        response: { 200: CleanupResult },
+        ...adminOnly("Applying the checkpoint retention policy"),
+        response: { 200: CleanupResult, 403: ErrorEnvelope },
         detail: {
           summary: "Apply the retention policy now",
           description: "Removes automatic checkpoints older than retention_hours and every checkpoint older than max_age_days (it also runs hourly).",
         },
       },
     )
-    .get("/api/v1/checkpoints/:checkpoint_id", ({ params }) => toCheckpointView(checkpoints.get(params.checkpoint_id)), {
+    .get("/api/v1/checkpoints/:checkpoint_id", ({ params, request }) => toCheckpointView(checkpoints.get(params.checkpoint_id, callerOf(request))), {
       params: CheckpointParams,
       response: { 200: Checkpoint, 404: ErrorEnvelope },
       detail: { summary: "One checkpoint" },
     })
     .post(
       "/api/v1/checkpoints/:checkpoint_id/rollback",
-      async ({ params, body }) => {
-        const r = await checkpoints.rollback(params.checkpoint_id, { restoreFiles: body?.restore_files === true });
+      async ({ params, body, request }) => {
+        const r = await checkpoints.rollback(params.checkpoint_id, { restoreFiles: body?.restore_files === true }, callerOf(request));
         const restored = r.restoredFiles;
         const skipped = restored?.filter((f) => f.action === "skipped").length ?? 0;
         const fileNote = restored ? `; ${restored.length - skipped} file(s) restored${skipped ? `, ${skipped} skipped` : ""}` : "";
@@ -111,8 +113,8 @@ export const checkpointsPlugin = (core: Core) => {
     )
     .post(
       "/api/v1/checkpoints/:checkpoint_id/branch",
-      async ({ params, body }) => {
-        const b = await checkpoints.branch(params.checkpoint_id, withoutNulls(body ?? {}));
+      async ({ params, body, request }) => {
+        const b = await checkpoints.branch(params.checkpoint_id, withoutNulls(body ?? {}), callerOf(request));
         return {
           branch_id: b.branchId,
           source_checkpoint_id: params.checkpoint_id,

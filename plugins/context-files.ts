@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { ContextFileList, ContextFileLoaded, LoadContextFile } from "../src/core/conversation/schema";
+import { callerOf } from "../src/http/auth";
 import { ErrorEnvelope, withoutNulls } from "../src/http/schemas";
 
 export const contextFilesPlugin = (core: Core) =>
@@ -12,9 +13,9 @@ export const contextFilesPlugin = (core: Core) =>
     })
     .post(
       "/api/v1/context-files/load",
-      ({ body }) => {
+      ({ body, request }) => {
         const { file_path, conversation_id } = withoutNulls(body);
-        return { status: "loaded" as const, ...core.contextFiles.load(file_path, conversation_id) };
+        return { status: "loaded" as const, ...core.contextFiles.load(file_path, conversation_id, callerOf(request)) };
       },
       {
         body: LoadContextFile,

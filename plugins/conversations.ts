@@ -1,4 +1,5 @@
-// Conversations: list, read, history, create, rename, delete. A thin translation over core.conversations.
+// Conversations: list, read, history, create, rename, delete. A thin translation over core.conversations; the caller
+// (callerOf) decides what is visible: a `user` key sees only its own conversations (others are 404).
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { toMessageView } from "../src/core/conversation/conversations";
@@ -15,6 +16,7 @@ import {
   NewConversation,
   Rename,
 } from "../src/core/conversation/schema";
+import { callerOf } from "../src/http/auth";
 import { ErrorEnvelope, queryOf, withoutNulls } from "../src/http/schemas";
 
 const truthy = (v: boolean | string | undefined, fallback: boolean) => (v === undefined ? fallback : v === true || v === "true" || v === "1");
@@ -23,8 +25,14 @@ export const conversationsPlugin = (core: Core) =>
   new Elysia({ name: "conversations", detail: { tags: ["conversations"] } })
     .get(
       "/api/v1/conversations",
-      ({ query }) => {
-        const { conversations, total } = core.conversations.list({ limit: query.limit ?? 50, offset: query.offset ?? 0, agentId: query.agent_id, sessionId: query.session_id });
+      ({ query, request }) => {
+        const { conversations, total } = core.conversations.list({
+          limit: query.limit ?? 50,
+          offset: query.offset ?? 0,
+          agentId: query.agent_id,
+          sessionId: query.session_id,
+          viewer: callerOf(request),
+        });
         return { conversations, total, limit: query.limit ?? 50, offset: query.offset ?? 0 };
       },
       {
@@ -35,21 +43,27 @@ export const conversationsPlugin = (core: Core) =>
     )
     .post(
       "/api/v1/conversations/create",
-      ({ body }) => {
+      ({ body, request }) => {
         const given = withoutNulls({ ...body });
-        const row = core.conversations.create({ id: given.conversation_id, title: given.title ?? given.name, agentId: given.agent_id, sessionId: given.session_id });
+        const row = core.conversations.create({
+          id: given.conversation_id,
+          title: given.title ?? given.name,
+          agentId: given.agent_id,
+          sessionId: given.session_id,
+          viewer: callerOf(request),
+        });
         return { conversation_id: row.id, session_id: row.sessionId, title: row.title ?? "New conversation", agent_id: row.agentId };
       },
       {
         body: NewConversation,
-        response: { 200: CreatedConversation, 409: ErrorEnvelope },
+        response: { 200: CreatedConversation, 404: ErrorEnvelope, 409: ErrorEnvelope },
         detail: { summary: "Create a conversation (the body is optional)" },
       },
     )
     .get(
       "/api/v1/conversations/:id",
-      ({ params }) => {
-        const summary = core.conversations.summary(params.id);
+      ({ params, request }) => {
+        const summary = core.conversations.summary(params.id, callerOf(request));
         const usage = core.usage.report(params.id).total;
         return {
           ...summary,
@@ -67,14 +81,18 @@ export const conversationsPlugin = (core: Core) =>
     )
     .get(
       "/api/v1/conversations/:id/history",
-      ({ params, query }) => {
-        const rows = core.conversations.history(params.id, {
-          includeSystem: truthy(query.include_system, true),
-          limit: query.limit,
-          agentId: query.agent_id,
-          channel: query.channel,
-          messageType: query.message_type,
-        });
+      ({ params, query, request }) => {
+        const rows = core.conversations.history(
+          params.id,
+          {
+            includeSystem: truthy(query.include_system, true),
+            limit: query.limit,
+            agentId: query.agent_id,
+            channel: query.channel,
+            messageType: query.message_type,
+          },
+          callerOf(request),
+        );
         return { conversation_id: params.id, messages: rows.map(toMessageView) };
       },
       {
@@ -84,7 +102,7 @@ export const conversationsPlugin = (core: Core) =>
         detail: { summary: "Message history with filters (limit keeps the most recent messages)" },
       },
     )
-    .patch("/api/v1/conversations/:id", ({ params, body }) => core.conversations.rename(params.id, body.title), {
+    .patch("/api/v1/conversations/:id", ({ params, body, request }) => core.conversations.rename(params.id, body.title, callerOf(request)), {
       params: ConversationParams,
       body: Rename,
       response: { 200: ConversationSummary, 400: ErrorEnvelope, 404: ErrorEnvelope },
@@ -92,8 +110,8 @@ export const conversationsPlugin = (core: Core) =>
     })
     .delete(
       "/api/v1/conversations/:id",
-      ({ params }) => {
-        core.conversations.delete(params.id);
+      ({ params, request }) => {
+        core.conversations.delete(params.id, callerOf(request));
         return { status: "deleted" as const, conversation_id: params.id };
       },
       {

@@ -4,6 +4,7 @@ import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { toCurrentModelView, toModelSummaryView, toSystemModelView } from "../src/core/providers/model-views";
 import { CurrentModel, DiscoveredModels, LoadModel, ModelList, ModelLoaded, SystemModels } from "../src/core/providers/schema";
+import { adminOnly } from "../src/http/auth";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 export const modelsPlugin = (core: Core) => {
@@ -25,12 +26,13 @@ export const modelsPlugin = (core: Core) => {
         return { status: "success" as const, model_id: m.id, current_model: models.displayName(m), message: `Successfully loaded model: ${m.id}` };
       },
       {
+        ...adminOnly("Switching the server's current model"),
         body: LoadModel,
         detail: {
           summary: "Switch the current model at run time",
-          description: "Unknown id → 404; a model whose provider has no API key → 400 naming the variable to set.",
+          description: "Unknown id → 404; a model whose provider has no API key → 400 naming the variable to set. Admin keys only (403 for a user key).",
         },
-        response: { 200: ModelLoaded, 400: ErrorEnvelope, 404: ErrorEnvelope },
+        response: { 200: ModelLoaded, 400: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope },
       },
     )
     .get("/api/v1/models/discover", async () => ({ models: await models.discover() }), {

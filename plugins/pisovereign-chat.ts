@@ -6,6 +6,8 @@ import { newId } from "../src/core/kernel/ids";
 import { followTurn } from "../src/core/engine/follow";
 import type { TurnEvent } from "../src/core/engine/schema";
 import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
+import type { Viewer } from "../src/core/kernel/viewer";
+import { callerOf } from "../src/http/auth";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 const ChatRequest = t.Object({
@@ -30,7 +32,7 @@ const ChatResponse = t.Object({
   created_at: t.String({ description: "ISO 8601" }),
 });
 
-const toTurnRequest = (body: ChatRequest, signal: AbortSignal): TurnRequest => ({
+const toTurnRequest = (body: ChatRequest, signal: AbortSignal, viewer: Viewer | undefined): TurnRequest => ({
   text: body.message,
   conversationId: body.conversation_id ?? undefined,
   systemPrompt: body.system_prompt ?? undefined,
@@ -38,6 +40,7 @@ const toTurnRequest = (body: ChatRequest, signal: AbortSignal): TurnRequest => (
   temperature: body.temperature ?? undefined,
   maxTokens: body.max_tokens ?? undefined,
   signal,
+  viewer,
 });
 
 function toChatResponseView(result: TurnResult): Static<typeof ChatResponse> {
@@ -61,7 +64,7 @@ export const pisovereignChatPlugin = (core: Core) =>
     .post(
       "/v1/chat",
       async ({ body, request }) => {
-        return toChatResponseView(await core.engine.runTurn(toTurnRequest(body, request.signal)));
+        return toChatResponseView(await core.engine.runTurn(toTurnRequest(body, request.signal, callerOf(request))));
       },
       {
         body: ChatRequest,
@@ -145,7 +148,7 @@ export const pisovereignChatPlugin = (core: Core) =>
         // Named first, so the subscription is in place before the turn's `start`.
         const turnId = newId();
         const unfollow = followTurn(core.bus, turnId, relay, { approvals: false });
-        const turn = core.engine.runTurn({ ...toTurnRequest(body, abort.signal), turnId, live: true });
+        const turn = core.engine.runTurn({ ...toTurnRequest(body, abort.signal, callerOf(request)), turnId, live: true });
         turn.catch(() => close()).finally(unfollow); // the `error` event already told the client
         // Refusals (bad model, no provider, …) happen before `start` and answer as a normal error envelope.
         await Promise.race([ready, turn]);

@@ -1,5 +1,5 @@
 // Projects (Penguin API: /api/v1/projects*): create, list, get (with its tasks), update, delete.
-// Thin translation over core.projects and core.tasks.
+// Thin translation over core.projects and core.tasks. Projects are shared; the tasks listed are those the key may see.
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import {
@@ -14,6 +14,7 @@ import {
   ProjectTasks,
   ProjectTasksQuery,
 } from "../src/core/tasks/project-schema";
+import { callerOf } from "../src/http/auth";
 import { ErrorEnvelope, queryOf, withoutNulls } from "../src/http/schemas";
 
 export const projectsPlugin = (core: Core) => {
@@ -33,7 +34,7 @@ export const projectsPlugin = (core: Core) => {
     })
     .get(
       "/api/v1/projects/:project_id",
-      ({ params }) => ({ ...projects.get(params.project_id), tasks: tasks.list({ projectId: params.project_id, limit: 50 }).tasks }),
+      ({ params, request }) => ({ ...projects.get(params.project_id), tasks: tasks.list({ projectId: params.project_id, limit: 50, viewer: callerOf(request) }).tasks }),
       {
         params: ProjectParams,
         response: { 200: ProjectDetail, 404: ErrorEnvelope },
@@ -42,9 +43,9 @@ export const projectsPlugin = (core: Core) => {
     )
     .get(
       "/api/v1/projects/:project_id/tasks",
-      ({ params, query }) => {
+      ({ params, query, request }) => {
         projects.require(params.project_id);
-        return tasks.list({ projectId: params.project_id, limit: query.limit, offset: query.offset });
+        return tasks.list({ projectId: params.project_id, limit: query.limit, offset: query.offset, viewer: callerOf(request) });
       },
       {
         params: ProjectParams,
@@ -61,14 +62,17 @@ export const projectsPlugin = (core: Core) => {
     })
     .delete(
       "/api/v1/projects/:project_id",
-      async ({ params }) => {
-        const deleted = await tasks.deleteProject(params.project_id);
+      async ({ params, request }) => {
+        const deleted = await tasks.deleteProject(params.project_id, callerOf(request));
         return { status: "deleted" as const, project_id: params.project_id, deleted_tasks: deleted };
       },
       {
         params: ProjectParams,
-        response: { 200: ProjectDeleted, 404: ErrorEnvelope },
-        detail: { summary: "Delete a project and its tasks", description: "Running tasks of the project are cancelled first." },
+        response: { 200: ProjectDeleted, 403: ErrorEnvelope, 404: ErrorEnvelope },
+        detail: {
+          summary: "Delete a project and its tasks",
+          description: "Running tasks of the project are cancelled first. A user key may delete only a project whose tasks are all its own (403 otherwise).",
+        },
       },
     );
 };

@@ -1,9 +1,11 @@
 // Runtime roots (Penguin API: /api/v1/system/config*): project root, workspace root and the execution mode that
-// picks the active one. Changes apply at once to every tool call of a session not bound to its own directory.
+// picks the active one. Changes apply at once to every tool call of a session not bound to its own directory, so
+// changing them is for admin keys (403 for a user key).
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { ExecutionModeChanged, RootChanged, RootPath, RootsConfig } from "../src/core/fs/schema";
 import { badRequest } from "../src/core/kernel/errors";
+import { adminOnly } from "../src/http/auth";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 const requirePath = (body: { path?: unknown } | null | undefined, what: string): string => {
@@ -33,8 +35,9 @@ export const systemConfigPlugin = (core: Core) => {
         return { status: "success" as const, message: `Project root set to ${path}`, path, active_root: roots.activeRoot };
       },
       {
+        ...adminOnly("Changing the project root"),
         body: RootPath,
-        response: { 200: RootChanged, 400: ErrorEnvelope },
+        response: { 200: RootChanged, 400: ErrorEnvelope, 403: ErrorEnvelope },
         detail: { summary: "Change the project root", description: "400 when the path is missing, does not exist or is not a directory." },
       },
     )
@@ -45,8 +48,9 @@ export const systemConfigPlugin = (core: Core) => {
         return { status: "success" as const, message: `Workspace root set to ${path}`, path, active_root: roots.activeRoot };
       },
       {
+        ...adminOnly("Changing the workspace root"),
         body: RootPath,
-        response: { 200: RootChanged, 400: ErrorEnvelope },
+        response: { 200: RootChanged, 400: ErrorEnvelope, 403: ErrorEnvelope },
         detail: {
           summary: "Change the workspace root",
           description: "Where uploads and workspace-mode tools go. The database stays where the server opened it. 400 for a missing or invalid path.",
@@ -60,8 +64,9 @@ export const systemConfigPlugin = (core: Core) => {
         return { status: "success" as const, message: `Execution mode set to ${mode}: ${roots.activeRoot}`, execution_mode: mode, active_root: roots.activeRoot };
       },
       {
+        ...adminOnly("Changing the execution mode"),
         body: RootPath,
-        response: { 200: ExecutionModeChanged, 400: ErrorEnvelope },
+        response: { 200: ExecutionModeChanged, 400: ErrorEnvelope, 403: ErrorEnvelope },
         detail: { summary: "Switch between project and workspace mode", description: 'Body {"path": "project" | "workspace"}; anything else → 400.' },
       },
     );

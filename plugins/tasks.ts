@@ -1,6 +1,7 @@
 // Tasks (Penguin API: /api/v1/tasks*): execute in the background, execute-sync, list, status, cancel, and the WS
 // /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks/tasks.ts runs them through the engine). Live
-// events come from the bus (`task.event`), each socket subscribed to its own tasks.
+// events come from the bus (`task.event`), each socket subscribed to its own tasks. A task belongs to the user who
+// started it: another `user` key gets 404 for it and does not see it listed.
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
@@ -8,9 +9,11 @@ import { AppError } from "../src/core/kernel/errors";
 import type { Bus } from "../src/core/kernel/bus";
 import { newId } from "../src/core/kernel/ids";
 import { failureCause } from "../src/core/tasks/tasks";
-import { TaskOutcome, TaskStatus, TaskView, type TaskEvent } from "../src/core/tasks/schema";
+import { TaskListQuery, TaskOutcome, TaskStatus, TaskView, type TaskEvent } from "../src/core/tasks/schema";
+import { canSee, type Viewer } from "../src/core/kernel/viewer";
+import { callerOf } from "../src/http/auth";
 import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
-import { ErrorEnvelope, maybe, Id, withoutNulls } from "../src/http/schemas";
+import { ErrorEnvelope, maybe, Id, queryOf, withoutNulls } from "../src/http/schemas";
 
 /** Also used by plugins/projects.ts. */
 export const TaskSchema = TaskView;
@@ -38,6 +41,8 @@ const MAX_TASKS_PER_SOCKET = 8;
 
 interface SocketState {
   socket: LiveSocket;
+  /** Who opened the socket: its tasks run as this user. */
+  viewer?: Viewer;
   /** Aborting cancels every task this socket started. */
   controller: AbortController;
   running: Set<string>;
@@ -56,8 +61,8 @@ export const tasksPlugin = (core: Core) => {
   return new Elysia({ name: "tasks", detail: { tags: ["tasks"] } })
     .post(
       "/api/v1/tasks/execute",
-      ({ body }) => {
-        const { task } = tasks.start(inputFrom(body));
+      ({ body, request }) => {
+        const { task } = tasks.start(inputFrom(body), { viewer: callerOf(request) });
         return {
           status: "started" as const,
           task_id: task.id,
@@ -86,7 +91,7 @@ export const tasksPlugin = (core: Core) => {
       "/api/v1/tasks/execute-sync",
       async ({ body, request }) => {
         // A client that goes away cancels its task.
-        const { done } = tasks.start(inputFrom(body), { signal: request.signal });
+        const { done } = tasks.start(inputFrom(body), { signal: request.signal, viewer: callerOf(request) });
         const outcome = await done;
         const cause = failureCause(outcome);
         // Refused before any work happened (no model configured, upstream down): answer with that error.
@@ -117,7 +122,7 @@ export const tasksPlugin = (core: Core) => {
         const controller = new AbortController();
         // A client that goes away (or stops answering pings) takes its tasks with it: they must not run on until
         // their time limit.
-        sockets.set(ws, { controller, running: new Set(), socket: new LiveSocket(rawSocket(ws), options, () => controller.abort()) });
+        sockets.set(ws, { controller, viewer: callerOf(ws.data.request), running: new Set(), socket: new LiveSocket(rawSocket(ws), options, () => controller.abort()) });
       },
       pong(ws) {
         sockets.pong(ws);
@@ -140,7 +145,7 @@ export const tasksPlugin = (core: Core) => {
         const id = newId();
         const unfollow = followTask(core.bus, id, (event) => socket.send(event));
         try {
-          const { done } = tasks.start(inputFrom(frame), { id, signal: state.controller.signal });
+          const { done } = tasks.start(inputFrom(frame), { id, signal: state.controller.signal, viewer: state.viewer });
           state.running.add(id);
           void done.finally(() => {
             state.running.delete(id);
@@ -171,7 +176,8 @@ export const tasksPlugin = (core: Core) => {
         const raw = rawSocket(ws);
         const id = ws.data.params.task_id;
         const row = tasks.find(id);
-        if (!row) {
+        // Another user's task looks exactly like a missing one.
+        if (!row || !canSee(callerOf(ws.data.request), row.owner)) {
           raw.send(JSON.stringify({ event: "error", data: { message: `task '${id}' not found`, code: "NOT_FOUND" } }));
           raw.close(4404, "task not found");
           return;
@@ -195,26 +201,26 @@ export const tasksPlugin = (core: Core) => {
         followers.delete(raw);
       },
     })
-    .get("/api/v1/tasks", ({ query }) => tasks.list({ projectId: query.project_id, status: query.status, limit: query.limit, offset: query.offset }), {
-      query: t.Object({
-        project_id: t.Optional(Id),
-        status: t.Optional(TaskStatus),
-        limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, default: 50 })),
-        offset: t.Optional(t.Numeric({ minimum: 0, default: 0 })),
-      }),
-      response: { 200: t.Object({ tasks: t.Array(TaskSchema), total: t.Integer() }) },
-      detail: { summary: "List tasks, newest first" },
-    })
-    .get("/api/v1/tasks/:task_id", ({ params }) => tasks.get(params.task_id), {
+    .get(
+      "/api/v1/tasks",
+      ({ query, request }) => tasks.list({ projectId: query.project_id, status: query.status, limit: query.limit, offset: query.offset, viewer: callerOf(request) }),
+      {
+        query: queryOf(TaskListQuery),
+        response: { 200: t.Object({ tasks: t.Array(TaskSchema), total: t.Integer() }) },
+        detail: { summary: "List tasks, newest first" },
+      },
+    )
+    .get("/api/v1/tasks/:task_id", ({ params, request }) => tasks.get(params.task_id, callerOf(request)), {
       params: Params,
       response: { 200: TaskSchema, 404: ErrorEnvelope },
       detail: { summary: "A task's status and result" },
     })
     .post(
       "/api/v1/tasks/:task_id/cancel",
-      async ({ params }) => {
-        const before = tasks.require(params.task_id).status;
-        const task = await tasks.cancel(params.task_id);
+      async ({ params, request }) => {
+        const viewer = callerOf(request);
+        const before = tasks.require(params.task_id, viewer).status;
+        const task = await tasks.cancel(params.task_id, viewer);
         const cancelled = before === "running" || before === "pending";
         return {
           status: task.status,

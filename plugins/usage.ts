@@ -2,13 +2,14 @@
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { TokenUsage, TokenUsageQuery } from "../src/core/system/schema";
+import { callerOf } from "../src/http/auth";
 import { ErrorEnvelope } from "../src/http/schemas";
 
 export const usagePlugin = (core: Core) =>
   new Elysia({ name: "usage", detail: { tags: ["usage"] } }).get(
     "/api/v1/token-usage",
-    ({ query }) => {
-      if (query.conversation_id) core.conversations.get(query.conversation_id);
+    ({ query, request }) => {
+      if (query.conversation_id) core.conversations.get(query.conversation_id, callerOf(request));
       return { usage: { ...core.usage.report(query.conversation_id), current_model: core.models.current()?.id ?? null } };
     },
     {

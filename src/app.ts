@@ -129,7 +129,7 @@ export function createApp(core: Core) {
         throw fail("FORBIDDEN", `WebSocket connections from origin ${origin} are not allowed (see PENGUIN_CORS_ORIGINS)`);
       }
 
-      state.identity = auth.identify(auth.presentedKey(request, url));
+      state.identity = auth.authenticate(request, url);
       if (limiter.enabled && !isUnlimitedPath(url.pathname)) {
         const decision = limiter.take(state.identity ? `key:${state.identity.keyHash}` : `ip:${state.ip}`);
         set.headers["x-ratelimit-limit"] = String(decision.limit);

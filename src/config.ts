@@ -6,6 +6,7 @@ import { Value, ValueErrorType } from "@sinclair/typebox/value";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { ROLES, type Role } from "./core/kernel/viewer";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -71,6 +72,9 @@ const FileSchema = T.Object(
     rate_limit_rpm: T.Optional(T.Integer({ minimum: 0 })),
     max_body_bytes: T.Optional(T.Integer({ minimum: 1024 })),
     upload_max_bytes: T.Optional(T.Integer({ minimum: 1 })),
+    /** All uploads of the workspace together: bytes, and files. */
+    upload_quota_bytes: T.Optional(T.Integer({ minimum: 1 })),
+    upload_max_files: T.Optional(T.Integer({ minimum: 1 })),
     default_model: T.Optional(T.String()),
     system_prompt: T.Optional(T.String()),
     /** Reported by /api/v1/system (e.g. production, staging). */
@@ -79,11 +83,11 @@ const FileSchema = T.Object(
       T.Object(
         {
           enabled: T.Optional(T.Boolean()),
-          /** Keys stored hashed: sha256 hex of the key, and the user it maps to. */
+          /** Keys stored hashed: sha256 hex of the key, the user it maps to, and that user's role (default admin). */
           keys: T.Optional(
             T.Array(
               T.Object(
-                { sha256: T.String({ pattern: "^[0-9a-fA-F]{64}$" }), user: T.Optional(T.String()) },
+                { sha256: T.String({ pattern: "^[0-9a-fA-F]{64}$" }), user: T.Optional(T.String()), role: T.Optional(T.Union(ROLES.map((r) => T.Literal(r)))) },
                 { additionalProperties: false },
               ),
             ),
@@ -176,8 +180,8 @@ export interface Config {
   environment: string;
   auth: {
     enabled: boolean;
-    /** sha256 hex of each accepted key → the user it maps to */
-    keys: { sha256: string; user: string }[];
+    /** sha256 hex of each accepted key → the user it maps to and its role */
+    keys: { sha256: string; user: string; role: Role }[];
     /** Generated when no keys were configured; printed at start. */
     startupToken?: string;
   };
@@ -185,6 +189,9 @@ export interface Config {
   rateLimitRpm: number;
   maxBodyBytes: number;
   uploadMaxBytes: number;
+  /** All stored uploads together may not pass these. */
+  uploadQuotaBytes: number;
+  uploadMaxFiles: number;
   models: ModelEntry[];
   defaultModel?: string;
   systemPrompt?: string;
@@ -353,19 +360,19 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
 
   const port = flags.port !== undefined ? parsePort(flags.port, "--port") : env.PORT !== undefined ? parsePort(env.PORT, "PORT") : (file.port ?? 9000);
 
-  const keys: Config["auth"]["keys"] = (file.auth?.keys ?? []).map((k) => ({ sha256: k.sha256.toLowerCase(), user: k.user ?? "default" }));
+  const keys: Config["auth"]["keys"] = (file.auth?.keys ?? []).map((k) => ({ sha256: k.sha256.toLowerCase(), user: k.user ?? "default", role: k.role ?? "admin" }));
+  // `key`, `key:user` or `key:user:role`.
   for (const item of (env.PENGUIN_API_KEYS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
-    const colon = item.indexOf(":");
-    const key = colon > 0 ? item.slice(0, colon) : item;
-    const user = colon > 0 ? item.slice(colon + 1) || "default" : "default";
+    const [key = "", user = "", role = "admin", ...rest] = item.split(":");
     if (key.length < 8) throw new ConfigError(`PENGUIN_API_KEYS: a key must be at least 8 characters long`);
-    keys.push({ sha256: sha256Hex(key), user });
+    if (rest.length || !(ROLES as readonly string[]).includes(role)) throw new ConfigError(`PENGUIN_API_KEYS: "${role}" is not a role (use key, key:user or key:user:role with role admin or user)`);
+    keys.push({ sha256: sha256Hex(key), user: user || "default", role: role as Role });
   }
   const authEnabled = env.PENGUIN_AUTH !== undefined ? parseBool(env.PENGUIN_AUTH, "PENGUIN_AUTH") : (file.auth?.enabled ?? true);
   let startupToken: string | undefined;
   if (authEnabled && keys.length === 0) {
     startupToken = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
-    keys.push({ sha256: sha256Hex(startupToken), user: "default" });
+    keys.push({ sha256: sha256Hex(startupToken), user: "default", role: "admin" });
   }
 
   // "*" is the documented default, but without authentication it would let any web page drive the agent: then
@@ -414,6 +421,8 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     rateLimitRpm: rpm,
     maxBodyBytes: file.max_body_bytes ?? 1024 * 1024,
     uploadMaxBytes: file.upload_max_bytes ?? 25 * 1024 * 1024,
+    uploadQuotaBytes: file.upload_quota_bytes ?? 1024 * 1024 * 1024,
+    uploadMaxFiles: file.upload_max_files ?? 10_000,
     models,
     defaultModel,
     systemPrompt: file.system_prompt,

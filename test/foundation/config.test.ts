@@ -70,8 +70,8 @@ describe("precedence: defaults < file < environment < flags", () => {
     expect(c.projectRoot).toBe("/tmp");
     expect(c.writeRoot).toBe("workspace");
     expect(c.auth.keys).toEqual([
-      { sha256: sha256Hex("key-one-12345"), user: "alice" },
-      { sha256: sha256Hex("key-two-12345"), user: "default" },
+      { sha256: sha256Hex("key-one-12345"), user: "alice", role: "admin" },
+      { sha256: sha256Hex("key-two-12345"), user: "default", role: "admin" },
     ]);
     expect(c.auth.startupToken).toBeUndefined();
     expect(c.corsOrigins).toEqual(["http://a.example", "http://b.example"]);
@@ -86,8 +86,25 @@ describe("precedence: defaults < file < environment < flags", () => {
     const hash = sha256Hex("file-key-123456");
     const ws = withFile("penguin.toml", `[auth]\nkeys = [{ sha256 = "${hash}", user = "carol" }]\n`);
     const c = loadConfig({ env: { PENGUIN_WORKSPACE: ws } });
-    expect(c.auth.keys).toEqual([{ sha256: hash, user: "carol" }]);
+    expect(c.auth.keys).toEqual([{ sha256: hash, user: "carol", role: "admin" }]);
     expect(JSON.stringify(c.auth)).not.toContain("file-key-123456");
+  });
+
+  test("keys carry a role: key:user:role in PENGUIN_API_KEYS, role in the file; admin by default; anything else is refused", () => {
+    const hash = sha256Hex("file-key-123456");
+    const ws = withFile("penguin.toml", `[auth]\nkeys = [{ sha256 = "${hash}", user = "carol", role = "user" }]\n`);
+    const c = loadConfig({ env: { PENGUIN_WORKSPACE: ws, PENGUIN_API_KEYS: "key-one-12345:alice:admin,key-two-12345:bob:user,key-three-1234:dave" } });
+    expect(c.auth.keys).toEqual([
+      { sha256: hash, user: "carol", role: "user" },
+      { sha256: sha256Hex("key-one-12345"), user: "alice", role: "admin" },
+      { sha256: sha256Hex("key-two-12345"), user: "bob", role: "user" },
+      { sha256: sha256Hex("key-three-1234"), user: "dave", role: "admin" },
+    ]);
+    expect(() => loadConfig({ env: { PENGUIN_WORKSPACE: tmp(), PENGUIN_API_KEYS: "key-one-12345:alice:root" } })).toThrow(/"root" is not a role/);
+    expect(() => loadConfig({ env: { PENGUIN_WORKSPACE: withFile("penguin.toml", `[auth]\nkeys = [{ sha256 = "${hash}", role = "owner" }]\n`) } })).toThrow(ConfigError);
+    // The startup token (no key configured) is an admin.
+    const started = loadConfig({ env: { PENGUIN_WORKSPACE: tmp() } });
+    expect(started.auth.keys).toEqual([{ sha256: sha256Hex(started.auth.startupToken!), user: "default", role: "admin" }]);
   });
 
   test("PENGUIN_MODEL shortcuts: openrouter ids keep their slash, local servers get a base URL", () => {

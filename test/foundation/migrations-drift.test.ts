@@ -91,6 +91,7 @@ describe("migrations and drizzle schema", () => {
       sessionId: text("session_id").primaryKey(),
       directory: integer("directory").notNull(),
       createdAt: integer("created_at"),
+      owner: text("owner"),
     });
     const problems = driftOf(db, [missingTable, changed]);
     expect(problems).toEqual([
@@ -98,12 +99,13 @@ describe("migrations and drizzle schema", () => {
       "session_bindings.directory: type TEXT in SQL, integer in drizzle",
       "session_bindings.created_at: NOT NULL true in SQL, false in drizzle",
     ]);
-    const withoutColumn = sqliteTable("session_bindings", { sessionId: text("session_id").primaryKey(), directory: text("directory").notNull() });
+    const withoutColumn = sqliteTable("session_bindings", { sessionId: text("session_id").primaryKey(), directory: text("directory").notNull(), owner: text("owner") });
     expect(driftOf(db, [withoutColumn])).toEqual(["session_bindings.created_at: in the migrations, missing from the drizzle schema"]);
     const withDefault = sqliteTable("session_bindings", {
       sessionId: text("session_id").primaryKey(),
       directory: text("directory").notNull().default("/srv"),
       createdAt: integer("created_at").notNull(),
+      owner: text("owner"),
     });
     expect(driftOf(db, [withDefault])).toEqual(["session_bindings.directory: default null in SQL, '/srv' in drizzle"]);
   });

@@ -10,6 +10,7 @@ import type { Config } from "../../config";
 import type { ConversationRow, Conversations } from "../conversation/conversations";
 import { badRequest, notFound } from "../kernel/errors";
 import { newId } from "../kernel/ids";
+import { canSee, type Viewer } from "../kernel/viewer";
 import type { Logger } from "../kernel/log";
 import type { Db } from "../store/db";
 import { checkpoints, fileChanges } from "../store/schema";
@@ -62,25 +63,22 @@ export class CheckpointCapture {
     private readonly log?: Logger,
   ) {}
 
-  /** The conversation a request means: the given id, else the session's latest, else the latest overall. */
-  resolveConversation(options: { conversationId?: string; sessionId?: string }): ConversationRow {
-    if (options.conversationId) {
-      const row = this.conversations.find(options.conversationId);
-      if (!row) throw notFound("conversation", options.conversationId);
-      return row;
-    }
+  /** The conversation a request means: the given id, else the session's latest, else the latest overall (of those the
+   *  viewer may see: another user's is a 404). */
+  resolveConversation(options: { conversationId?: string; sessionId?: string; viewer?: Viewer }): ConversationRow {
+    if (options.conversationId) return this.conversations.get(options.conversationId, options.viewer);
     if (options.sessionId) {
       const row = this.conversations.repository.latestOfSessionOrId(options.sessionId);
-      if (!row) throw notFound("session", options.sessionId);
+      if (!row || !canSee(options.viewer, row.owner)) throw notFound("session", options.sessionId);
       return row;
     }
-    const row = this.conversations.latest();
+    const row = this.conversations.latest(options.viewer);
     if (!row) throw badRequest("there is no conversation to checkpoint yet: send a message first or pass conversation_id");
     return row;
   }
 
   /** A manual checkpoint of the conversation's current end. */
-  manual(options: { conversationId?: string; sessionId?: string; name?: string; description?: string }): CheckpointRow {
+  manual(options: { conversationId?: string; sessionId?: string; name?: string; description?: string; viewer?: Viewer }): CheckpointRow {
     const conversation = this.resolveConversation(options);
     return this.insert({
       conversationId: conversation.id,

@@ -8,7 +8,7 @@
 // Files reach checkpoints through one door: the tool runtime's before-run hook. Just before a permitted tool call
 // runs, the conversation's pending checkpoints get their git snapshot, and the paths the call declares it will change
 // (ToolDefinition.changes) get their pre-image.
-import { and, count, desc, eq, notExists, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, notExists, or, sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import type { Conversations } from "../conversation/conversations";
 import type { Roots } from "../fs/roots";
@@ -16,6 +16,7 @@ import type { Bus } from "../kernel/bus";
 import type { EventMap } from "../kernel/events";
 import { AppError, notFound } from "../kernel/errors";
 import type { Logger } from "../kernel/log";
+import { canSee, ownerLimit, type Viewer } from "../kernel/viewer";
 import type { Db } from "../store/db";
 import { checkpoints, gitSnapshots } from "../store/schema";
 import type { ToolRunHooks } from "../tools/types";
@@ -41,7 +42,7 @@ export class Checkpoints {
   constructor(
     private readonly db: Db,
     private readonly bus: Bus,
-    conversations: Conversations,
+    private readonly conversations: Conversations,
     private readonly settings: Config["checkpoints"],
     private readonly log?: Logger,
     roots?: Roots,
@@ -109,7 +110,7 @@ export class Checkpoints {
   // ── creating ──────────────────────────────────────────────────────────────────────────────────────────────
 
   /** A manual checkpoint of the conversation's current end (the given one, else the session's latest, else the latest). */
-  create(options: { conversationId?: string; sessionId?: string; name?: string; description?: string }): CheckpointView {
+  create(options: { conversationId?: string; sessionId?: string; name?: string; description?: string; viewer?: Viewer }): CheckpointView {
     this.requireEnabled();
     return toCheckpointView(this.capture.manual(options));
   }
@@ -120,14 +121,16 @@ export class Checkpoints {
     return this.db.select().from(checkpoints).where(eq(checkpoints.id, id)).get();
   }
 
-  get(id: string): CheckpointRow {
+  /** A checkpoint lives in a conversation: another user's (for a `user` viewer) is a 404 like a missing one. */
+  get(id: string, viewer?: Viewer): CheckpointRow {
     const row = this.find(id);
-    if (!row) throw notFound("checkpoint", id);
+    if (!row || (ownerLimit(viewer) && !canSee(viewer, this.conversations.find(row.conversationId)?.owner))) throw notFound("checkpoint", id);
     return row;
   }
 
-  /** Newest first. */
-  list(options: { sessionId?: string; conversationId?: string; type?: CheckpointType; limit?: number } = {}): CheckpointView[] {
+  /** Newest first; a `user` viewer sees those of its own conversations. */
+  list(options: { sessionId?: string; conversationId?: string; type?: CheckpointType; limit?: number; viewer?: Viewer } = {}): CheckpointView[] {
+    const owner = ownerLimit(options.viewer);
     const rows = this.db
       .select()
       .from(checkpoints)
@@ -136,6 +139,7 @@ export class Checkpoints {
           options.sessionId ? eq(checkpoints.sessionId, options.sessionId) : undefined,
           options.conversationId ? eq(checkpoints.conversationId, options.conversationId) : undefined,
           options.type ? eq(checkpoints.type, options.type) : undefined,
+          owner !== undefined ? inArray(checkpoints.conversationId, this.conversations.repository.idsOwnedBy(owner)) : undefined,
         ),
       )
       .orderBy(desc(checkpoints.createdAt), desc(sql`rowid`))
@@ -160,14 +164,16 @@ export class Checkpoints {
   // ── rollback and branch ───────────────────────────────────────────────────────────────────────────────────
 
   /** Truncates the conversation to the checkpoint (archiving the tail); 409 while a turn runs in it. */
-  rollback(id: string, options: { restoreFiles?: boolean } = {}): Promise<RollbackResult> {
+  rollback(id: string, options: { restoreFiles?: boolean } = {}, viewer?: Viewer): Promise<RollbackResult> {
     this.requireEnabled();
+    this.get(id, viewer);
     return this.rollbacks.rollback(id, options);
   }
 
   /** A new conversation whose history is the source conversation up to the checkpoint. */
-  branch(id: string, options: { name?: string; description?: string } = {}): Promise<BranchResult> {
+  branch(id: string, options: { name?: string; description?: string } = {}, viewer?: Viewer): Promise<BranchResult> {
     this.requireEnabled();
+    this.get(id, viewer);
     return this.rollbacks.branch(id, options);
   }
 

@@ -8,6 +8,7 @@ import type { Conversations } from "./conversations";
 import type { ContextFileInfo, LoadedContextFile } from "./schema";
 import { AppError, badRequest, notFound } from "../kernel/errors";
 import type { Roots } from "../fs/roots";
+import type { Viewer } from "../kernel/viewer";
 
 export const MAX_CONTEXT_FILE_BYTES = 256 * 1024;
 
@@ -109,10 +110,12 @@ export class ContextFiles {
 
   /**
    * Adds a file to a conversation's context (kept as a system message, sent with every later turn). Without a
-   * conversation id it goes to the most recently active conversation, or a new one.
+   * conversation id it goes to the most recently active conversation, or a new one (the viewer's own, for a user).
    */
-  load(filePath: string, conversationId?: string): LoadedContextFile {
-    const conversation = conversationId ? this.conversations.get(conversationId) : (this.conversations.latest() ?? this.conversations.create());
+  load(filePath: string, conversationId?: string, viewer?: Viewer): LoadedContextFile {
+    const conversation = conversationId
+      ? this.conversations.get(conversationId, viewer)
+      : (this.conversations.latest(viewer) ?? this.conversations.create({ viewer }));
     const bound = this.conversations.boundDirectory(conversation.sessionId);
     const file = this.read(filePath, { bases: [this.folder, bound ?? this.roots.activeRoot], extraRoots: bound ? [bound] : [] });
     this.conversations.append(conversation.id, {

@@ -7,6 +7,7 @@ import type { Bus } from "../kernel/bus";
 import { assertDirectory } from "../fs/roots";
 import { badRequest, conflict, notFound } from "../kernel/errors";
 import { newId } from "../kernel/ids";
+import { canSee, ownerLimit, requireVisible, type Viewer } from "../kernel/viewer";
 import type { Db } from "../store/db";
 import { conversations, messages, sessionBindings, type MessageRole, type MessageStatus, type StoredToolCall } from "../store/schema";
 import { iso, ph } from "../store/values";
@@ -103,6 +104,7 @@ function preparedStatements(db: Db) {
         metadata: ph("metadata"),
         createdAt: ph("now"),
         updatedAt: ph("now"),
+        owner: ph("owner"),
       })
       .prepare(),
     /** Bumps activity (and names an untitled conversation); returns what a new message inherits. */
@@ -194,9 +196,13 @@ export class Conversations {
     return rows.length;
   }
 
-  create(options: { id?: string; sessionId?: string; agentId?: string; title?: string; metadata?: Record<string, unknown> } = {}): ConversationRow {
+  /** `owner`: the user creating it. With a `viewer`, a session that belongs to another user is a 404. */
+  create(
+    options: { id?: string; sessionId?: string; agentId?: string; title?: string; metadata?: Record<string, unknown>; owner?: string | null; viewer?: Viewer } = {},
+  ): ConversationRow {
     const id = options.id ?? newId();
     if (this.find(id)) throw conflict(`conversation '${id}' already exists`, { conversation_id: id });
+    if (options.sessionId) this.requireSessionFree(options.sessionId, options.viewer);
     const now = Date.now();
     const row: ConversationRow = {
       id,
@@ -207,8 +213,9 @@ export class Conversations {
       metadata: options.metadata ?? {},
       createdAt: now,
       updatedAt: now,
+      owner: options.owner ?? options.viewer?.user ?? null,
     };
-    this.q.insertConversation.run({ id, sessionId: row.sessionId, title: row.title, agentId: row.agentId, metadata: row.metadata, now });
+    this.q.insertConversation.run({ id, sessionId: row.sessionId, title: row.title, agentId: row.agentId, metadata: row.metadata, now, owner: row.owner });
     this.bus?.publish("conversation.created", { conversation_id: id, session_id: row.sessionId, agent_id: row.agentId });
     return row;
   }
@@ -217,10 +224,9 @@ export class Conversations {
     return this.q.findConversation.get({ id });
   }
 
-  get(id: string): ConversationRow {
-    const row = this.find(id);
-    if (!row) throw notFound("conversation", id);
-    return row;
+  /** The conversation; missing, or another user's (for a `user` viewer), is a 404. */
+  get(id: string, viewer?: Viewer): ConversationRow {
+    return requireVisible(this.find(id), viewer, "conversation", id);
   }
 
   /** The most recently active conversation of a session, if any. */
@@ -228,22 +234,31 @@ export class Conversations {
     return this.q.latestOfSession.get({ sessionId });
   }
 
-  /** The most recently active conversation overall, if any. */
-  latest(): ConversationRow | undefined {
-    return this.db.select().from(conversations).orderBy(desc(conversations.updatedAt), desc(conversations.id)).limit(1).get();
+  /** The most recently active conversation overall (of those the viewer may see), if any. */
+  latest(viewer?: Viewer): ConversationRow | undefined {
+    const owner = ownerLimit(viewer);
+    return this.db
+      .select()
+      .from(conversations)
+      .where(owner !== undefined ? eq(conversations.owner, owner) : undefined)
+      .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+      .limit(1)
+      .get();
   }
 
-  summary(id: string): ConversationSummary {
+  summary(id: string, viewer?: Viewer): ConversationSummary {
     const row = this.db.select({ c: conversations, count: this.messageCount }).from(conversations).where(eq(conversations.id, id)).get();
-    if (!row) throw notFound("conversation", id);
+    if (!row || !canSee(viewer, row.c.owner)) throw notFound("conversation", id);
     return this.toSummaryView(row.c, row.count);
   }
 
-  /** Newest activity first. */
-  list(options: { limit?: number; offset?: number; agentId?: string; sessionId?: string } = {}): { conversations: ConversationSummary[]; total: number } {
+  /** Newest activity first; a `user` viewer sees only its own. */
+  list(options: { limit?: number; offset?: number; agentId?: string; sessionId?: string; viewer?: Viewer } = {}): { conversations: ConversationSummary[]; total: number } {
+    const owner = ownerLimit(options.viewer);
     const where = and(
       options.agentId ? eq(conversations.agentId, options.agentId) : undefined,
       options.sessionId ? eq(conversations.sessionId, options.sessionId) : undefined,
+      owner !== undefined ? eq(conversations.owner, owner) : undefined,
     );
     const rows = this.db
       .select({ c: conversations, count: this.messageCount })
@@ -257,7 +272,8 @@ export class Conversations {
     return { conversations: rows.map((r) => this.toSummaryView(r.c, r.count)), total };
   }
 
-  rename(id: string, title: string): ConversationSummary {
+  rename(id: string, title: string, viewer?: Viewer): ConversationSummary {
+    this.get(id, viewer);
     const clean = title.replace(/\s+/g, " ").trim();
     if (!clean) throw badRequest("title must not be empty");
     const changed = this.db.update(conversations).set({ title: clean, updatedAt: Date.now() }).where(eq(conversations.id, id)).returning({ id: conversations.id }).all();
@@ -266,8 +282,8 @@ export class Conversations {
   }
 
   /** Deletes the conversation and (by cascade) its messages. */
-  delete(id: string): void {
-    const row = this.get(id);
+  delete(id: string, viewer?: Viewer): void {
+    const row = this.get(id, viewer);
     this.db.transaction((tx) => {
       tx.delete(messages).where(eq(messages.conversationId, id)).run();
       tx.delete(conversations).where(eq(conversations.id, id)).run();
@@ -369,8 +385,8 @@ export class Conversations {
     return this.db.select().from(messages).where(eq(messages.id, messageId)).get();
   }
 
-  history(conversationId: string, filter: HistoryFilter = {}): MessageRow[] {
-    this.get(conversationId);
+  history(conversationId: string, filter: HistoryFilter = {}, viewer?: Viewer): MessageRow[] {
+    this.get(conversationId, viewer);
     const where = and(
       eq(messages.conversationId, conversationId),
       filter.includeSystem === false ? ne(messages.role, "system") : undefined,
@@ -399,14 +415,53 @@ export class Conversations {
    * Binds a session to a directory on first use. The same directory again is fine; another one is a CONFLICT;
    * a path that does not exist or is not a directory is a BAD_REQUEST.
    */
-  bindSession(sessionId: string, directory: string): string {
+  bindSession(sessionId: string, directory: string, owner: string | null = null): string {
     const dir = realpathSync(assertDirectory(directory, "directory"));
-    this.db.insert(sessionBindings).values({ sessionId, directory: dir, createdAt: Date.now() }).onConflictDoNothing().run();
+    this.db.insert(sessionBindings).values({ sessionId, directory: dir, createdAt: Date.now(), owner }).onConflictDoNothing().run();
     const bound = this.boundDirectory(sessionId)!;
     if (bound !== dir) {
       throw conflict(`session '${sessionId}' is already bound to ${bound}; start a new session to work in ${dir}`, { session_id: sessionId, directory: bound, requested: dir });
     }
     return dir;
+  }
+
+  // ── session owners ────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Who a session belongs to: the user who bound it to a directory, else the owner of its first conversation.
+   * `claimed` is false for a session nobody has used yet.
+   */
+  sessionOwner(sessionId: string): { claimed: boolean; owner: string | null } {
+    const binding = this.q.binding.get({ sessionId });
+    if (binding) return { claimed: true, owner: binding.owner };
+    const first = this.db
+      .select({ owner: conversations.owner })
+      .from(conversations)
+      .where(eq(conversations.sessionId, sessionId))
+      .orderBy(asc(conversations.createdAt), asc(conversations.id))
+      .limit(1)
+      .get();
+    return first ? { claimed: true, owner: first.owner } : { claimed: false, owner: null };
+  }
+
+  /** A session the viewer may look at: its own (a `user` viewer gets 404 for another's, or for one nobody used). */
+  requireSession(sessionId: string, viewer?: Viewer): void {
+    if (!ownerLimit(viewer)) return;
+    const { claimed, owner } = this.sessionOwner(sessionId);
+    if (!claimed || !canSee(viewer, owner)) throw notFound("session", sessionId);
+  }
+
+  /** A session the viewer may work in: unused, or its own. Another user's is a 404. */
+  requireSessionFree(sessionId: string, viewer?: Viewer): void {
+    if (!ownerLimit(viewer)) return;
+    const { claimed, owner } = this.sessionOwner(sessionId);
+    if (claimed && !canSee(viewer, owner)) throw notFound("session", sessionId);
+  }
+
+  /** Whether the session is the viewer's own (claimed, and owned by it; admins own every claimed session). */
+  ownsSession(sessionId: string, viewer?: Viewer): boolean {
+    const { claimed, owner } = this.sessionOwner(sessionId);
+    return claimed && canSee(viewer, owner);
   }
 
   // ── for other domains ─────────────────────────────────────────────────────────────────────────────────────

@@ -87,6 +87,12 @@ export class ConversationRepository {
       .get();
   }
 
+  /** The ids of one user's conversations, as a subquery (`inArray(table.conversationId, …)`): lists of things that
+   *  live in conversations (checkpoints) show a `user` key only its own. */
+  idsOwnedBy(owner: string) {
+    return this.db.select({ id: conversations.id }).from(conversations).where(eq(conversations.owner, owner));
+  }
+
   // ── copies and truncation (checkpoints: branch and rollback) ──────────────────────────────────────────────
 
   /**
@@ -106,6 +112,8 @@ export class ConversationRepository {
       metadata: { ...(source.metadata ?? {}), ...options.metadata },
       createdAt: now,
       updatedAt: now,
+      // A branch or an archived copy belongs to whoever owns the source.
+      owner: source.owner,
     };
     this.db.insert(conversations).values(row).run();
     const rows = this.db

@@ -3,7 +3,7 @@
 // these, the core returns Static<> of them, and the web UI's types are derived from them.
 import { Type as T, type Static } from "@sinclair/typebox";
 import { defineEvent, ScopeFields } from "../kernel/event-registry";
-import { Id, maybe, Nullable, Timestamp } from "../kernel/shapes";
+import { Id, maybe, Nullable, Offset, Timestamp } from "../kernel/shapes";
 
 export const MessageRole = T.Union([T.Literal("system"), T.Literal("user"), T.Literal("assistant"), T.Literal("tool")]);
 export type MessageRole = Static<typeof MessageRole>;
@@ -87,7 +87,7 @@ export const ConversationParams = T.Object({ id: Id });
 
 export const ConversationListQuery = T.Object({
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  offset: T.Optional(T.Integer({ minimum: 0, default: 0 })),
+  offset: T.Optional(Offset),
   agent_id: T.Optional(T.String({ minLength: 1 })),
   session_id: T.Optional(T.String({ minLength: 1 })),
 });

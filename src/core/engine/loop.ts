@@ -28,7 +28,7 @@ export async function runPreparedTurn(host: EngineHost, turn: PreparedTurn, sign
   if (turn.image) metadata.image_path = turn.image.path;
   // One commit for a new conversation and its first message.
   const userRow = conversations.atomically(() => {
-    if (!conversations.find(turn.conversationId)) conversations.create({ id: turn.conversationId, sessionId: turn.sessionId, agentId: turn.agentId });
+    if (!conversations.find(turn.conversationId)) conversations.create({ id: turn.conversationId, sessionId: turn.sessionId, agentId: turn.agentId, owner: turn.request.viewer?.user });
     return conversations.append(turn.conversationId, { role: "user", content: turn.text, agentId: turn.agentId, metadata });
   });
   state.lastMessageId = userRow.id;
@@ -100,7 +100,7 @@ function finish(host: EngineHost, turn: PreparedTurn, state: TurnState, createdA
 
 async function runTools(host: EngineHost, turn: PreparedTurn, calls: ToolCall[], current: ChatMessage[], state: TurnState, signal: AbortSignal): Promise<void> {
   const images: ContentPart[] = [];
-  const ctx: ToolContext = { root: turn.root, sessionId: turn.sessionId, conversationId: turn.conversationId, agentId: turn.agentId, signal, turnId: turn.id };
+  const ctx: ToolContext = { root: turn.root, sessionId: turn.sessionId, conversationId: turn.conversationId, agentId: turn.agentId, signal, turnId: turn.id, owner: turn.request.viewer?.user };
   for (const call of calls) {
     // Calls the turn never got to are left without a result; history repair gives them a placeholder.
     if (signal.aborted) break;

@@ -7,7 +7,8 @@ import { readFileSync, statSync } from "node:fs";
 import type { ModelEntry } from "../../config";
 import { resolveInsideRoots } from "../conversation/context-files";
 import type { MessageRow } from "../conversation/conversations";
-import { badRequest, conflict } from "../kernel/errors";
+import { badRequest, conflict, notFound } from "../kernel/errors";
+import { canSee } from "../kernel/viewer";
 import { newId } from "../kernel/ids";
 import type { ChatMessage, ContentPart, ToolSpec, Usage } from "../providers/types";
 import type { ToolDefinition, ToolRuntime } from "../tools/types";
@@ -46,6 +47,10 @@ export function prepareTurn(host: EngineHost, request: TurnRequest, toolSpecs: T
   if (typeof request.text !== "string" || request.text.trim() === "") throw badRequest("text must not be empty");
 
   const existing = request.conversationId ? conversations.find(request.conversationId) : request.sessionId ? conversations.latestOfSession(request.sessionId) : undefined;
+  // Another user's conversation or session is a 404, exactly as if it did not exist.
+  if (existing && !canSee(request.viewer, existing.owner)) {
+    throw request.conversationId ? notFound("conversation", request.conversationId) : notFound("session", request.sessionId!);
+  }
   const agentId = request.agentId ?? existing?.agentId ?? "default";
   const agent = config.agents.find((a) => a.id === agentId);
   const model = resolveModel(host, request.model ?? agent?.model);
@@ -61,7 +66,9 @@ export function prepareTurn(host: EngineHost, request: TurnRequest, toolSpecs: T
     });
   }
   const sessionId = existing?.sessionId ?? request.sessionId ?? conversationId;
-  const boundDirectory = request.directory !== undefined ? conversations.bindSession(sessionId, request.directory) : conversations.boundDirectory(sessionId);
+  conversations.requireSessionFree(sessionId, request.viewer);
+  const owner = request.viewer?.user ?? null;
+  const boundDirectory = request.directory !== undefined ? conversations.bindSession(sessionId, request.directory, owner) : conversations.boundDirectory(sessionId);
   const root = boundDirectory ?? roots.activeRoot;
   const extraRoots = boundDirectory ? [boundDirectory] : [];
 

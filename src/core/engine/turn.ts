@@ -1,6 +1,7 @@
 // The engine seam: one turn = one user message and everything the agent does for it.
 // Implemented by src/core/engine/engine.ts; used by the chat surfaces, tasks and agents. A turn's live events are
 // published on the bus (`turn.event`, shapes in ./schema.ts); whoever wants them subscribes there.
+import type { Viewer } from "../kernel/viewer";
 import type { ToolDefinition } from "../tools/types";
 import type { ActionResult, TurnUsage } from "./schema";
 
@@ -32,6 +33,9 @@ export interface TurnRequest {
   live?: boolean;
   /** Tools available to this turn only (e.g. a task's `task_completed`). */
   extraTools?: ToolDefinition[];
+  /** Who sends the turn: a `user` may only write into its own conversations and sessions (else 404); what the turn
+   *  creates (conversation, approval requests, audit entries) belongs to this user. */
+  viewer?: Viewer;
 }
 
 export interface TurnResult {

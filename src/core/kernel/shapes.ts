@@ -11,5 +11,11 @@ export const Nullable = <S extends TSchema>(schema: S, options?: { description?:
 /** An optional field that also accepts null (Python clients send None for "not given"). */
 export const maybe = <S extends TSchema>(schema: S) => T.Optional(Nullable(schema));
 
+/** The largest offset or count a list query accepts: beyond it a query is a 422, never a database error. */
+export const MAX_QUERY_INTEGER = 2_147_483_647;
+
+/** How many items a list skips. */
+export const Offset = T.Integer({ minimum: 0, maximum: MAX_QUERY_INTEGER, default: 0 });
+
 /** A point in time as the API shows it. */
 export const Timestamp = (description = "ISO 8601") => T.String({ description });

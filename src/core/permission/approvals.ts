@@ -2,14 +2,16 @@
 // on the bus (approval.required → the turn's live client), and the tool call waits in memory until someone
 // approves or denies it over REST, it expires (config.permissions.approvalTimeoutSeconds), or the turn is
 // cancelled. Approving with scope `session` or `pattern` (or pre-approving) records a grant that turns later
-// `ask` decisions for the same session into allows.
+// `ask` decisions for the same session into allows. A request belongs to the user whose turn raised it (another
+// `user` key gets 404 for it); every decision and grant records who made it.
 import { and, asc, eq } from "drizzle-orm";
 import { basename, dirname, join } from "node:path";
 import type { Bus } from "../kernel/bus";
 import type { Config } from "../../config";
-import { conflict, notFound } from "../kernel/errors";
+import { conflict } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
+import { ownerLimit, requireVisible, type Viewer } from "../kernel/viewer";
 import { categoryOf, operationMatches, resourceMatches } from "./policy";
 import { parseCommandLine } from "../shell";
 import type { Db } from "../store/db";
@@ -17,9 +19,11 @@ import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope 
 import { iso, isoOrNull } from "../store/values";
 import type { ApprovalGrant, ApprovalRequest, ApprovalScope } from "./schema";
 
+/** `decidedBy`: the user who approved or denied (null with authentication off). */
 export type ApprovalOutcome =
-  | { status: "approved"; scope: ApprovalScope; requestId: string }
-  | { status: "denied" | "expired" | "cancelled"; requestId: string };
+  | { status: "approved"; scope: ApprovalScope; requestId: string; decidedBy: string | null }
+  | { status: "denied"; requestId: string; decidedBy: string | null }
+  | { status: "expired" | "cancelled"; requestId: string };
 
 export interface AskInput {
   toolName: string;
@@ -30,6 +34,8 @@ export interface AskInput {
   conversationId?: string;
   turnId?: string;
   agentId?: string;
+  /** The user whose turn raised it. */
+  owner?: string;
   signal?: AbortSignal;
   /** Called once the request exists (e.g. to audit it) before anyone can answer it. */
   onCreated?: (request: ApprovalRequest) => void;
@@ -77,6 +83,8 @@ export class Approvals {
       createdAt: now,
       expiresAt: now + this.settings.approvalTimeoutSeconds * 1000,
       resolvedAt: null,
+      owner: input.owner ?? null,
+      decidedBy: null,
     };
     this.db.insert(approvalRequests).values(row).run();
     const request = toApprovalRequestView(row);
@@ -117,28 +125,33 @@ export class Approvals {
     });
   }
 
-  approve(id: string, scope: ApprovalScope = "once", pattern?: string): ApprovalRequest {
-    const row = this.pendingRow(id);
+  /** `viewer`: who decides; a `user` may decide only its own requests (another's is a 404). */
+  approve(id: string, scope: ApprovalScope = "once", pattern?: string, viewer?: Viewer): ApprovalRequest {
+    const row = this.pendingRow(id, viewer);
+    const decidedBy = viewer?.user ?? null;
     let grantPattern: string | null = null;
     if (scope === "pattern") grantPattern = pattern?.trim() || defaultPattern(row.operation, row.resource);
     if (scope !== "once") {
-      this.addGrant({ sessionId: row.sessionId, operation: row.operation, pattern: grantPattern, scope, requestId: row.id });
+      this.addGrant({ sessionId: row.sessionId, operation: row.operation, pattern: grantPattern, scope, requestId: row.id, approvedBy: decidedBy });
     }
-    this.db.update(approvalRequests).set({ scope, pattern: grantPattern }).where(eq(approvalRequests.id, id)).run();
-    this.finish(id, "approved", scope);
-    this.publishResolved(row, "approved", scope);
+    this.db.update(approvalRequests).set({ scope, pattern: grantPattern, decidedBy }).where(eq(approvalRequests.id, id)).run();
+    this.finish(id, "approved", scope, decidedBy);
+    this.publishResolved(row, "approved", scope, decidedBy);
     return this.get(id);
   }
 
-  deny(id: string): ApprovalRequest {
-    const row = this.pendingRow(id);
-    this.finish(id, "denied");
-    this.publishResolved(row, "denied");
+  deny(id: string, viewer?: Viewer): ApprovalRequest {
+    const row = this.pendingRow(id, viewer);
+    const decidedBy = viewer?.user ?? null;
+    this.db.update(approvalRequests).set({ decidedBy }).where(eq(approvalRequests.id, id)).run();
+    this.finish(id, "denied", "once", decidedBy);
+    this.publishResolved(row, "denied", undefined, decidedBy);
     return this.get(id);
   }
 
-  preApprove(input: { operation: string; pattern: string; sessionId: string }): ApprovalGrant {
-    return this.addGrant({ sessionId: input.sessionId, operation: input.operation, pattern: input.pattern, scope: "pre-approved", requestId: null });
+  /** `approvedBy`: the user who pre-approved. */
+  preApprove(input: { operation: string; pattern: string; sessionId: string; approvedBy?: string | null }): ApprovalGrant {
+    return this.addGrant({ sessionId: input.sessionId, operation: input.operation, pattern: input.pattern, scope: "pre-approved", requestId: null, approvedBy: input.approvedBy ?? null });
   }
 
   /** The grant that covers this call, if any. A command pattern covers a line only when every simple command in it
@@ -158,17 +171,20 @@ export class Approvals {
     return changes(this.db.delete(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).run());
   }
 
-  pending(sessionId?: string): ApprovalRequest[] {
-    const where = sessionId
-      ? and(eq(approvalRequests.status, "pending"), eq(approvalRequests.sessionId, sessionId))
-      : eq(approvalRequests.status, "pending");
+  /** Oldest first; a `user` viewer sees only the requests its own turns raised. */
+  pending(sessionId?: string, viewer?: Viewer): ApprovalRequest[] {
+    const owner = ownerLimit(viewer);
+    const where = and(
+      eq(approvalRequests.status, "pending"),
+      sessionId ? eq(approvalRequests.sessionId, sessionId) : undefined,
+      owner !== undefined ? eq(approvalRequests.owner, owner) : undefined,
+    );
     return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map(toApprovalRequestView);
   }
 
-  get(id: string): ApprovalRequest {
+  get(id: string, viewer?: Viewer): ApprovalRequest {
     const row = this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
-    if (!row) throw notFound("Approval request", id);
-    return toApprovalRequestView(row);
+    return toApprovalRequestView(requireVisible(row, viewer, "Approval request", id));
   }
 
   /** Shutdown: every waiting call ends as cancelled. */
@@ -176,15 +192,14 @@ export class Approvals {
     for (const id of [...this.waiters.keys()]) this.finish(id, "cancelled");
   }
 
-  private pendingRow(id: string) {
-    const row = this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
-    if (!row) throw notFound("Approval request", id);
+  private pendingRow(id: string, viewer?: Viewer) {
+    const row = requireVisible(this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get(), viewer, "Approval request", id);
     if (row.status !== "pending") throw conflict(`Approval request '${id}' is already ${row.status}`, { id, status: row.status });
     return row;
   }
 
   /** Records the outcome and wakes the waiting call; false when it was already settled. */
-  private finish(id: string, status: Exclude<ApprovalStatus, "pending">, scope: ApprovalScope = "once"): boolean {
+  private finish(id: string, status: Exclude<ApprovalStatus, "pending">, scope: ApprovalScope = "once", decidedBy: string | null = null): boolean {
     const changed = changes(
       this.db
         .update(approvalRequests)
@@ -192,25 +207,27 @@ export class Approvals {
         .where(and(eq(approvalRequests.id, id), eq(approvalRequests.status, "pending")))
         .run(),
     );
-    const outcome: ApprovalOutcome = status === "approved" ? { status, scope, requestId: id } : { status, requestId: id };
+    const outcome: ApprovalOutcome =
+      status === "approved" ? { status, scope, requestId: id, decidedBy } : status === "denied" ? { status, requestId: id, decidedBy } : { status, requestId: id };
     this.waiters.get(id)?.settle(outcome);
     return changed > 0;
   }
 
-  private publishResolved(row: typeof approvalRequests.$inferSelect, status: "approved" | "denied" | "expired", scope?: ApprovalScope) {
+  private publishResolved(row: typeof approvalRequests.$inferSelect, status: "approved" | "denied" | "expired", scope?: ApprovalScope, decidedBy?: string | null) {
     this.bus.publish("approval.resolved", {
       request_id: row.id,
       status,
       ...(scope ? { scope } : {}),
+      ...(decidedBy ? { decided_by: decidedBy } : {}),
       session_id: row.sessionId,
       conversation_id: row.conversationId ?? undefined,
       turn_id: row.turnId ?? undefined,
       agent_id: row.agentId,
     });
-    this.log.info("approval resolved", { request_id: row.id, status, scope, operation: row.operation });
+    this.log.info("approval resolved", { request_id: row.id, status, scope, operation: row.operation, decided_by: decidedBy ?? undefined });
   }
 
-  private addGrant(input: { sessionId: string; operation: string; pattern: string | null; scope: GrantScope; requestId: string | null }): ApprovalGrant {
+  private addGrant(input: { sessionId: string; operation: string; pattern: string | null; scope: GrantScope; requestId: string | null; approvedBy: string | null }): ApprovalGrant {
     const row = { id: newId(), ...input, createdAt: Date.now() };
     this.db.insert(approvalGrants).values(row).run();
     return toGrantView(row);
@@ -246,6 +263,8 @@ function toApprovalRequestView(row: typeof approvalRequests.$inferSelect): Appro
     scope: (row.scope as ApprovalScope | null) ?? null,
     pattern: row.pattern,
     resolved_at: isoOrNull(row.resolvedAt),
+    owner: row.owner,
+    decided_by: row.decidedBy,
   };
 }
 
@@ -258,5 +277,6 @@ function toGrantView(row: typeof approvalGrants.$inferSelect): ApprovalGrant {
     scope: row.scope,
     request_id: row.requestId,
     created_at: iso(row.createdAt),
+    approved_by: row.approvedBy,
   };
 }

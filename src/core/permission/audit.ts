@@ -1,8 +1,10 @@
 // The permission audit log: every decision (allow / ask / deny) and every approval outcome, in SQLite.
 // Old entries are pruned by age (config.permissions.auditRetentionDays) at start and then hourly; the prune
-// is one indexed DELETE, so it stays cheap however large the table grows.
+// is one indexed DELETE, so it stays cheap however large the table grows. An entry belongs to the user whose turn it
+// was about; a `user` viewer sees only its own.
 import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { newId } from "../kernel/ids";
+import { ownerLimit, requireAdmin, type Viewer } from "../kernel/viewer";
 import type { Db } from "../store/db";
 import { auditLog, type AuditResult } from "../store/schema";
 import { categoryOf } from "./policy";
@@ -18,6 +20,10 @@ export interface AuditRecord {
   agentId?: string;
   toolName?: string;
   sessionId?: string;
+  /** The user whose turn it is. */
+  owner?: string;
+  /** The user who approved or denied (approval outcomes). */
+  decidedBy?: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -45,13 +51,16 @@ export class AuditLog {
       agentId: entry.agentId ?? "default",
       toolName: entry.toolName ?? null,
       sessionId: entry.sessionId ?? null,
+      owner: entry.owner ?? null,
+      decidedBy: entry.decidedBy ?? null,
     };
     this.db.insert(auditLog).values(row).run();
     return toAuditEntryView(row);
   }
 
-  list(filters: AuditQuery = {}): { entries: AuditEntry[]; total: number } {
-    const where = this.where(filters);
+  /** Newest first. A `user` viewer sees its own entries only, and may not ask for another user's (403). */
+  list(filters: AuditQuery = {}, viewer?: Viewer): { entries: AuditEntry[]; total: number } {
+    const where = this.where(filters, viewer);
     const rows = this.db
       .select()
       .from(auditLog)
@@ -63,9 +72,11 @@ export class AuditLog {
     return { entries: rows.map(toAuditEntryView), total };
   }
 
-  stats(): AuditStats {
-    const byResult = this.db.select({ key: auditLog.result, n: count() }).from(auditLog).groupBy(auditLog.result).all();
-    const byCategory = this.db.select({ key: auditLog.category, n: count() }).from(auditLog).groupBy(auditLog.category).all();
+  /** Counts over the entries the viewer may see. */
+  stats(viewer?: Viewer): AuditStats {
+    const where = this.where({}, viewer);
+    const byResult = this.db.select({ key: auditLog.result, n: count() }).from(auditLog).where(where).groupBy(auditLog.result).all();
+    const byCategory = this.db.select({ key: auditLog.category, n: count() }).from(auditLog).where(where).groupBy(auditLog.category).all();
     const by_result: Record<string, number> = { allow: 0, ask: 0, deny: 0 };
     for (const r of byResult) by_result[r.key] = r.n;
     const by_category: Record<string, number> = {};
@@ -92,8 +103,12 @@ export class AuditLog {
     this.timer = undefined;
   }
 
-  private where(filters: AuditQuery): SQL | undefined {
+  private where(filters: AuditQuery, viewer?: Viewer): SQL | undefined {
     const conditions: SQL[] = [];
+    const limit = ownerLimit(viewer);
+    if (filters.user !== undefined && filters.user !== limit) requireAdmin(viewer, "Reading another user's audit entries");
+    const owner = limit ?? filters.user;
+    if (owner !== undefined) conditions.push(eq(auditLog.owner, owner));
     if (filters.result) conditions.push(eq(auditLog.result, filters.result));
     if (filters.category) conditions.push(eq(auditLog.category, filters.category));
     if (filters.agent_id) conditions.push(eq(auditLog.agentId, filters.agent_id));
@@ -114,5 +129,7 @@ function toAuditEntryView(row: typeof auditLog.$inferSelect): AuditEntry {
     agent_id: row.agentId,
     tool_name: row.toolName,
     session_id: row.sessionId,
+    owner: row.owner,
+    decided_by: row.decidedBy,
   };
 }

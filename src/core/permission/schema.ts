@@ -18,6 +18,7 @@ export const ApprovalResolution = Type.Object({
   request_id: Type.String(),
   status: Type.Union([Type.Literal("approved"), Type.Literal("denied"), Type.Literal("expired")]),
   scope: Type.Optional(Type.Union([Type.Literal("once"), Type.Literal("session"), Type.Literal("pattern")])),
+  decided_by: Type.Optional(Type.String({ description: "The user who approved or denied" })),
 });
 export type ApprovalResolution = Static<typeof ApprovalResolution>;
 
@@ -68,6 +69,8 @@ export const ApprovalRequest = Type.Composite([
     scope: Nullable(ApprovalScope),
     pattern: Nullable(Type.String()),
     resolved_at: Nullable(Type.String()),
+    owner: Nullable(Type.String(), { description: "The user whose turn raised the request (null: from before users existed)" }),
+    decided_by: Nullable(Type.String(), { description: "The user who approved or denied it; null while pending, expired or cancelled" }),
   }),
 ]);
 export type ApprovalRequest = Static<typeof ApprovalRequest>;
@@ -80,6 +83,7 @@ export const ApprovalGrant = Type.Object({
   scope: Type.Union([Type.Literal("session"), Type.Literal("pattern"), Type.Literal("pre-approved")]),
   request_id: Nullable(Type.String()),
   created_at: Type.String(),
+  approved_by: Nullable(Type.String(), { description: "The user who approved (or pre-approved) it" }),
 });
 export type ApprovalGrant = Static<typeof ApprovalGrant>;
 
@@ -127,6 +131,8 @@ export const AuditEntry = Type.Object({
   agent_id: Type.String(),
   tool_name: Nullable(Type.String()),
   session_id: Nullable(Type.String()),
+  owner: Nullable(Type.String(), { description: "The user whose turn the decision was about" }),
+  decided_by: Nullable(Type.String(), { description: "For approval outcomes: the user who approved or denied" }),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 
@@ -135,6 +141,7 @@ export const AuditQuery = Type.Object({
   result: Type.Optional(PermissionResult),
   category: Type.Optional(PermissionCategory),
   agent_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  user: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Entries of this user's turns (admin keys; a user key sees only its own)" })),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 

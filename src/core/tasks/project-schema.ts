@@ -2,7 +2,7 @@
 // plugins/projects.ts validates and documents with these; core/tasks/projects.ts returns Static<> of them.
 // (Task shapes are in ./schema.ts.)
 import { Type as T, type Static } from "@sinclair/typebox";
-import { Id, maybe } from "../kernel/shapes";
+import { Id, maybe, Offset } from "../kernel/shapes";
 import { TaskView } from "./schema";
 
 export const ProjectStatus = T.Union([T.Literal("active"), T.Literal("archived"), T.Literal("completed")]);
@@ -37,14 +37,14 @@ export const ProjectPatch = T.Object({
 
 export const ProjectListQuery = T.Object({
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: T.Optional(T.Integer({ minimum: 0, default: 0 })),
+  offset: T.Optional(Offset),
 });
 
 export const ProjectList = T.Object({ projects: T.Array(Project), total: T.Integer() });
 
 export const ProjectTasksQuery = T.Object({
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-  offset: T.Optional(T.Integer({ minimum: 0, default: 0 })),
+  offset: T.Optional(Offset),
 });
 
 export const ProjectTasks = T.Object({ tasks: T.Array(TaskView), total: T.Integer() });

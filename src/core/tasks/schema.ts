@@ -2,6 +2,7 @@
 // events that carry them. plugins/tasks.ts validates and documents with these; core/tasks returns Static<> of them.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { defineEvent, ScopeFields } from "../kernel/event-registry";
+import { Id, Offset } from "../kernel/shapes";
 import { ActionResult } from "../engine/schema";
 
 export const TaskStatus = Type.Union([
@@ -14,6 +15,14 @@ export const TaskStatus = Type.Union([
   Type.Literal("interrupted"),
 ]);
 export type TaskStatus = Static<typeof TaskStatus>;
+
+/** GET /api/v1/tasks. */
+export const TaskListQuery = Type.Object({
+  project_id: Type.Optional(Id),
+  status: Type.Optional(TaskStatus),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  offset: Type.Optional(Offset),
+});
 
 const nullable = <S extends TSchema>(schema: S, options?: { description?: string }) => Type.Union([schema, Type.Null()], options);
 

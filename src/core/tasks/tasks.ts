@@ -5,13 +5,15 @@
 // model calls the task's own `task_completed` tool, the time limit passes, it is cancelled, or it reaches the safety
 // bound of `max_turns`. A server restart finds tasks left `running` and marks them `interrupted`.
 // A task's live events are published on the bus (`task.event`, shapes in ./schema.ts); streams subscribe there.
+// A task belongs to the user who started it (its conversation and approvals too); another `user` key gets 404.
 import { Type } from "@sinclair/typebox";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import type { Bus } from "../kernel/bus";
 import { followTurn } from "../engine/follow";
-import { AppError, notFound } from "../kernel/errors";
+import { AppError } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
+import { canSee, ownerLimit, requireAdmin, requireVisible, type Viewer } from "../kernel/viewer";
 import type { Projects } from "./projects";
 import type { Db } from "../store/db";
 import { tasks } from "../store/schema";
@@ -96,7 +98,7 @@ export class Tasks {
    * rejects: failures end the task as `failed`). Its live events go to the bus as `task.event`; `id` names the task
    * so that a stream can subscribe (`where: { task_id }`) before its `start` event.
    */
-  start(input: TaskInput, options: { id?: string; signal?: AbortSignal } = {}): { task: TaskView; done: Promise<TaskOutcome> } {
+  start(input: TaskInput, options: { id?: string; signal?: AbortSignal; viewer?: Viewer } = {}): { task: TaskView; done: Promise<TaskOutcome> } {
     if (this.stopping) throw new AppError("SERVICE_UNAVAILABLE", "the server is shutting down");
     if (this.running.size >= MAX_RUNNING_TASKS) {
       throw new AppError("RATE_LIMITED", `${this.running.size} tasks are already running (the limit is ${MAX_RUNNING_TASKS}); wait for one to finish or cancel one`, { running: this.running.size });
@@ -127,6 +129,7 @@ export class Tasks {
       startedAt: null,
       finishedAt: null,
       updatedAt: now,
+      owner: options.viewer?.user ?? null,
     };
     this.db.insert(tasks).values(row).run();
     if (row.projectId) this.projects.touch(row.projectId);
@@ -136,7 +139,7 @@ export class Tasks {
     const onOuterAbort = () => controller.abort("cancelled" satisfies StopReason);
     if (options.signal?.aborted) onOuterAbort();
     else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-    const done = this.run(row, engine, controller, input.max_turns ?? DEFAULT_MAX_TURNS).finally(() => {
+    const done = this.run(row, engine, controller, input.max_turns ?? DEFAULT_MAX_TURNS, options.viewer).finally(() => {
       options.signal?.removeEventListener("abort", onOuterAbort);
       this.running.delete(row.id);
     });
@@ -150,8 +153,8 @@ export class Tasks {
   }
 
   /** Cancels a running task; a finished one is returned unchanged. */
-  async cancel(id: string): Promise<TaskView> {
-    this.require(id);
+  async cancel(id: string, viewer?: Viewer): Promise<TaskView> {
+    this.require(id, viewer);
     const running = this.running.get(id);
     if (running) {
       running.controller.abort("cancelled" satisfies StopReason);
@@ -174,19 +177,23 @@ export class Tasks {
     return this.db.select().from(tasks).where(eq(tasks.id, id)).get();
   }
 
-  require(id: string): TaskRow {
-    const row = this.find(id);
-    if (!row) throw notFound("task", id);
-    return row;
+  /** The task; missing, or another user's (for a `user` viewer), is a 404. */
+  require(id: string, viewer?: Viewer): TaskRow {
+    return requireVisible(this.find(id), viewer, "task", id);
   }
 
-  get(id: string): TaskView {
-    return toTaskView(this.require(id));
+  get(id: string, viewer?: Viewer): TaskView {
+    return toTaskView(this.require(id, viewer));
   }
 
-  /** Newest first. */
-  list(options: { projectId?: string; status?: TaskStatus; limit?: number; offset?: number } = {}): { tasks: TaskView[]; total: number } {
-    const where = and(options.projectId ? eq(tasks.projectId, options.projectId) : undefined, options.status ? eq(tasks.status, options.status) : undefined);
+  /** Newest first; a `user` viewer sees only its own. */
+  list(options: { projectId?: string; status?: TaskStatus; limit?: number; offset?: number; viewer?: Viewer } = {}): { tasks: TaskView[]; total: number } {
+    const owner = ownerLimit(options.viewer);
+    const where = and(
+      options.projectId ? eq(tasks.projectId, options.projectId) : undefined,
+      options.status ? eq(tasks.status, options.status) : undefined,
+      owner !== undefined ? eq(tasks.owner, owner) : undefined,
+    );
     const rows = this.db
       .select()
       .from(tasks)
@@ -199,10 +206,13 @@ export class Tasks {
     return { tasks: rows.map(toTaskView), total };
   }
 
-  /** Cancels the project's running tasks, then deletes the project (its tasks go with it). */
-  async deleteProject(projectId: string): Promise<number> {
+  /** Cancels the project's running tasks, then deletes the project (its tasks go with it). Projects are shared: a
+   *  `user` viewer may delete one only while every task in it is its own. */
+  async deleteProject(projectId: string, viewer?: Viewer): Promise<number> {
     this.projects.require(projectId);
-    const ids = this.db.select({ id: tasks.id }).from(tasks).where(eq(tasks.projectId, projectId)).all().map((r) => r.id);
+    const rows = this.db.select({ id: tasks.id, owner: tasks.owner }).from(tasks).where(eq(tasks.projectId, projectId)).all();
+    if (rows.some((r) => !canSee(viewer, r.owner))) requireAdmin(viewer, "Deleting a project that holds other users' tasks");
+    const ids = rows.map((r) => r.id);
     for (const id of ids) if (this.running.has(id)) await this.cancel(id);
     this.projects.delete(projectId);
     return ids.length;
@@ -216,7 +226,7 @@ export class Tasks {
 
   // ── running ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async run(row: TaskRow, engine: Engine, controller: AbortController, maxTurns: number): Promise<TaskOutcome> {
+  private async run(row: TaskRow, engine: Engine, controller: AbortController, maxTurns: number, viewer?: Viewer): Promise<TaskOutcome> {
     const signal = controller.signal;
     const emit = (event: TaskEvent) => this.publish(row, event);
     const started = Date.now();
@@ -281,7 +291,7 @@ export class Tasks {
           { approvals: false },
         );
         const result = await engine
-          .runTurn({ text, conversationId: row.conversationId ?? undefined, agentId: row.agentId, signal, turnId, extraTools: [taskCompleted] })
+          .runTurn({ text, conversationId: row.conversationId ?? undefined, agentId: row.agentId, signal, turnId, extraTools: [taskCompleted], viewer })
           .finally(unfollow);
         actions.push(...result.actionResults);
         const response = result.response.trim() ? result.response : (completion?.summary ?? row.response);

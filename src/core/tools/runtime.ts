@@ -238,7 +238,7 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
   /** Runs the permission layer; returns the message for the model when the call may not run. */
   private async authorise(tool: ToolDefinition, operation: string, resource: string, ctx: ToolContext, risk?: CommandRisk): Promise<string | undefined> {
     const { permissions, approvals, audit } = this.deps;
-    const base = { operation, resource, agentId: ctx.agentId, toolName: tool.name, sessionId: ctx.sessionId };
+    const base = { operation, resource, agentId: ctx.agentId, toolName: tool.name, sessionId: ctx.sessionId, owner: ctx.owner };
     const verdict = permissions.check({ operation, resource, root: ctx.root, risk });
 
     if (verdict.result === "allow") {
@@ -253,7 +253,8 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     const grant = approvals.grantFor(ctx.sessionId, operation, resource, ctx.root);
     if (grant) {
       const what = grant.pattern ? `${grant.operation} on ${grant.pattern}` : `${grant.operation}`;
-      audit.record({ ...base, result: "allow", reason: `Approved earlier for this session (${what})`, policy: `approval:${grant.scope}` });
+      const by = grant.approved_by ? ` by ${grant.approved_by}` : "";
+      audit.record({ ...base, result: "allow", reason: `Approved earlier for this session${by} (${what})`, policy: `approval:${grant.scope}`, decidedBy: grant.approved_by });
       return undefined;
     }
 
@@ -266,15 +267,16 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
       conversationId: ctx.conversationId,
       turnId: ctx.turnId,
       agentId: ctx.agentId,
+      owner: ctx.owner,
       signal: ctx.signal,
       onCreated: (request) => audit.record({ ...base, result: "ask", reason: `${verdict.reason} (approval request ${request.id})`, policy: verdict.policy }),
     });
     switch (outcome.status) {
       case "approved":
-        audit.record({ ...base, result: "allow", reason: `Approved by the user (scope ${outcome.scope}, request ${outcome.requestId})`, policy: "approval" });
+        audit.record({ ...base, result: "allow", reason: `Approved by ${outcome.decidedBy ?? "the user"} (scope ${outcome.scope}, request ${outcome.requestId})`, policy: "approval", decidedBy: outcome.decidedBy });
         return undefined;
       case "denied":
-        audit.record({ ...base, result: "deny", reason: `Denied by the user (request ${outcome.requestId})`, policy: "approval" });
+        audit.record({ ...base, result: "deny", reason: `Denied by ${outcome.decidedBy ?? "the user"} (request ${outcome.requestId})`, policy: "approval", decidedBy: outcome.decidedBy });
         return `Permission denied by the user: ${operation} on ${resource} was not performed. Continue without it, or explain to the user why it is needed.`;
       case "expired":
         audit.record({ ...base, result: "deny", reason: `Approval request ${outcome.requestId} expired unanswered`, policy: "approval" });

@@ -14,6 +14,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The turn this call belongs to; bus events for live clients (e.g. approval_required) carry it. */
   turnId: string;
+  /** The user whose turn this is: its approval requests and audit entries belong to that user. */
+  owner?: string;
 }
 
 export interface ToolOutput {

@@ -5,6 +5,7 @@ import conversations from "./0001_conversations";
 import security from "./0003_security";
 import checkpointsProjectsTasks from "./0004_checkpoints_projects_tasks";
 import checkpointGitSnapshots from "./0005_checkpoint_git_snapshots";
+import owners from "./0006_owners";
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   { version: 3, name: "security", sql: security },
   { version: 4, name: "checkpoints_projects_tasks", sql: checkpointsProjectsTasks },
   { version: 5, name: "checkpoint_git_snapshots", sql: checkpointGitSnapshots },
+  { version: 6, name: "owners", sql: owners },
 ];

@@ -1,6 +1,6 @@
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-// Mirrors migrations/0001_conversations.ts (the SQL is the source of truth for the database; this gives typed queries).
+// Mirrors migrations/0001_conversations.ts and 0006_owners.ts (the SQL is the source of truth for the database; this gives typed queries).
 export const conversations = sqliteTable("conversations", {
   id: text("id").primaryKey(),
   sessionId: text("session_id").notNull(),
@@ -10,6 +10,8 @@ export const conversations = sqliteTable("conversations", {
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  /** The user who created it; null: admins only. */
+  owner: text("owner"),
 });
 
 export type MessageRole = "system" | "user" | "assistant" | "tool";
@@ -46,4 +48,5 @@ export const sessionBindings = sqliteTable("session_bindings", {
   sessionId: text("session_id").primaryKey(),
   directory: text("directory").notNull(),
   createdAt: integer("created_at").notNull(),
+  owner: text("owner"),
 });

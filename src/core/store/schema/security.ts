@@ -1,6 +1,6 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-// Mirrors migrations/0003_security.ts.
+// Mirrors migrations/0003_security.ts and 0006_owners.ts.
 export type AuditResult = "allow" | "ask" | "deny";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
 export type GrantScope = "session" | "pattern" | "pre-approved";
@@ -17,6 +17,10 @@ export const auditLog = sqliteTable("audit_log", {
   agentId: text("agent_id").notNull().default("default"),
   toolName: text("tool_name"),
   sessionId: text("session_id"),
+  /** The user whose turn the decision was about. */
+  owner: text("owner"),
+  /** The user who approved or denied (approval outcomes only). */
+  decidedBy: text("decided_by"),
 });
 
 export const approvalRequests = sqliteTable("approval_requests", {
@@ -35,6 +39,8 @@ export const approvalRequests = sqliteTable("approval_requests", {
   createdAt: integer("created_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
   resolvedAt: integer("resolved_at"),
+  owner: text("owner"),
+  decidedBy: text("decided_by"),
 });
 
 export const approvalGrants = sqliteTable("approval_grants", {
@@ -45,4 +51,5 @@ export const approvalGrants = sqliteTable("approval_grants", {
   scope: text("scope").$type<GrantScope>().notNull(),
   requestId: text("request_id"),
   createdAt: integer("created_at").notNull(),
+  approvedBy: text("approved_by"),
 });

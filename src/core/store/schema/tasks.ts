@@ -1,6 +1,6 @@
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-// Mirrors migrations/0004_checkpoints_projects_tasks.ts.
+// Mirrors migrations/0004_checkpoints_projects_tasks.ts and 0006_owners.ts.
 export type ProjectStatus = "active" | "archived" | "completed";
 
 export const projects = sqliteTable("projects", {
@@ -37,4 +37,5 @@ export const tasks = sqliteTable("tasks", {
   startedAt: integer("started_at"),
   finishedAt: integer("finished_at"),
   updatedAt: integer("updated_at").notNull(),
+  owner: text("owner"),
 });
