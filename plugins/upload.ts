@@ -12,6 +12,8 @@ export const uploadPlugin = (core: Core) =>
     response: { 200: StoredUpload, 400: ErrorEnvelope, 413: ErrorEnvelope },
     detail: {
       summary: "Upload a file into <workspace>/uploads/",
-      description: "Stored under a generated name; the content type is sniffed (PNG, JPEG, GIF, WebP, PDF, text, …; unknown bytes are application/octet-stream). Over the size limit → 413.",
+      description:
+        "Stored under a generated name; the content type is sniffed (PNG, JPEG, GIF, WebP, PDF, text, …; unknown bytes are application/octet-stream). " +
+        "Over the size limit (upload_max_bytes), or when all uploads together would pass upload_quota_bytes or upload_max_files → 413 naming the setting in details.setting.",
     },
   });

@@ -124,7 +124,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     permissions,
     approvals,
     audit,
-    uploads: new Uploads(roots, () => config.uploadMaxBytes),
+    uploads: new Uploads(roots, () => ({ maxBytes: config.uploadMaxBytes, quotaBytes: config.uploadQuotaBytes, maxFiles: config.uploadMaxFiles })),
     contextFiles: new ContextFiles(roots, conversations),
     usage,
     // The engine reads other areas (models, tools) lazily through the finished core.

@@ -49,6 +49,8 @@ describe("audit routes", () => {
       agent_id: "coder",
       tool_name: "write_file",
       session_id: "s-routes",
+      owner: null,
+      decided_by: null,
     });
   });
 

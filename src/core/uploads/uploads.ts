@@ -1,12 +1,13 @@
 // Uploads: stored under <workspace>/uploads/ with a generated name; the content type comes from the bytes, not from
 // what the client claimed (a ".png" that is really text is stored and reported as text; bytes nobody recognises
-// are application/octet-stream with a .bin name).
+// are application/octet-stream with a .bin name). All uploads together are bounded too (./quota.ts).
 import { mkdir } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { AppError, badRequest } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Roots } from "../fs/roots";
 import { looksBinary } from "../tools/define";
+import { UploadQuota, type UploadLimits } from "./quota";
 import type { StoredUpload } from "./schema";
 
 const TEXT_BY_EXTENSION: Record<string, [string, string]> = {
@@ -65,9 +66,11 @@ export function safeFilename(name: string): string {
 }
 
 export class Uploads {
+  private readonly quota = new UploadQuota();
+
   constructor(
     private readonly roots: Roots,
-    private readonly maxBytes: () => number,
+    private readonly limits: () => UploadLimits,
   ) {}
 
   get directory(): string {
@@ -75,15 +78,23 @@ export class Uploads {
   }
 
   async store(file: Blob, originalName?: string): Promise<StoredUpload> {
-    const limit = this.maxBytes();
+    const limits = this.limits();
+    const limit = limits.maxBytes;
     if (file.size > limit) throw new AppError("PAYLOAD_TOO_LARGE", `Upload of ${file.size} bytes exceeds the limit of ${limit} bytes`, { limit, size: file.size });
     if (file.size === 0) throw badRequest("The uploaded file is empty");
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const filename = safeFilename(originalName ?? (file as File).name ?? "upload");
-    const { type, ext } = sniffContentType(bytes, filename);
-    await mkdir(this.directory, { recursive: true });
-    const path = join(this.directory, `${newId()}.${ext}`);
-    await Bun.write(path, bytes);
-    return { path, filename, content_type: type, size: bytes.length };
+    const done = this.quota.reserve(this.directory, file.size, limits);
+    let stored = false;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const filename = safeFilename(originalName ?? (file as File).name ?? "upload");
+      const { type, ext } = sniffContentType(bytes, filename);
+      await mkdir(this.directory, { recursive: true });
+      const path = join(this.directory, `${newId()}.${ext}`);
+      await Bun.write(path, bytes);
+      stored = true;
+      return { path, filename, content_type: type, size: bytes.length };
+    } finally {
+      done(stored);
+    }
   }
 }
