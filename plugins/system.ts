@@ -5,6 +5,7 @@ import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { Capabilities, PiSystemStatus, SystemInfo, SystemStatus } from "../src/core/system/schema";
 import { SystemDiagnostics } from "../src/core/system/system-info";
+import { callerOf } from "../src/http/auth";
 
 type Route = { method: string; path: string };
 
@@ -19,14 +20,14 @@ export const systemPlugin = (core: Core) => {
       .onStart((app) => void (routes = (app as unknown as { routes: Route[] }).routes.map((r) => ({ method: r.method, path: r.path }))))
       .get(
         "/api/v1/system/info",
-        () => {
-          const info = system.info();
+        ({ request }) => {
+          const info = system.info(callerOf(request));
           if (info.current_model) info.current_model.streaming_enabled &&= streams();
           return info;
         },
         { response: { 200: SystemInfo }, detail: { summary: "System information and component status" } },
       )
-      .get("/api/v1/system/status", () => system.status(), { response: { 200: SystemStatus }, detail: { summary: "Runtime status" } })
+      .get("/api/v1/system/status", ({ request }) => system.status(callerOf(request)), { response: { 200: SystemStatus }, detail: { summary: "Runtime status" } })
       .get(
         "/api/v1/capabilities",
         () => {

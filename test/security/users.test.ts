@@ -91,6 +91,16 @@ describe("conversations and sessions", () => {
     expect((await chat("carol", "[c-again]", { session_id: "carol-session" })).body.conversation_id).toBe(convId);
     expect((await chat("alice", "[a-into]", { conversation_id: convId })).status).toBe(200);
     expect((await as("alice", "PATCH", `/api/v1/conversations/${convId}`, { title: "renamed by alice" })).status).toBe(200);
+
+    // The "current session" the system routes report is the latest one the key may see.
+    for (const path of ["/api/v1/system/info", "/api/v1/system/status"]) {
+      const current = async (who: Who) => {
+        const body = (await get(who, path)).body;
+        return body.conversation_manager?.current_session_id ?? body.current_session_id;
+      };
+      expect(await current("alice")).toBe("carol-session");
+      expect(await current("bob")).toBe(bobs.body.session_id);
+    }
   });
 
   test("a conversation from before users existed (no owner) is for admins only", async () => {

@@ -4,6 +4,7 @@
 // business (plugins/system.ts).
 import { statSync } from "node:fs";
 import type { Core } from "../index";
+import type { Viewer } from "../kernel/viewer";
 import type { ToolRuntime } from "../tools/types";
 import type { CoreAbilities, PiSystemStatus, SystemInfo, SystemStatus } from "./schema";
 
@@ -45,7 +46,8 @@ export class SystemDiagnostics {
   }
 
   /** `current_model.streaming_enabled` says whether the engine can stream; the plugin adds whether a stream is served. */
-  info(): SystemInfo {
+  /** `viewer`: the current session shown is the latest one the caller may see. */
+  info(viewer?: Viewer): SystemInfo {
     const model = this.currentModel();
     const engineAvailable = !!this.core.engine && !!model?.usable;
     const memory = this.services.memory;
@@ -56,7 +58,7 @@ export class SystemDiagnostics {
       current_model: model ? { model: model.name, provider: model.provider, streaming_enabled: engineAvailable, vision_enabled: model.vision } : null,
       conversation_manager: {
         active: !!this.core.conversations,
-        current_session_id: this.core.conversations.latest()?.sessionId ?? null,
+        current_session_id: this.core.conversations.latest(viewer)?.sessionId ?? null,
         total_messages: this.core.conversations.repository.messageTotal(),
       },
       tool_manager: { active: !!this.services.tools, total_tools: this.toolCount() },
@@ -67,12 +69,12 @@ export class SystemDiagnostics {
     };
   }
 
-  status(): SystemStatus {
+  status(viewer?: Viewer): SystemStatus {
     const tasks = this.core.tasks;
     const running = tasks.runningCount;
     const usage = this.core.usage;
     const total = usage?.report().total;
-    const latest = this.core.conversations.latest();
+    const latest = this.core.conversations.latest(viewer);
     const session = latest && usage ? usage.report(latest.id).total : undefined;
     const activeTurns = this.services.engine?.activeTurns ?? 0;
     return {
