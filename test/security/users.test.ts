@@ -77,6 +77,8 @@ describe("conversations and sessions", () => {
     expect(bySession.body.error.message).toBe("session 'carol-session' not found");
     expect((await chat("bob", "[b-into]", { conversation_id: "bob-new", session_id: "carol-session" })).status).toBe(404);
     expect((await as("bob", "POST", "/api/v1/conversations/create", { session_id: "carol-session" })).status).toBe(404);
+    expect((await as("bob", "POST", "/api/v1/conversations/create", { conversation_id: convId })).body).toEqual(notFoundShape("conversation", convId));
+    expect((await as("carol", "POST", "/api/v1/conversations/create", { conversation_id: convId })).status).toBe(409);
     expect((await as("bob", "POST", "/v1/chat", { message: "hi", conversation_id: convId })).status).toBe(404);
     const socket = new ChatSocket(app.wsUrl("/api/v1/chat/stream", KEYS.bob));
     await until(() => socket.ws.readyState === WebSocket.OPEN, 2000, "socket open");

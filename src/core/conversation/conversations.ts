@@ -201,7 +201,9 @@ export class Conversations {
     options: { id?: string; sessionId?: string; agentId?: string; title?: string; metadata?: Record<string, unknown>; owner?: string | null; viewer?: Viewer } = {},
   ): ConversationRow {
     const id = options.id ?? newId();
-    if (this.find(id)) throw conflict(`conversation '${id}' already exists`, { conversation_id: id });
+    const taken = this.find(id);
+    // Another user's id is reported as missing, not as taken: ids do not leak.
+    if (taken) throw canSee(options.viewer, taken.owner) ? conflict(`conversation '${id}' already exists`, { conversation_id: id }) : notFound("conversation", id);
     if (options.sessionId) this.requireSessionFree(options.sessionId, options.viewer);
     const now = Date.now();
     const row: ConversationRow = {
