@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROLES, type Role } from "./core/kernel/viewer";
+import { SandboxSettingSchema, type SandboxSetting } from "./core/sandbox/types";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -77,6 +78,9 @@ const FileSchema = T.Object(
     upload_max_files: T.Optional(T.Integer({ minimum: 1 })),
     default_model: T.Optional(T.String()),
     system_prompt: T.Optional(T.String()),
+    /** auto: bubblewrap when it works (else every command that is not provably read-only asks); required: refuse to
+     *  start without it; off: no sandbox (loud). */
+    sandbox: T.Optional(SandboxSettingSchema),
     /** Reported by /api/v1/system (e.g. production, staging). */
     environment: T.Optional(T.String({ minLength: 1 })),
     auth: T.Optional(
@@ -131,7 +135,15 @@ const FileSchema = T.Object(
           max_command_timeout_seconds: T.Optional(T.Integer({ minimum: 1 })),
           output_cap_bytes: T.Optional(T.Integer({ minimum: 1024 })),
           max_processes: T.Optional(T.Integer({ minimum: 1 })),
+          /** Names of server environment variables passed into the sandbox (the operator's decision). */
           env_allow: T.Optional(T.Array(T.String())),
+          /** Extra host directories the agent's commands may read (toolchains outside /usr: ~/.nvm, ~/.cargo). */
+          read_only_roots: T.Optional(T.Array(T.String({ minLength: 1 }))),
+          /** Extra host directories the agent's commands may write. */
+          writable_roots: T.Optional(T.Array(T.String({ minLength: 1 }))),
+          /** Per command: processes (and threads) at once, and memory. */
+          sandbox_max_processes: T.Optional(T.Integer({ minimum: 8 })),
+          sandbox_memory_mb: T.Optional(T.Integer({ minimum: 64 })),
         },
         { additionalProperties: false },
       ),
@@ -221,7 +233,13 @@ export interface Config {
     outputCapBytes: number;
     maxProcesses: number;
     envAllow: string[];
+    readOnlyRoots: string[];
+    writableRoots: string[];
+    sandboxMaxProcesses: number;
+    sandboxMemoryMb?: number;
   };
+  /** The OS sandbox every agent command runs in (src/core/sandbox). */
+  sandbox: SandboxSetting;
   /** Every live stream (chat and task WebSockets). */
   webSocket: {
     /** Ping interval; a client that answered nothing for 2.5 intervals is closed. */
@@ -296,6 +314,12 @@ export function openrouterBaseUrl(env: Record<string, string | undefined>): stri
   const raw = env.OPENROUTER_BASE_URL?.trim().replace(/\/+$/, "");
   if (!raw) return OPENROUTER_BASE;
   return /\/v1$/.test(raw) ? raw : `${raw}/api/v1`;
+}
+
+function sandboxSetting(fromEnv: string | undefined, fromFile: SandboxSetting | undefined): SandboxSetting {
+  const value = fromEnv?.trim() || fromFile || "auto";
+  if (value !== "auto" && value !== "required" && value !== "off") throw new ConfigError(`PENGUIN_SANDBOX: "${value}" must be auto, required or off`);
+  return value;
 }
 
 function parseBool(value: string, key: string): boolean {
@@ -459,7 +483,12 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       outputCapBytes: file.tools?.output_cap_bytes ?? 64 * 1024,
       maxProcesses: file.tools?.max_processes ?? 8,
       envAllow: file.tools?.env_allow ?? [],
+      readOnlyRoots: (file.tools?.read_only_roots ?? []).map((p) => resolve(cwd, expandHome(p))),
+      writableRoots: (file.tools?.writable_roots ?? []).map((p) => resolve(cwd, expandHome(p))),
+      sandboxMaxProcesses: file.tools?.sandbox_max_processes ?? 512,
+      sandboxMemoryMb: file.tools?.sandbox_memory_mb,
     },
+    sandbox: sandboxSetting(env.PENGUIN_SANDBOX, file.sandbox),
     webSocket: {
       heartbeatMs: tuning(env.PENGUIN_WS_HEARTBEAT_MS, (n) => n > 0) ?? file.websocket?.heartbeat_ms ?? 20_000,
       maxBufferedBytes: tuning(env.PENGUIN_WS_MAX_BUFFERED_BYTES, (n) => n > 0) ?? file.websocket?.max_buffered_bytes ?? 4 * 1024 * 1024,

@@ -3,6 +3,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config, type Flags } from "./config";
 import { VERSION } from "./core/kernel/version";
+import type { Core } from "./core";
+import type { SandboxStatus } from "./core/sandbox";
 
 const HELP = `Penguin ${VERSION} — a self-hosted AI agent server
 
@@ -26,7 +28,8 @@ Environment:
   PENGUIN_API_KEYS        comma-separated keys, each "key" or "key:user"; when empty a startup token is printed
   PENGUIN_AUTH            "off" disables authentication (not for shared machines)
   PENGUIN_CORS_ORIGINS    comma-separated allowed origins (default *; with auth off, same-origin only)
-  PENGUIN_WRITE_ROOT      project | workspace: which root the tools work in (default project)
+  PENGUIN_WRITE_ROOT      project | workspace: which root the tools work in (default project; workspace = <workspace>/files)
+  PENGUIN_SANDBOX         auto | required | off: the bubblewrap sandbox every agent command runs in (config sandbox; default auto)
   PENGUIN_RATE_LIMIT_RPM  requests per minute per key or IP (default 120; 0 disables)
   PENGUIN_ENV             environment name reported by /api/v1/system (config environment; else NODE_ENV, else production)
   PENGUIN_RETRY_BASE_MS   first retry delay of a failed model call, doubled per attempt (config engine.retry_base_ms; default 500)
@@ -59,12 +62,14 @@ function parseCli(argv: string[]): { command: string; flags: Flags; help: boolea
   return { command: version ? "version" : (positionals[0] ?? "serve"), flags, help: !!help };
 }
 
-function banner(config: Config, url: string, dbFile: string, modelLine: string): string {
+function banner(config: Config, url: string, core: Core): string {
   const lines = [
     `Penguin ${VERSION} listening on ${url}`,
     `  workspace  ${config.workspace}`,
-    `  database   ${dbFile}`,
-    `  model      ${modelLine}`,
+    `  database   ${core.dbFile}`,
+    `  root       ${core.roots.activeRoot}`,
+    `  model      ${core.describeModel()}`,
+    `  sandbox    ${describeSandbox(core.sandbox.status)}`,
   ];
   if (!config.auth.enabled) lines.push("  auth       OFF (PENGUIN_AUTH=off): anyone who can reach this port can run commands as you");
   else if (config.auth.startupToken) {
@@ -72,6 +77,14 @@ function banner(config: Config, url: string, dbFile: string, modelLine: string):
     lines.push(`  open       ${url}/#token=${config.auth.startupToken}`);
   } else lines.push(`  api key    one of PENGUIN_API_KEYS (${config.auth.keys.length} configured)`);
   return lines.join("\n");
+}
+
+/** The banner's sandbox line: loud when commands are not contained. */
+function describeSandbox(status: SandboxStatus): string {
+  const limits = `processes ${status.limits.processes}, memory ${status.limits.memory}`;
+  if (status.mode === "bubblewrap") return `bubblewrap (${status.bwrap.version ?? "bwrap"}; no network by default; limits: ${limits})`;
+  const why = status.setting === "off" ? "OFF (sandbox = off): agent commands run as you, with your files and network" : `NONE: ${status.reason}`;
+  return `${why}; every command that is not provably read-only asks first${status.installHint ? `. ${status.installHint}` : ""}`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -99,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
       const { join } = await import("node:path");
       // A throwaway workspace so printing the document never touches the user's database.
       const dir = mkdtempSync(join(tmpdir(), "penguin-openapi-"));
-      const core = createCore(loadConfig({ env: { ...process.env, PENGUIN_WORKSPACE: dir, PENGUIN_AUTH: "off" } }), { log: createLogger({ silent: true }) });
+      const core = await createCore(loadConfig({ env: { ...process.env, PENGUIN_WORKSPACE: dir, PENGUIN_AUTH: "off" } }), { log: createLogger({ silent: true }) });
       try {
         const res = await createApp(core).handle(new Request("http://localhost/api/docs/json"));
         console.log(JSON.stringify(await res.json(), null, 2));
@@ -127,9 +140,10 @@ async function main(argv: string[]): Promise<number> {
       } catch (error) {
         const e = error as NodeJS.ErrnoException;
         console.error(`penguin: cannot start: ${e.code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use` : e.message}`);
+        if (e.name === "SandboxRequiredError") return 78;
         return 1;
       }
-      console.log(banner(config, server.url, server.core.dbFile, server.core.describeModel()));
+      console.log(banner(config, server.url, server.core));
       let signals = 0;
       const stop = async (signal: string) => {
         // A second Ctrl-C does not wait for in-flight work.

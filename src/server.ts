@@ -13,7 +13,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, options: CoreOptions = {}): Promise<RunningServer> {
-  const core = createCore(config, options);
+  const core = await createCore(config, options);
   let app: App;
   try {
     app = createApp(core);

@@ -7,7 +7,7 @@ import { HealthChecks } from "./system/health";
 import { createLogger, type Logger } from "./kernel/log";
 import { Metrics } from "./system/metrics";
 import { ModelCatalog } from "./providers/models";
-import { Roots } from "./fs/roots";
+import { insideServerFolder, Roots } from "./fs/roots";
 import { VERSION } from "./kernel/version";
 import { Conversations } from "./conversation/conversations";
 import { ContextFiles } from "./conversation/context-files";
@@ -23,6 +23,7 @@ import { Projects } from "./tasks/projects";
 import { Tasks } from "./tasks/tasks";
 import { Telemetry } from "./system/telemetry";
 import { Agents } from "./agents/agents";
+import { createSandbox, type Sandbox } from "./sandbox";
 
 export interface Core {
   readonly version: string;
@@ -56,6 +57,8 @@ export interface Core {
   readonly telemetry: Telemetry;
   /** The agents a message can be routed to (built-in default + config file). */
   readonly agents: Agents;
+  /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
+  readonly sandbox: Sandbox;
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -68,12 +71,33 @@ export interface CoreOptions {
   log?: Logger;
 }
 
-export function createCore(config: Config, options: CoreOptions = {}): Core {
+export class SandboxRequiredError extends Error {
+  override name = "SandboxRequiredError";
+}
+
+export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const log = options.log ?? createLogger({ debug: config.debug });
-  const roots = new Roots(config.projectRoot, config.workspace, config.writeRoot);
+  // The agent's workspace root is a folder of its own: never the one that holds the database, config and uploads.
+  const agentFiles = join(config.workspace, "files");
+  const projectRoot = insideServerFolder(config.projectRoot, config.workspace) ? agentFiles : config.projectRoot;
+  if (projectRoot !== config.projectRoot) log.warn("the project root holds the server's own files; the agent works in the workspace's files/ instead", { configured: config.projectRoot, root: projectRoot });
+  const roots = new Roots(projectRoot, agentFiles, config.writeRoot, config.workspace);
+  // Nothing the agent starts may see the server's own files, even where a root contains them.
+  const sandbox = await createSandbox(config.sandbox, {
+    hiddenPaths: [config.workspace, ...(config.configFile ? [config.configFile] : [])],
+    readOnlyRoots: config.tools.readOnlyRoots,
+    limits: { processes: config.tools.sandboxMaxProcesses, ...(config.tools.sandboxMemoryMb ? { memoryBytes: config.tools.sandboxMemoryMb * 1024 * 1024 } : {}) },
+  });
+  if (!sandbox.status.satisfied) {
+    throw new SandboxRequiredError(`sandbox = "required" but no sandbox can be started: ${sandbox.status.reason}${sandbox.status.installHint ? `. ${sandbox.status.installHint}` : ""}`);
+  }
   const dbFile = join(config.workspace, "penguin.db");
   const db = openDatabase(dbFile);
-  const bus = createInProcessBus((error, event) => log.error("bus listener failed", { event: event.type, error: String(error) }));
+  const bus = createInProcessBus({
+    onListenerError: (error, event) => log.error("bus listener failed", { event: event.type, error: String(error) }),
+    // payloads are checked against their declarations under test (the bus's default) and in debug runs
+    validate: config.debug || undefined,
+  });
   const shutdownHooks: (() => void | Promise<void>)[] = [];
   const conversations = new Conversations(db, bus);
   const interrupted = conversations.recoverInterrupted();
@@ -81,6 +105,8 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   let closed: Promise<void> | undefined;
 
   const health = new HealthChecks();
+  // Whether agent commands are contained, and how; "required" without a sandbox never gets this far.
+  health.register("sandbox", () => ({ healthy: sandbox.status.satisfied, mode: sandbox.status.mode, detail: sandbox.status.reason, limits: sandbox.status.limits }));
   health.register("database", () => {
     db.$client.query("SELECT 1").get();
     return { healthy: true };
@@ -95,13 +121,13 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   });
 
   // The permission services judge every tool call; the tool runtime receives them.
-  const permissions = new PermissionPolicy(config.permissions, roots);
+  const permissions = new PermissionPolicy(config.permissions, roots, sandbox.mode);
   const audit = new AuditLog(db, () => config.permissions.auditRetentionDays);
   audit.start();
   const approvals = new Approvals(db, bus, config.permissions, log);
-  const toolServices = createToolServices({ config, log, metrics, permissions, approvals, audit });
+  const toolServices = createToolServices({ config, log, metrics, permissions, approvals, audit, sandbox });
 
-  const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots);
+  const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots, sandbox);
   const usage = new Usage(conversations.repository);
   const projects = new Projects(db);
   const tasks = new Tasks(db, bus, projects, () => core.engine, log);
@@ -134,6 +160,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     tasks,
     telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
     agents: new Agents(config, models),
+    sandbox,
     describeModel() {
       const model = models.current();
       return models.problem() ?? `${model!.model} (${model!.provider})`;
@@ -156,6 +183,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   // Hooks run in reverse order of registration: tasks stop (marked interrupted) first, then the checkpoint timer,
   // then running turns are cancelled (partial answers kept, marked interrupted), then approval waits end, audit pruning
   // stops and tool processes are killed.
+  core.onShutdown(() => sandbox.shutdown());
   core.onShutdown(async () => {
     approvals.close();
     audit.stop();

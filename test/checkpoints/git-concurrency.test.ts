@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createSandbox } from "../../src/core/sandbox";
 import { GitSnapshots } from "../../src/core/checkpoints/git-snapshots";
 import { runGit, tempRepo } from "../support/git";
 
@@ -22,7 +23,8 @@ beforeAll(() => {
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 test("concurrent snapshots of one repository (whole tree and a subfolder) all succeed, one at a time", async () => {
-  const snapshots = GitSnapshots.create([])!;
+  const sandbox = await createSandbox("auto");
+  const snapshots = GitSnapshots.create([], sandbox)!;
   expect(snapshots).toBeDefined();
   const [whole, sub] = await Promise.all([snapshots.place(repo), snapshots.place(join(repo, "dir3"))]);
   expect(whole!.gitDir).toBe(sub!.gitDir);

@@ -128,10 +128,12 @@ describe("git snapshots", () => {
     up.script({ text: "In sub." });
     const { conversation_id } = await chat("Work in sub", { directory: join(repo, "sub"), session_id: "git-sub-session" });
     const cp = await checkpoint(conversation_id, "sub start");
-    const command = "printf 'inner v2\\n' > inner.txt && printf 'outside v2\\n' > ../outside.txt && printf n > added.txt";
+    const command = "printf 'inner v2\\n' > inner.txt && printf n > added.txt; printf 'outside v2\\n' > ../outside.txt";
     up.script({ toolCalls: [{ name: "execute_command", arguments: { command } }] }, { text: "Changed." });
     await chat("Change inner and outside", { conversation_id });
     expect(read("sub/inner.txt")).toBe("inner v2\n");
+    expect(read("outside.txt")).toBe("outside v1\n"); // the sandbox holds the session to its folder
+    writeFileSync(join(repo, "outside.txt"), "outside v2\n"); // the user's own change
 
     const res = await post(app, `/api/v1/checkpoints/${cp}/rollback`, { restore_files: true });
     const byPath = Object.fromEntries(res.body.restored_files.map((f: any) => [f.path, f.action]));

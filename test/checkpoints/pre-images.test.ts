@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { makeCore, type ToolTestCore } from "../tools/helpers";
 
 let t: ToolTestCore;
-beforeAll(() => {
-  t = makeCore({
+beforeAll(async () => {
+  t = await makeCore({
     configure: (c) => {
       c.permissions.rules = [{ action: "deny", operation: "filesystem.write", pattern: "locked/**" }, ...c.permissions.rules];
     },

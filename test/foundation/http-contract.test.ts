@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** An app with extra routes that exercise validation and unexpected exceptions, listening on port 0. */
-function startProbeApp(env: Record<string, string> = {}) {
+async function startProbeApp(env: Record<string, string> = {}) {
   const workspace = mkdtempSync(join(tmpdir(), "penguin-probe-"));
   const logs: Record<string, any>[] = [];
-  const core: Core = createCore(loadConfig({ env: { PENGUIN_WORKSPACE: workspace, PENGUIN_API_KEYS: TEST_KEY, PENGUIN_RATE_LIMIT_RPM: "0", ...env } }), {
+  const core: Core = await createCore(loadConfig({ env: { PENGUIN_WORKSPACE: workspace, PENGUIN_API_KEYS: TEST_KEY, PENGUIN_RATE_LIMIT_RPM: "0", ...env } }), {
     log: createLogger({ debug: true, write: (l) => logs.push(JSON.parse(l)) }),
   });
   const app = createApp(core)
@@ -42,10 +42,10 @@ const key = { "x-api-key": TEST_KEY };
 
 describe("error envelope", () => {
   let app: TestApp;
-  let probe: ReturnType<typeof startProbeApp>;
+  let probe: Awaited<ReturnType<typeof startProbeApp>>;
   beforeAll(async () => {
     app = await startTestApp();
-    probe = startProbeApp();
+    probe = await startProbeApp();
   });
   afterAll(async () => {
     await app.close();
@@ -210,7 +210,7 @@ describe("auth modes", () => {
   });
 
   test("WebSocket upgrade accepts ?token= and rejects a missing one", async () => {
-    const probe = startProbeApp();
+    const probe = await startProbeApp();
     try {
       const wsUrl = probe.url.replace("http", "ws") + "/probe/ws";
       const echoed = await new Promise<string>((resolve, reject) => {
@@ -314,9 +314,9 @@ describe("rate limiting", () => {
 });
 
 describe("hostile requests", () => {
-  let probe: ReturnType<typeof startProbeApp>;
-  beforeAll(() => {
-    probe = startProbeApp();
+  let probe: Awaited<ReturnType<typeof startProbeApp>>;
+  beforeAll(async () => {
+    probe = await startProbeApp();
   });
   afterAll(() => probe.close());
 
@@ -383,7 +383,7 @@ describe("hostile requests", () => {
 
 describe("without authentication", () => {
   test("CORS no longer defaults to * and cross-origin WebSockets are refused; same-origin ones work", async () => {
-    const probe = startProbeApp({ PENGUIN_AUTH: "off" });
+    const probe = await startProbeApp({ PENGUIN_AUTH: "off" });
     try {
       const preflight = await probe.fetch("/probe/echo", { method: "OPTIONS", headers: { origin: "http://evil.example", "access-control-request-method": "POST" } });
       expect(preflight.headers.get("access-control-allow-origin")).toBeNull();

@@ -108,21 +108,35 @@ describe("ask → approve", () => {
     expect((await badScope.json()).error.code).toBe("VALIDATION_ERROR");
   });
 
-  test("scope session: the same operation runs without asking for the rest of that session only", async () => {
+  test("scope session: that exact command runs without asking for the rest of that session only; other commands still ask", async () => {
     makeDir("s1");
     makeDir("s2");
     const first = run("rm -rf s1", { sessionId: "sess-s" });
     const request = await nextPending("sess-s");
-    expect(await (await post(`/api/v1/approvals/${request.id}/approve`, { scope: "session" })).json()).toEqual({ status: "approved", request_id: request.id, scope: "session" });
+    expect(await (await post(`/api/v1/approvals/${request.id}/approve`, { scope: "session" })).json()).toEqual({
+      status: "approved",
+      request_id: request.id,
+      scope: "session",
+      pattern: "rm -rf s1",
+    });
     expect((await first).status).toBe("completed");
-    const second = await run("rm -rf s2", { sessionId: "sess-s" });
-    expect(second.status).toBe("completed");
-    expect(exists("s2")).toBe(false);
+    makeDir("s1");
+    // the same command, spaced differently, is the same command
+    const again = await run("rm  -rf 's1'", { sessionId: "sess-s" });
+    expect(again.status).toBe("completed");
+    expect(exists("s1")).toBe(false);
     const audit = (await (await app.request("/api/v1/security/audit?limit=1")).json()).entries[0];
     expect(audit).toMatchObject({ result: "allow", policy: "approval:session", session_id: "sess-s" });
+    // another command is not covered: it asks
+    const second = run("rm -rf s2", { sessionId: "sess-s" });
+    const secondRequest = await nextPending("sess-s");
+    expect(secondRequest.resource).toBe("rm -rf s2");
+    await post(`/api/v1/approvals/${secondRequest.id}/deny`);
+    expect((await second).status).toBe("denied");
+    expect(exists("s2")).toBe(true);
 
     const grants = await (await app.request("/api/v1/approvals/session/sess-s")).json();
-    expect(grants.approvals).toEqual([expect.objectContaining({ operation: "process.execute", pattern: null, scope: "session", request_id: request.id })]);
+    expect(grants.approvals).toEqual([expect.objectContaining({ operation: "process.execute", pattern: "rm -rf s1", scope: "session", request_id: request.id })]);
 
     // another session still asks
     makeDir("s3");

@@ -19,8 +19,8 @@ let n = 0;
 
 const lastAudit = () => t.core.audit.list({ limit: 1 }).entries[0]?.result ?? "none";
 
-beforeAll(() => {
-  t = makeCore({
+beforeAll(async () => {
+  t = await makeCore({
     configure: (c) => {
       c.permissions.rules = [
         { action: "deny", operation: "memory.probe", pattern: "deny*" },

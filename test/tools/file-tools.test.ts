@@ -8,8 +8,8 @@ import { makeCore, type ToolTestCore } from "./helpers";
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 
 let t: ToolTestCore;
-beforeAll(() => {
-  t = makeCore({ configure: (c) => void (c.tools.outputCapBytes = 2048) });
+beforeAll(async () => {
+  t = await makeCore({ configure: (c) => void (c.tools.outputCapBytes = 2048) });
 });
 afterAll(() => t.close());
 
@@ -112,7 +112,7 @@ describe("write_file / create_file / create_folder / delete_file", () => {
     const gone = await t.call("delete_file", { path: "newdir", recursive: true });
     expect(gone.status).toBe("completed");
     expect(existsSync(join(t.root, "newdir"))).toBe(false);
-    t.core.approvals.preApprove({ operation: "filesystem.delete", pattern: "*", sessionId: "session-2" });
+    t.core.approvals.preApprove({ operation: "filesystem.delete", pattern: ".", sessionId: "session-2" });
     const root = await t.call("delete_file", { path: ".", recursive: true }, { sessionId: "session-2" });
     expect(root.output).toContain("Refusing to delete the project root");
     expect(existsSync(t.root)).toBe(true);

@@ -18,7 +18,7 @@ export interface ToolTestCore {
 
 let counter = 0;
 
-export function makeCore(options: { env?: Record<string, string | undefined>; configure?: (config: Config) => void } = {}): ToolTestCore {
+export async function makeCore(options: { env?: Record<string, string | undefined>; configure?: (config: Config) => void } = {}): Promise<ToolTestCore> {
   const workspace = realpathSync(mkdtempSync(join(tmpdir(), "penguin-tools-ws-")));
   const root = realpathSync(mkdtempSync(join(tmpdir(), "penguin-tools-root-")));
   const config = loadConfig({
@@ -26,7 +26,7 @@ export function makeCore(options: { env?: Record<string, string | undefined>; co
     cwd: root,
   });
   options.configure?.(config);
-  const core = createCore(config, { log: createLogger({ silent: true }) });
+  const core = await createCore(config, { log: createLogger({ silent: true }) });
   const ctx = (overrides: Partial<ToolContext> = {}): ToolContext => ({
     root: core.roots.activeRoot,
     sessionId: "session-1",

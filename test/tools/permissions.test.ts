@@ -14,8 +14,8 @@ const lastAudit = (t: ToolTestCore) => t.core.audit.list({ limit: 1 }).entries[0
 
 describe("root boundary", () => {
   let t: ToolTestCore;
-  beforeAll(() => {
-    t = makeCore();
+  beforeAll(async () => {
+    t = await makeCore();
     writeFileSync(join(t.root, "inside.txt"), "fine");
     symlinkSync(outside, join(t.root, "out-link"));
     symlinkSync(join(outside, "not-yet.txt"), join(t.root, "dangling"));
@@ -78,7 +78,7 @@ describe("root boundary", () => {
       t.core.roots.setExecutionMode("workspace");
       expect((await t.call("read_file", { path: join(other, "there.txt") })).status).toBe("denied");
       expect((await t.call("write_file", { path: "ws-note.txt", content: "w" })).status).toBe("completed");
-      expect(readFileSync(join(t.workspace, "ws-note.txt"), "utf8")).toBe("w");
+      expect(readFileSync(join(t.workspace, "files", "ws-note.txt"), "utf8")).toBe("w");
     } finally {
       t.core.roots.setExecutionMode("project");
       t.core.roots.setProjectRoot(oldRoot);
@@ -89,8 +89,8 @@ describe("root boundary", () => {
 
 describe("read-only mode", () => {
   let t: ToolTestCore;
-  beforeAll(() => {
-    t = makeCore({ configure: (c) => void (c.permissions.mode = "read-only") });
+  beforeAll(async () => {
+    t = await makeCore({ configure: (c) => void (c.permissions.mode = "read-only") });
     writeFileSync(join(t.root, "a.txt"), "a");
   });
   afterAll(() => t.close());
@@ -123,8 +123,8 @@ describe("read-only mode", () => {
 
 describe("configured rules and the write policy", () => {
   let t: ToolTestCore;
-  beforeAll(() => {
-    t = makeCore({
+  beforeAll(async () => {
+    t = await makeCore({
       configure: (c) => {
         c.permissions.rules = [
           { action: "deny", operation: "filesystem.*", pattern: "secrets/**", reason: "Secrets stay secret" },

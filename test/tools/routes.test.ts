@@ -84,7 +84,7 @@ describe("audit routes", () => {
 
 describe("audit retention", () => {
   test("entries older than the retention period are pruned, also when the server starts", async () => {
-    const t = makeCore({ configure: (c) => void (c.permissions.auditRetentionDays = 2) });
+    const t = await makeCore({ configure: (c) => void (c.permissions.auditRetentionDays = 2) });
     const config = t.core.config;
     try {
       for (let i = 0; i < 3; i++) t.core.audit.record({ operation: "filesystem.read", resource: `/x${i}`, result: "allow", reason: "r", policy: "p" });
@@ -94,7 +94,7 @@ describe("audit retention", () => {
       expect(t.core.audit.list().entries.map((e) => e.resource)).toEqual(["/x2"]);
       t.core.db.$client.query("UPDATE audit_log SET at = ?").run(old);
       await t.core.shutdown();
-      const again = createCore(config, { log: createLogger({ silent: true }) });
+      const again = await createCore(config, { log: createLogger({ silent: true }) });
       expect(again.audit.list().total).toBe(0);
       await again.shutdown();
     } finally {
@@ -108,7 +108,7 @@ describe("system config", () => {
     const before = (await json(await app.request("/api/v1/system/config"))).body;
     expect(before).toEqual({
       status: "success",
-      config: { project_root: app.projectRoot, workspace_root: app.workspace, execution_mode: "project", active_root: app.projectRoot },
+      config: { project_root: app.projectRoot, workspace_root: join(app.workspace, "files"), execution_mode: "project", active_root: app.projectRoot },
     });
     const other = realpathSync(mkdtempSync(join(tmpdir(), "penguin-route-root-")));
     writeFileSync(join(other, "other.txt"), "from the other root");
@@ -119,14 +119,22 @@ describe("system config", () => {
       expect((await call("read_file", { path: join(app.projectRoot, "a.txt") })).status).toBe("denied");
 
       const mode = await json(await app.request("/api/v1/system/config/execution-mode", { method: "POST", json: { path: "workspace" } }));
-      expect(mode.body).toEqual({ status: "success", message: `Execution mode set to workspace: ${app.workspace}`, execution_mode: "workspace", active_root: app.workspace });
+      // the agent's workspace root is a folder of its own, never the one holding the database and config
+      const files = join(app.workspace, "files");
+      expect(mode.body).toEqual({ status: "success", message: `Execution mode set to workspace: ${files}`, execution_mode: "workspace", active_root: files });
       expect((await call("write_file", { path: "in-workspace.txt", content: "w" })).status).toBe("completed");
-      expect(readFileSync(join(app.workspace, "in-workspace.txt"), "utf8")).toBe("w");
+      expect(readFileSync(join(files, "in-workspace.txt"), "utf8")).toBe("w");
+      expect((await call("read_file", { path: join(app.workspace, "penguin.db") })).status).toBe("denied");
+      for (const route of ["workspace-root", "project-root"]) {
+        const refused = await json(await app.request(`/api/v1/system/config/${route}`, { method: "POST", json: { path: app.workspace } }));
+        expect(refused.status).toBe(400);
+        expect(refused.body.error.message).toContain("holds the server's own database");
+      }
 
       const ws = realpathSync(mkdtempSync(join(tmpdir(), "penguin-route-ws-")));
       const wsSet = await json(await app.request("/api/v1/system/config/workspace-root", { method: "POST", json: { path: ws } }));
       expect(wsSet.body).toEqual({ status: "success", message: `Workspace root set to ${ws}`, path: ws, active_root: ws });
-      await app.request("/api/v1/system/config/workspace-root", { method: "POST", json: { path: app.workspace } });
+      await app.request("/api/v1/system/config/workspace-root", { method: "POST", json: { path: files } });
       rmSync(ws, { recursive: true, force: true });
     } finally {
       await app.request("/api/v1/system/config/execution-mode", { method: "POST", json: { path: "project" } });

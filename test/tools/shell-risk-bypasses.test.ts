@@ -6,7 +6,7 @@
 // classification level, and the dangerous ones end to end through core.tools.execute, with a victim outside the
 // root that must survive.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { resourceMatches } from "../../src/core/permission/policy";
@@ -278,12 +278,16 @@ async function waitForPending(t: ToolTestCore, sessionId = "session-1") {
   throw new Error("no approval request appeared");
 }
 
-describe("end to end: the dangerous ones wait for a human, and denying them leaves the victim alone", () => {
+// Without a sandbox (setting "off", or no bubblewrap) the classifier is all there is: everything not provably
+// read-only asks. With the sandbox, the same commands run and find nothing of the host to harm (last describe).
+const noSandbox = (c: { sandbox: string }) => void (c.sandbox = "off");
+
+describe("end to end without a sandbox: the dangerous ones wait for a human, and denying them leaves the victim alone", () => {
   let t: ToolTestCore;
   let victim: string;
   let rel: string;
-  beforeAll(() => {
-    t = makeCore({ env: { OPENAI_API_KEY: "sk-bypass-test-key" } });
+  beforeAll(async () => {
+    t = await makeCore({ env: { OPENAI_API_KEY: "sk-bypass-test-key" }, configure: noSandbox });
     Bun.spawnSync(["git", "init", "-q"], { cwd: t.root });
   });
   afterAll(() => t.close());
@@ -308,7 +312,7 @@ describe("end to end: the dangerous ones wait for a human, and denying them leav
   const auditedAsk = (resource: string) => {
     const entries = t.core.audit.list({ limit: 50 }).entries.filter((e) => e.resource === resource);
     expect(entries.map((e) => e.result)).toEqual(["deny", "ask"]);
-    expect(entries[1]!.policy).toBe("command-risk");
+    expect(["command-risk", "no-sandbox"]).toContain(entries[1]!.policy);
   };
 
   const cases: [string, (rel: string) => string][] = [
@@ -379,9 +383,10 @@ describe("end to end: the dangerous ones wait for a human, and denying them leav
 describe("end to end: configured rules and read-only mode", () => {
   let t: ToolTestCore;
   let victim: string;
-  beforeAll(() => {
-    t = makeCore({
+  beforeAll(async () => {
+    t = await makeCore({
       configure: (c) => {
+        noSandbox(c);
         c.permissions.rules = [{ action: "allow", operation: "process.execute", pattern: "git *" }];
       },
     });
@@ -406,7 +411,7 @@ describe("end to end: configured rules and read-only mode", () => {
   });
 
   test("read-only mode denies the former read-only bypasses outright", async () => {
-    const ro = makeCore({ configure: (c) => void (c.permissions.mode = "read-only") });
+    const ro = await makeCore({ configure: (c) => void (c.permissions.mode = "read-only") });
     try {
       mkdirSync(victim, { recursive: true });
       const rel = `../${basename(victim)}`;
@@ -424,7 +429,7 @@ describe("end to end: configured rules and read-only mode", () => {
   });
 
   test("a deny rule on an absolute path holds through a symlink", async () => {
-    const guarded = makeCore();
+    const guarded = await makeCore();
     try {
       mkdirSync(join(guarded.root, "secrets"));
       writeFileSync(join(guarded.root, "secrets", "key.txt"), "top secret");
@@ -441,11 +446,11 @@ describe("end to end: configured rules and read-only mode", () => {
   });
 });
 
-describe("end to end: process_start and process_write_stdin", () => {
+describe("end to end without a sandbox: process_start and process_write_stdin", () => {
   let t: ToolTestCore;
   let victim: string;
-  beforeAll(() => {
-    t = makeCore();
+  beforeAll(async () => {
+    t = await makeCore({ configure: noSandbox });
     victim = join(dirname(t.root), `penguin-victim-${basename(t.root)}`);
   });
   afterAll(() => {
@@ -487,4 +492,52 @@ describe("end to end: process_start and process_write_stdin", () => {
     expect(existsSync(victim)).toBe(true);
     for (const id of [cat.data!.process_id, shell.data!.process_id]) await t.call("process_stop", { process_id: id });
   });
+});
+
+describe("end to end with the sandbox: approved or not, the same commands cannot reach past the root", () => {
+  let t: ToolTestCore;
+  let victim: string;
+  let rel: string;
+  beforeAll(async () => {
+    t = await makeCore({ env: { OPENAI_API_KEY: "sk-bypass-test-key" } });
+    Bun.spawnSync(["git", "init", "-q"], { cwd: t.root });
+    victim = join(dirname(t.root), `penguin-victim-${basename(t.root)}`);
+    rel = `../${basename(victim)}`;
+  });
+  afterAll(() => {
+    rmSync(victim, { recursive: true, force: true });
+    return t.close();
+  });
+
+  /** Runs the call, approving whatever it asks for (the worst a human can do). */
+  async function runApproving(command: string) {
+    const pending = t.call("execute_command", { command });
+    let settled = false;
+    void pending.finally(() => (settled = true));
+    while (!settled) {
+      for (const request of t.core.approvals.pending("session-1")) t.core.approvals.approve(request.id);
+      await Bun.sleep(5);
+    }
+    return pending;
+  }
+
+  const cases = [
+    `trap "rm -rf REL" EXIT`,
+    `awk -v a=1 'BEGIN{system("rm -rf REL")}'`,
+    `echo "rm -rf REL" | sed e`,
+    `git -c core.fsmonitor='rm -rf REL' status`,
+    `env -S'rm -rf REL'`,
+    `python3 -c 'import shutil; shutil.rmtree("REL")'`,
+    `ps ewwx | grep -c sk-bypass-test-key; cat /proc/*/environ | tr '\\0' '\\n' | grep -a sk-bypass`,
+  ];
+  for (const template of cases) {
+    test(`${template.split(" ")[0]}…: runs, and the victim and the server's keys stay out of reach`, async () => {
+      expect(t.core.sandbox.status.mode).toBe("bubblewrap"); // CI installs bubblewrap
+      mkdirSync(victim, { recursive: true });
+      writeFileSync(join(victim, "precious.txt"), "keep me");
+      const result = await runApproving(template.replaceAll("REL", rel));
+      expect(result.output).not.toContain("sk-bypass-test-key");
+      expect(readFileSync(join(victim, "precious.txt"), "utf8")).toBe("keep me");
+    });
+  }
 });

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCore, type ToolTestCore } from "./helpers";
 
-/** Command lines of live processes containing `marker`. */
+/** Command lines of live processes that are `marker` itself (not the sandbox or shell wrapped around it). */
 function processesWith(marker: string): string[] {
   const out = Bun.spawnSync(["ps", "-eo", "args="]).stdout.toString();
-  return out.split("\n").filter((l) => l.includes(marker) && !l.includes("ps -eo"));
+  return out.split("\n").filter((l) => l.trim() === marker);
 }
 
 async function until<T>(check: () => T, ms = 3000): Promise<T> {
@@ -21,8 +21,8 @@ async function until<T>(check: () => T, ms = 3000): Promise<T> {
 }
 
 let t: ToolTestCore;
-beforeAll(() => {
-  t = makeCore({
+beforeAll(async () => {
+  t = await makeCore({
     env: {
       OPENAI_API_KEY: "sk-fake-openai-1234",
       ANTHROPIC_API_KEY: "sk-fake-anthropic",
@@ -55,14 +55,14 @@ describe("execute_command", () => {
     expect(failing.data).toMatchObject({ exit_code: 3 });
   });
 
-  test("the server's secrets are not in the command's environment", async () => {
+  test("the command's environment is an allow-list: no secret and no other server variable, only what config passes", async () => {
     const r = await t.call("execute_command", { command: "env" });
     expect(r.status).toBe("completed");
     for (const secret of ["sk-fake-openai-1234", "sk-fake-anthropic", "ghp_fake", "s3cret", "hunter2", "user:pw", "test-key-0123456789"]) {
       expect(r.output).not.toContain(secret);
     }
     for (const name of ["OPENAI_API_KEY", "PENGUIN_API_KEYS", "GITHUB_TOKEN", "DB_PASSWORD", "DATABASE_URL"]) expect(r.output).not.toContain(`${name}=`);
-    expect(r.output).toContain("PLAIN_SETTING=visible-value");
+    expect(r.output).not.toContain("PLAIN_SETTING");
     expect(r.output).toContain("ALLOWED_TOKEN=may-pass");
     expect(r.output).toContain("PATH=");
     const printenv = await t.call("execute_command", { command: "printenv OPENAI_API_KEY || echo absent" });
@@ -160,14 +160,15 @@ describe("background processes", () => {
 });
 
 describe("shell start-up", () => {
-  test("the user's ~/.bashrc is not sourced (bash would, since Bun's stdin pipes are sockets)", async () => {
+  test("the user's home and ~/.bashrc stay out: commands get a private home, no rc file is sourced", async () => {
     const home = mkdtempSync(join(tmpdir(), "penguin-home-"));
     writeFileSync(join(home, ".bashrc"), "echo RC-SOURCED\n");
     writeFileSync(join(home, ".bash_profile"), "echo PROFILE-SOURCED\n");
-    const h = makeCore({ env: { HOME: home } });
+    const h = await makeCore({ env: { HOME: home } });
     try {
-      const fg = await h.call("execute_command", { command: "echo $HOME" });
-      expect(fg.output).toBe(`${home}\n[exit code 0]`);
+      const fg = await h.call("execute_command", { command: `echo $HOME; cat ${home}/.bashrc 2>/dev/null || echo unseen` });
+      expect(fg.output).not.toContain(home);
+      expect(fg.output).toContain("unseen");
       const bg = await h.call("process_start", { command: "echo hello; exit 0", wait_ms: 2000 });
       expect(bg.output).toContain("hello");
       expect(bg.output).not.toContain("SOURCED");

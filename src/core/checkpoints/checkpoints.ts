@@ -22,6 +22,7 @@ import { checkpoints, gitSnapshots } from "../store/schema";
 import type { ToolRunHooks } from "../tools/types";
 import { CheckpointCapture, toCheckpointView, type CheckpointRow } from "./capture";
 import { GitSnapshots, realFilePath } from "./git-snapshots";
+import type { Sandbox } from "../sandbox";
 import { CheckpointRollback, type BranchResult, type RollbackResult } from "./rollback";
 import type { CheckpointStats, CheckpointType, CheckpointView } from "./schema";
 import { CheckpointSnapshots } from "./snapshots";
@@ -46,12 +47,13 @@ export class Checkpoints {
     private readonly settings: Config["checkpoints"],
     private readonly log?: Logger,
     roots?: Roots,
+    sandbox?: Sandbox,
   ) {
     const q = prepareStatements(db);
     const dbFile = db.$client.filename;
     // Penguin's own database files are never part of a snapshot, nor restored.
     const own = dbFile && dbFile !== ":memory:" ? ["", "-wal", "-shm", "-journal"].map((suffix) => realFilePath(dbFile) + suffix) : [];
-    const git = roots && settings.enabled ? GitSnapshots.create(own) : undefined;
+    const git = roots && sandbox && settings.enabled ? GitSnapshots.create(own, sandbox) : undefined;
     this.snapshots = new CheckpointSnapshots(db, q, git, conversations, roots, log);
     this.capture = new CheckpointCapture(db, q, conversations, settings, this.snapshots.enabled, log);
     this.rollbacks = new CheckpointRollback(db, bus, conversations, this.capture, this.snapshots, (id) => this.get(id));

@@ -7,11 +7,15 @@
 // `git gc` keeps it until the checkpoint cleanup deletes the ref. A restore checks files out from the snapshot
 // through a throw-away index. Penguin's own database files are never part of a snapshot.
 //
-// Every git call is asynchronous (Bun.spawn): hashing a large work tree can take seconds, and the server keeps serving
+// Every git call runs in the OS sandbox (src/core/sandbox) with a clean environment, no network, hooks and fsmonitor
+// off: the repository is the agent's to write, so its configuration (filter drivers, fsmonitor, hooks) must not run
+// code anywhere the agent could not. Only the work tree and its git directory are visible to it.
+// Every git call is asynchronous: hashing a large work tree can take seconds, and the server keeps serving
 // everyone else meanwhile. The caller awaits a snapshot before the tool it protects runs (the tool runtime's
 // before-run hook). Penguin's git calls on one repository run one at a time (a KeyedQueue per git directory), so two
 // snapshots never write the private index at once and a restore never interleaves with a snapshot.
 import { existsSync, lstatSync, realpathSync, rmdirSync, rmSync } from "node:fs";
+import type { Sandbox } from "../sandbox";
 import { copyFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { KeyedQueue } from "../kernel/keyed-queue";
@@ -51,8 +55,9 @@ const GIT_TIMEOUT_MS = 60_000;
 /** How long a root's repository lookup is trusted before asking git again. */
 const PLACE_TTL_MS = 30_000;
 const GITLINK = "160000";
-/** Variables that would point git at another repository or index than the one we name. */
-const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_LITERAL_PATHSPECS"];
+/** Repository-controlled programs off: no hooks (update-ref would run a reference-transaction hook), no fsmonitor;
+ *  a split index would share files with the user's. */
+const SAFE_GIT = ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "core.splitIndex=false"];
 
 type GitResult = { ok: boolean; stdout: string; stderr: string };
 
@@ -60,28 +65,28 @@ export class GitSnapshots {
   private readonly places = new Map<string, { place: GitPlace | undefined; at: number }>();
   /** Git work, one piece at a time per git directory. */
   private readonly queue = new KeyedQueue();
-  private readonly env: Record<string, string | undefined>;
 
   /** undefined when git is not installed: checkpoints then keep file pre-images only. */
-  static create(excludedFiles: string[]): GitSnapshots | undefined {
-    const binary = Bun.which("git");
-    return binary ? new GitSnapshots(binary, excludedFiles) : undefined;
+  static create(excludedFiles: string[], sandbox: Sandbox): GitSnapshots | undefined {
+    return Bun.which("git") ? new GitSnapshots(excludedFiles, sandbox) : undefined;
   }
 
   private constructor(
-    private readonly binary: string,
     /** Absolute paths never snapshotted or restored (the database and its journals). */
     private readonly excludedFiles: string[],
-  ) {
-    this.env = { ...process.env, GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
-    for (const name of INHERITED_GIT_VARS) delete this.env[name];
-  }
+    private readonly sandbox: Sandbox,
+  ) {}
 
   /** The repository `root` lies in, or undefined when it is not inside a git work tree. */
   async place(root: string): Promise<GitPlace | undefined> {
     const cached = this.places.get(root);
     if (cached && Date.now() - cached.at < PLACE_TTL_MS) return cached.place;
-    const out = await this.git(["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "penguin-checkpoints.index"], root);
+    // found without running git (which would read the repository's configuration outside the sandbox), then asked
+    // inside the sandbox of that work tree
+    const top = workTreeOf(root);
+    const out = top
+      ? await this.git(["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "index", "--git-path", "penguin-checkpoints.index"], root, { top })
+      : { ok: false, stdout: "", stderr: "" };
     let place: GitPlace | undefined;
     const [toplevel, prefix, userIndex, indexFile] = out.stdout.split("\n");
     if (out.ok && toplevel && userIndex && indexFile) {
@@ -99,7 +104,7 @@ export class GitSnapshots {
 
   /** Keeps `tree` from garbage collection under refs/penguin/checkpoints/<id>. */
   async keep(place: GitPlace, id: string, tree: string): Promise<boolean> {
-    return (await this.exclusive(place, () => this.git(["update-ref", REF_PREFIX + id, tree], place.toplevel))).ok;
+    return (await this.exclusive(place, () => this.git(["update-ref", REF_PREFIX + id, tree], place.toplevel, { top: place.toplevel }))).ok;
   }
 
   /** Deletes the refs of snapshots no checkpoint needs any more. */
@@ -107,7 +112,7 @@ export class GitSnapshots {
     if (!ids.length) return;
     const place = await this.place(toplevel);
     const input = ids.map((id) => `delete ${REF_PREFIX}${id}\n`).join("");
-    const run = () => this.git(["update-ref", "--stdin"], toplevel, { input });
+    const run = () => this.git(["update-ref", "--stdin"], toplevel, { input, top: toplevel });
     await (place ? this.exclusive(place, run) : run());
   }
 
@@ -142,17 +147,17 @@ export class GitSnapshots {
       }
     }
     const env = { GIT_INDEX_FILE: place.indexFile };
-    const add = await this.git(["add", "--all", "--ignore-errors", "--", ...this.pathspecs(place)], place.toplevel, { env });
+    const add = await this.git(["add", "--all", "--ignore-errors", "--", ...this.pathspecs(place)], place.toplevel, { env, top: place.toplevel });
     // With --ignore-errors a file that could not be read is left out and git exits 1; the rest is still recorded.
     if (!add.ok && !add.stderr.includes("adding files failed")) return undefined;
-    const tree = await this.git(["write-tree"], place.toplevel, { env });
+    const tree = await this.git(["write-tree"], place.toplevel, { env, top: place.toplevel });
     return tree.ok ? tree.stdout.trim() : undefined;
   }
 
   private async restoreNow(place: GitPlace, snapshot: GitSnapshotRef): Promise<RestoredFile[] | undefined> {
     const now = await this.writeTreeNow(place);
     if (!now) return undefined;
-    const diff = await this.git(["diff-tree", "-r", "-z", "--no-renames", snapshot.tree, now, "--", ...this.pathspecs(place)], place.toplevel);
+    const diff = await this.git(["diff-tree", "-r", "-z", "--no-renames", snapshot.tree, now, "--", ...this.pathspecs(place)], place.toplevel, { top: place.toplevel });
     if (!diff.ok) return undefined;
 
     const under = (p: string) => join(place.root, p.slice(place.prefix.length));
@@ -201,8 +206,8 @@ export class GitSnapshots {
   private async checkOut(place: GitPlace, tree: string, paths: string[], under: (p: string) => string): Promise<RestoredFile[]> {
     const env = { GIT_INDEX_FILE: `${place.indexFile}.restore` };
     try {
-      const read = await this.git(["read-tree", tree], place.toplevel, { env });
-      const out = read.ok ? await this.git(["checkout-index", "--force", "-z", "--stdin"], place.toplevel, { env, input: paths.join("\0") }) : read;
+      const read = await this.git(["read-tree", tree], place.toplevel, { env, top: place.toplevel });
+      const out = read.ok ? await this.git(["checkout-index", "--force", "-z", "--stdin"], place.toplevel, { env, input: paths.join("\0"), top: place.toplevel }) : read;
       return paths.map((p) => {
         let present = false;
         try {
@@ -219,24 +224,38 @@ export class GitSnapshots {
     }
   }
 
-  private async git(args: string[], cwd: string, options: { env?: Record<string, string>; input?: string } = {}): Promise<GitResult> {
+  /** Runs git in the sandbox of the work tree `top` (read-write, its .git included), in `cwd`. */
+  private async git(args: string[], cwd: string, options: { env?: Record<string, string>; input?: string; top: string }): Promise<GitResult> {
     try {
-      // No hooks (update-ref would run a reference-transaction hook); a split index would share files with the user's.
-      const proc = Bun.spawn([this.binary, "-c", "core.hooksPath=/dev/null", "-c", "core.splitIndex=false", ...args], {
-        cwd,
-        env: { ...this.env, ...options.env },
-        stdin: options.input === undefined ? "ignore" : Buffer.from(options.input),
-        stdout: "pipe",
-        stderr: "pipe",
-        // SIGTERM (the default), not SIGKILL: git removes its index.lock on SIGTERM, and a lock left behind would
-        // make every later snapshot of the repository fail.
-        timeout: GIT_TIMEOUT_MS,
-      });
+      const proc = await this.sandbox.spawn(
+        [...SAFE_GIT, ...args],
+        { root: options.top, cwd, gitWritable: true, network: false, env: { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0", ...options.env } },
+        { stdin: options.input === undefined ? "ignore" : "pipe", stderr: "pipe" },
+      );
+      if (options.input !== undefined) {
+        proc.stdin!.write(options.input);
+        await proc.stdin!.end();
+      }
+      // SIGTERM first: git removes its index.lock on SIGTERM, and a lock left behind would make every later
+      // snapshot of the repository fail.
+      const timer = setTimeout(() => {
+        proc.kill("SIGTERM");
+        setTimeout(() => proc.kill(), 2000).unref();
+      }, GIT_TIMEOUT_MS);
       const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      clearTimeout(timer);
       return { ok: exitCode === 0, stdout, stderr };
     } catch (error) {
       return { ok: false, stdout: "", stderr: String(error) };
     }
+  }
+}
+
+/** The nearest folder at or above `root` that holds a `.git` (a directory, or a file of a worktree/submodule). */
+function workTreeOf(root: string): string | undefined {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    if (dir === dirname(dir)) return undefined;
   }
 }
 

@@ -68,7 +68,7 @@ export class ContextFiles {
 
   /** The workspace's context library. */
   get folder(): string {
-    return join(this.roots.workspaceRoot, "context");
+    return join(this.roots.dataDir, "context");
   }
 
   /** Files under `<workspace>/context/`, paths relative to it, sorted. */
@@ -105,7 +105,7 @@ export class ContextFiles {
 
   /** Resolves a path the way `read` does (same roots, same refusals) without reading it. */
   resolve(requested: string, options: { bases: string[]; extraRoots?: string[] }): string {
-    return resolveInsideRoots(requested, options.bases, [this.roots.workspaceRoot, this.roots.projectRoot, ...(options.extraRoots ?? [])]);
+    return resolveInsideRoots(requested, options.bases, [...this.roots.readableRoots(), ...(options.extraRoots ?? [])]);
   }
 
   /**

@@ -68,7 +68,7 @@ export function prepareTurn(host: EngineHost, request: TurnRequest, toolSpecs: T
   const sessionId = existing?.sessionId ?? request.sessionId ?? conversationId;
   conversations.requireSessionFree(sessionId, request.viewer);
   const owner = request.viewer?.user ?? null;
-  const boundDirectory = request.directory !== undefined ? conversations.bindSession(sessionId, request.directory, owner) : conversations.boundDirectory(sessionId);
+  const boundDirectory = request.directory !== undefined ? conversations.bindSession(sessionId, host.roots.assertAgentRoot(request.directory, "directory"), owner) : conversations.boundDirectory(sessionId);
   const root = boundDirectory ?? roots.activeRoot;
   const extraRoots = boundDirectory ? [boundDirectory] : [];
 
@@ -99,7 +99,7 @@ function resolveModel(host: EngineHost, wanted: string | undefined): ModelEntry 
 function loadImage(host: EngineHost, model: ModelEntry, path: string, root: string, extraRoots: string[]): PreparedTurn["image"] {
   const { roots } = host;
   if (!host.models.visionEnabled(model)) throw badRequest(`model '${model.id}' does not accept images (vision is off for it); choose a vision model or drop image_path`);
-  const real = resolveInsideRoots(path, [root, roots.workspaceRoot], [roots.workspaceRoot, roots.projectRoot, ...extraRoots]);
+  const real = resolveInsideRoots(path, [root, roots.workspaceRoot, roots.dataDir], [...roots.readableRoots(), ...extraRoots]);
   const mediaType = IMAGE_TYPES[extname(real).toLowerCase()];
   if (!mediaType) throw badRequest(`image_path must be a PNG, JPEG, GIF or WebP image`, { path });
   const size = statSync(real).size;

@@ -8,12 +8,12 @@ import { and, asc, eq } from "drizzle-orm";
 import { basename, dirname, join } from "node:path";
 import type { Bus } from "../kernel/bus";
 import type { Config } from "../../config";
-import { conflict } from "../kernel/errors";
+import { AppError, conflict } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
 import { ownerLimit, requireVisible, type Viewer } from "../kernel/viewer";
 import { categoryOf, operationMatches, resourceMatches } from "./policy";
-import { parseCommandLine } from "../shell";
+import { commandPatternProblem, parseCommandLine, sameCommand } from "../shell";
 import type { Db } from "../store/db";
 import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "../store/schema";
 import { iso, isoOrNull } from "../store/values";
@@ -129,8 +129,10 @@ export class Approvals {
   approve(id: string, scope: ApprovalScope = "once", pattern?: string, viewer?: Viewer): ApprovalRequest {
     const row = this.pendingRow(id, viewer);
     const decidedBy = viewer?.user ?? null;
+    // "session" grants exactly this resource; "pattern" an explicit pattern that is checked like a pre-approval
     let grantPattern: string | null = null;
-    if (scope === "pattern") grantPattern = pattern?.trim() || defaultPattern(row.operation, row.resource);
+    if (scope === "session") grantPattern = row.resource;
+    if (scope === "pattern") grantPattern = grantablePattern(row.operation, pattern?.trim() || defaultPattern(row.operation, row.resource));
     if (scope !== "once") {
       this.addGrant({ sessionId: row.sessionId, operation: row.operation, pattern: grantPattern, scope, requestId: row.id, approvedBy: decidedBy });
     }
@@ -151,7 +153,13 @@ export class Approvals {
 
   /** `approvedBy`: the user who pre-approved. */
   preApprove(input: { operation: string; pattern: string; sessionId: string; approvedBy?: string | null }): ApprovalGrant {
-    return this.addGrant({ sessionId: input.sessionId, operation: input.operation, pattern: input.pattern, scope: "pre-approved", requestId: null, approvedBy: input.approvedBy ?? null });
+    if (/[*?]/.test(input.operation)) {
+      throw new AppError("VALIDATION_ERROR", `pre-approve one operation (e.g. process.execute or filesystem.write), not "${input.operation}"`, {
+        fields: [{ field: "operation", message: "must name one operation, without wildcards" }],
+      });
+    }
+    const pattern = grantablePattern(input.operation, input.pattern);
+    return this.addGrant({ sessionId: input.sessionId, operation: input.operation, pattern, scope: "pre-approved", requestId: null, approvedBy: input.approvedBy ?? null });
   }
 
   /** The grant that covers this call, if any. A command pattern covers a line only when every simple command in it
@@ -159,7 +167,7 @@ export class Approvals {
    *  `git status; rm -rf ~`. */
   grantFor(sessionId: string, operation: string, resource: string, root: string): ApprovalGrant | undefined {
     const grants = this.db.select().from(approvalGrants).where(eq(approvalGrants.sessionId, sessionId)).orderBy(asc(approvalGrants.createdAt)).all();
-    const hit = grants.find((g) => operationMatches(g.operation, operation) && (g.pattern === null || resourceMatches(g.pattern, operation, resource, root, "grant")));
+    const hit = grants.find((g) => operationMatches(g.operation, operation) && grantCovers(g, operation, resource, root));
     return hit ? toGrantView(hit) : undefined;
   }
 
@@ -232,6 +240,29 @@ export class Approvals {
     this.db.insert(approvalGrants).values(row).run();
     return toGrantView(row);
   }
+}
+
+/** Whether a grant covers a call. "session": that exact resource (a command with the same program, options and
+ *  arguments); "pattern"/"pre-approved": its pattern, with a command's paths inside the root. A grant without a
+ *  pattern (made before grants meant what they say) covers nothing. */
+function grantCovers(grant: { scope: string; pattern: string | null }, operation: string, resource: string, root: string): boolean {
+  if (grant.pattern === null) return false;
+  if (grant.scope === "session") return operation === "process.execute" ? sameCommand(grant.pattern, resource) : grant.pattern === resource;
+  return resourceMatches(grant.pattern, operation, resource, root, "grant");
+}
+
+/** The pattern, when it can be granted; else a VALIDATION_ERROR saying why (a grant never means "anything"). */
+function grantablePattern(operation: string, pattern: string): string {
+  const problem =
+    operation === "process.execute"
+      ? commandPatternProblem(pattern)
+      : categoryOf(operation) === "filesystem" && pattern.split("/").includes("..")
+        ? `a file pattern must stay inside the root (no ".." segments): "${pattern}"`
+        : /^[*?\s]*$/.test(pattern)
+          ? `a pattern must name something, not only wildcards: "${pattern}"`
+          : undefined;
+  if (problem) throw new AppError("VALIDATION_ERROR", problem, { fields: [{ field: "pattern", message: problem }] });
+  return pattern;
 }
 
 /** What "approve this pattern" means when no pattern is given: files in the same directory (and below), or the

@@ -2,12 +2,16 @@
 // Order: read-only mode (a hard stop for writes) → the configured rules, first match wins → built-in defaults
 // (root boundary after `..` and symlinks, write policy, shell command risk). Session approvals (approvals.ts)
 // can turn an `ask` into an allow; nothing turns a `deny` into anything else.
+// The boundary is the OS sandbox (src/core/sandbox), not this policy: with the sandbox active, commands run without
+// asking unless they are evidently destructive, need the network or write a repository's .git; without it, every
+// command that is not provably read-only asks. Approval never widens the sandbox.
 // Command patterns (rules and approvals for process.execute) are matched per simple command, never as a glob over
 // the raw line: an allow or a grant `git *` covers `git status && git diff`, not `git status; rm -rf ~`.
 import { dirname, join, relative } from "node:path";
 import type { Config, PermissionRule } from "../../config";
 import type { Roots } from "../fs/roots";
-import { classifyCommand, commandGrantCovers, commandRuleApplies, type CommandRisk } from "../shell";
+import type { SandboxMode } from "../sandbox";
+import { classifyCommand, commandGrantCovers, commandNeeds, commandRuleApplies, type CommandRisk } from "../shell";
 import { globMatches } from "../fs/glob";
 import { isInside, isWithinRoot, realPathOf } from "../fs/paths";
 import type { PermissionResult } from "./schema";
@@ -76,6 +80,8 @@ export class PermissionPolicy {
   constructor(
     private readonly settings: Config["permissions"],
     private readonly roots: Roots,
+    /** Whether agent commands run in the OS sandbox ("bubblewrap") or directly ("none"). */
+    private readonly containment: SandboxMode = "none",
   ) {}
 
   get readOnly(): boolean {
@@ -102,6 +108,19 @@ export class PermissionPolicy {
     return { ...this.defaults(category, action, resource, root, risk), risk };
   }
 
+  /** Inside the sandbox a command cannot reach past its roots or the server's secrets; what is left to ask about is
+   *  what a human would want to see first: evident destruction, the network, and changes to a repository's history. */
+  private sandboxedCommand(risk: CommandRisk, resource: string): Omit<PermissionVerdict, "risk"> {
+    const needs = risk.needs ?? commandNeeds(resource);
+    if (risk.level === "destructive") return { result: "ask", reason: `Destructive command requires approval: ${risk.reasons.join("; ")}`, policy: "command-risk" };
+    if (needs.network.length) return { result: "ask", reason: `Command needs network access: ${needs.network.join("; ")}`, policy: "network" };
+    if (needs.gitWrite.length) return { result: "ask", reason: `Command writes the repository (.git is read-only without approval): ${needs.gitWrite.join("; ")}`, policy: "git-write" };
+    if (risk.level !== "read-only" && this.settings.writes === "ask") {
+      return { result: "ask", reason: "Command may change files; writes require approval (permissions.writes = ask)", policy: "write-policy" };
+    }
+    return { result: "allow", reason: "Runs in the sandbox: the root only, no network, no secrets", policy: "sandbox" };
+  }
+
   private isWrite(category: string, action: string, risk?: CommandRisk): boolean {
     if (category === "filesystem") return action !== "read";
     if (category === "process") return action === "execute" ? risk?.level !== "read-only" : risk !== undefined && risk.level !== "read-only";
@@ -113,12 +132,14 @@ export class PermissionPolicy {
     switch (category) {
       case "filesystem": {
         if (!isWithinRoot(resource, root)) {
-          if (action === "read" && isWithinRoot(resource, join(this.roots.workspaceRoot, "uploads"))) {
+          if (action === "read" && isWithinRoot(resource, join(this.roots.dataDir, "uploads"))) {
             return { result: "allow", reason: "Uploaded files are readable", policy: "uploads" };
           }
           return { result: "deny", reason: `${resource} is outside the allowed root ${root} (after resolving .. and symlinks)`, policy: "workspace-boundary" };
         }
         if (action === "read") return { result: "allow", reason: "Within workspace boundary", policy: "workspace-boundary" };
+        // repository configuration can name programs git runs (hooks, fsmonitor, filter drivers)
+        if (insideGitDir(resource, root)) return { result: "ask", reason: "Changing a file under .git/ can make git run programs (hooks, fsmonitor, filters)", policy: "git-dir" };
         if (action === "delete") return { result: "ask", reason: "Deleting files requires approval", policy: "delete-policy" };
         return this.settings.writes === "ask"
           ? { result: "ask", reason: "Writes require approval (permissions.writes = ask)", policy: "write-policy" }
@@ -126,17 +147,16 @@ export class PermissionPolicy {
       }
       case "process": {
         if (action !== "execute" && !risk) return { result: "allow", reason: "Managing a process this agent started", policy: "process-ownership" };
+        if (this.containment === "bubblewrap") return this.sandboxedCommand(risk!, resource);
         switch (risk!.level) {
           case "read-only":
             return { result: "allow", reason: "Read-only command", policy: "command-risk" };
           case "write":
-            return this.settings.writes === "ask"
-              ? { result: "ask", reason: "Command changes files; writes require approval (permissions.writes = ask)", policy: "write-policy" }
-              : { result: "allow", reason: "Ordinary command inside the root", policy: "command-risk" };
+            return { result: "ask", reason: "Command changes files and no sandbox contains it (install bubblewrap to run it without asking)", policy: "no-sandbox" };
           case "destructive":
             return { result: "ask", reason: `Destructive command requires approval: ${risk!.reasons.join("; ")}`, policy: "command-risk" };
           default:
-            return { result: "ask", reason: `Command of unknown risk requires approval: ${risk!.reasons.join("; ")}`, policy: "command-risk" };
+            return { result: "ask", reason: `Command of unknown risk requires approval (no sandbox contains it): ${risk!.reasons.join("; ")}`, policy: "no-sandbox" };
         }
       }
       case "git": {
@@ -154,6 +174,13 @@ export class PermissionPolicy {
         return { result: "ask", reason: `Unknown operation ${category}.${action} requires approval`, policy: "default" };
     }
   }
+}
+
+/** Whether a path lies in a `.git` directory of the root (or of a repository nested in it). */
+function insideGitDir(path: string, root: string): boolean {
+  const real = realPathOf(path);
+  const realRoot = realPathOf(root);
+  return isInside(real, realRoot) && relative(realRoot, real).split("/").includes(".git");
 }
 
 function describeRule(rule: PermissionRule): string {

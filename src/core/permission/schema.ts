@@ -46,7 +46,7 @@ export const PermissionResult = Type.Union([Type.Literal("allow"), Type.Literal(
 export type PermissionResult = Static<typeof PermissionResult>;
 
 export const ApprovalScope = Type.Union([Type.Literal("once"), Type.Literal("session"), Type.Literal("pattern")], {
-  description: "once: this request only; session: this operation for the rest of the session; pattern: resources matching a glob for the session",
+  description: "once: this request only; session: this exact command or path for the rest of the session; pattern: an explicit glob (a program name first for commands; paths inside the root) for the session",
 });
 export type ApprovalScope = Static<typeof ApprovalScope>;
 

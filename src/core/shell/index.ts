@@ -23,8 +23,10 @@
 //   builtins.ts, text-tools.ts, programs.ts, interpreters.ts, git.ts: the per-program judges
 //   classify.ts     whole lines: classifyCommand, inputRisk
 //   patterns.ts     command patterns for approvals and allow/deny/ask rules
+//   capabilities.ts what a line needs beyond the sandbox's defaults (network, a writable .git): asked for, not a boundary
 
 export { classifyCommand, inputRisk } from "./classify";
 export type { CommandRisk, RiskLevel } from "./judgement";
 export { parseCommandLine, type Redirect, type SimpleCommand, type Word } from "./parse";
-export { commandGrantCovers, commandPatternRegExp, commandRuleApplies } from "./patterns";
+export { commandGrantCovers, commandPatternProblem, commandPatternRegExp, commandRuleApplies, sameCommand } from "./patterns";
+export { commandNeeds, type CommandNeeds } from "./capabilities";

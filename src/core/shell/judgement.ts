@@ -1,6 +1,7 @@
 // Risk levels and judgements: what every judge returns, how judgements combine (the most severe wins), and the
 // pieces shared by all judges (synthetic words and commands, dangerous variables, arithmetic evaluation).
 
+import type { CommandNeeds } from "./capabilities";
 import { emptyWord, escapePattern, globInfo, type SimpleCommand, type Word } from "./parse";
 
 /** read-only < write (ordinary change inside the root) < unknown (can't tell) < destructive. */
@@ -12,6 +13,8 @@ export interface CommandRisk {
   reasons: string[];
   /** Every program the line would start (first word of each simple command). */
   programs: string[];
+  /** What it needs beyond the sandbox's defaults (network, a writable .git); absent: judged from the line. */
+  needs?: CommandNeeds;
 }
 
 const SEVERITY: Record<RiskLevel, number> = { "read-only": 0, write: 1, unknown: 2, destructive: 3 };

@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { globMatches, globToRegExp } from "../fs/glob";
 import { isAssignment, type Situation } from "./judgement";
 import { expandWord, parseCommandLine, type SimpleCommand } from "./parse";
-import { judgeRedirects } from "./paths";
+import { judgeRedirects, pathRisk } from "./paths";
 import { LEADING_KEYWORDS, OTHER_SHELLS, POSIX_SHELLS } from "./specs";
 
 /** A command pattern as a regular expression: `*` and `?` never match `; & | $( \` > <` or a newline. */
@@ -15,8 +15,34 @@ export function commandPatternRegExp(pattern: string): RegExp {
 
 const commandText = (cmd: SimpleCommand) => cmd.words.map((w) => w.text).join(" ");
 
+/** A command line as its words: "the same command" ignores spacing and quoting that does not change them. */
+export function commandWords(line: string): string | undefined {
+  try {
+    const commands = parseCommandLine(line);
+    return JSON.stringify(commands.map((c) => [c.words.map((w) => w.text), c.redirects.map((r) => [r.op, r.target?.text ?? ""]), c.prev]));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a grant of exactly `granted` (an approval "for this session") covers `line`: the same program, options
+ *  and arguments, however spaced or quoted. */
+export function sameCommand(granted: string, line: string): boolean {
+  if (granted.trim() === line.trim()) return true;
+  const a = commandWords(granted);
+  return a !== undefined && a === commandWords(line);
+}
+
+/** Why a pattern cannot be granted (approved or pre-approved), or undefined when it can: it must name a program,
+ *  not only wildcards, so a grant never means "any command". */
+export function commandPatternProblem(pattern: string): string | undefined {
+  const first = pattern.trim().split(/\s+/)[0] ?? "";
+  if (!first || /[*?[\]{}$`]/.test(first)) return `a command pattern must start with a program name, not "${first || pattern}" (e.g. "npm test *")`;
+  return undefined;
+}
+
 /** Whether an approval or allow rule written as `pattern` covers a whole command line: every simple command in it
- *  matches, and it has no command substitution and no redirection outside the root. */
+ *  matches, its arguments stay inside the root, and it has no command substitution and no redirection outside it. */
 export function commandGrantCovers(pattern: string, line: string, root: string): boolean {
   if (pattern.trim() === line.trim()) return true;
   let commands: SimpleCommand[];
@@ -36,6 +62,8 @@ export function commandGrantCovers(pattern: string, line: string, root: string):
     if (!cmd.words.length) continue;
     if (cmd.words.some((w) => w.dynamic && /\$\(|`|^[<>]\(/.test(w.text))) return false;
     if (!re.test(commandText(cmd))) return false;
+    // `rm *` granted for `rm -rf build` does not reach `rm -rf ../victim`: a pattern's paths stay inside the root
+    if (pathRisk(cmd.words.slice(1).filter((w) => !w.text.startsWith("-")), sit, "touches")) return false;
   }
   return commands.length > 0;
 }

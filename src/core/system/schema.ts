@@ -5,6 +5,7 @@
 import { Type as T, type Static } from "@sinclair/typebox";
 import { UsageTotals } from "../conversation/schema";
 import { Nullable } from "../kernel/shapes";
+import { SandboxStatusSchema } from "../sandbox/types";
 
 const Counter = T.Integer({ minimum: 0 });
 
@@ -106,6 +107,8 @@ export const SystemInfo = T.Object({
   conversation_manager: T.Object({ active: T.Boolean(), current_session_id: Nullable(T.String()), total_messages: T.Integer() }),
   tool_manager: T.Object({ active: T.Boolean(), total_tools: T.Integer() }),
   memory_provider: T.Object({ initialized: T.Boolean(), provider_type: Nullable(T.String()) }),
+  /** The OS sandbox agent commands run in: which mode is active and why, which limits hold. */
+  sandbox: SandboxStatusSchema,
   uptime_seconds: T.Integer(),
 });
 export type SystemInfo = Static<typeof SystemInfo>;

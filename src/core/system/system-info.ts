@@ -65,6 +65,7 @@ export class SystemDiagnostics {
       memory_provider: memory
         ? { initialized: true, provider_type: memory.providerType ?? memory.provider_type ?? memory.constructor.name }
         : { initialized: false, provider_type: null },
+      sandbox: this.core.sandbox.status,
       uptime_seconds: this.core.metrics.uptimeSeconds,
     };
   }

@@ -6,13 +6,14 @@ import type { Logger } from "../kernel/log";
 import type { Approvals } from "../permission/approvals";
 import type { AuditLog } from "../permission/audit";
 import type { PermissionPolicy } from "../permission/policy";
+import type { Sandbox } from "../sandbox";
 import type { Metrics } from "../system/metrics";
 import { fileTools } from "./files";
 import { patchTool } from "./patch";
 import { ProcessManager, processTools } from "./processes";
 import { ToolRegistry } from "./runtime";
 import { searchTools } from "./search";
-import { shellTool } from "./shell";
+import { AgentCommands, shellTool } from "./shell";
 
 export { ToolRegistry } from "./runtime";
 
@@ -29,11 +30,12 @@ export interface ToolServices {
   shutdown(): Promise<void>;
 }
 
-export function createToolServices(parts: { config: Config; log: Logger; metrics: Metrics } & PermissionServices): ToolServices {
-  const { config, log, metrics, permissions, approvals, audit } = parts;
-  const processes = new ProcessManager(config);
+export function createToolServices(parts: { config: Config; log: Logger; metrics: Metrics; sandbox: Sandbox } & PermissionServices): ToolServices {
+  const { config, log, metrics, permissions, approvals, audit, sandbox } = parts;
+  const commands = new AgentCommands(config, sandbox);
+  const processes = new ProcessManager(config, commands);
   const tools = new ToolRegistry({ config, permissions, approvals, audit, metrics, log });
-  for (const tool of [...fileTools(config), ...searchTools(config), patchTool(), shellTool(config), ...processTools(processes, config)]) {
+  for (const tool of [...fileTools(config), ...searchTools(config), patchTool(), shellTool(config, commands), ...processTools(processes, config)]) {
     tools.register(tool);
   }
   return { tools, processes, shutdown: () => processes.killAll() };

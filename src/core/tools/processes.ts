@@ -1,12 +1,14 @@
 // Long-running processes (a dev server, a watcher): process_start / process_poll / process_write_stdin /
-// process_stop. Each process runs in its own process group with its output in a ring buffer; the number of live
-// processes is capped; a session only sees its own processes; all are killed at shutdown.
+// process_stop. Each process runs in its own sandbox (sharing its session's network namespace, so the session's
+// later commands reach a server it started) with its output in a ring buffer; the number of live processes is capped;
+// a session only sees its own processes; all are killed at shutdown.
 import { Type as T } from "@sinclair/typebox";
 import type { FileSink } from "bun";
 import type { Config } from "../../config";
-import { inputRisk } from "../shell";
+import type { SandboxedProcess } from "../sandbox";
+import { classifyCommand, inputRisk } from "../shell";
 import { defineTool, fail, ok } from "./define";
-import { commandEnvironment, killGroup, spawnShell } from "./shell";
+import { needsOf, type AgentCommands } from "./shell";
 import type { ToolDefinition } from "./types";
 
 const RING_BYTES = 256 * 1024;
@@ -83,25 +85,28 @@ interface ManagedProcess {
   exitedAt?: number;
   output: OutputRing;
   cursor: number;
-  proc: ReturnType<typeof spawnShell>;
+  proc: SandboxedProcess;
 }
 
 export class ProcessManager {
   private readonly processes = new Map<string, ManagedProcess>();
   private next = 1;
 
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly commands: AgentCommands,
+  ) {}
 
   get liveCount(): number {
     return [...this.processes.values()].filter((p) => p.exitedAt === undefined).length;
   }
 
-  start(command: string, options: { cwd: string; sessionId: string; name?: string }): ManagedProcess {
+  async start(command: string, options: { cwd: string; sessionId: string; name?: string; network?: boolean }): Promise<ManagedProcess> {
     const max = this.config.tools.maxProcesses;
     if (this.liveCount >= max) {
       throw new Error(`${max} background processes are already running (the limit); stop one with process_stop first`);
     }
-    const proc = spawnShell(command, { cwd: options.cwd, env: commandEnvironment(this.config), stdin: "pipe" });
+    const proc = await this.commands.spawn(command, { root: options.cwd, sessionId: options.sessionId, needs: needsOf(command, options.network), stdin: "pipe" });
     const id = `proc_${(this.next++).toString().padStart(3, "0")}_${Math.random().toString(36).slice(2, 6)}`;
     const managed: ManagedProcess = {
       id,
@@ -127,8 +132,6 @@ export class ProcessManager {
     void proc.exited.then((code) => {
       managed.exitCode = code;
       managed.exitedAt = Date.now();
-      // children it left behind go with it
-      killGroup(proc.pid);
       managed.output.wake();
       this.forgetOldExited();
     });
@@ -171,16 +174,16 @@ export class ProcessManager {
 
   async stop(p: ManagedProcess): Promise<void> {
     if (p.exitedAt !== undefined) return;
-    killGroup(p.pid, "SIGTERM");
+    p.proc.kill("SIGTERM");
     const exited = await Promise.race([p.proc.exited.then(() => true), Bun.sleep(2000).then(() => false)]);
-    if (!exited) killGroup(p.pid, "SIGKILL");
+    if (!exited) p.proc.kill();
     await p.proc.exited;
   }
 
   /** Shutdown: every process group goes. */
   async killAll(): Promise<void> {
     const live = [...this.processes.values()].filter((p) => p.exitedAt === undefined);
-    for (const p of live) killGroup(p.pid, "SIGKILL");
+    for (const p of live) p.proc.kill();
     await Promise.all(live.map((p) => Promise.race([p.proc.exited, Bun.sleep(2000)])));
   }
 
@@ -196,9 +199,11 @@ export function processTools(manager: ProcessManager, config: Config): ToolDefin
     description:
       `Start a long-running command in the background (a dev server, a watcher, a REPL) in the project root. Returns its id and the ` +
       `first output. Read more output with process_poll, send input with process_write_stdin, end it with process_stop. ` +
-      `At most ${config.tools.maxProcesses} run at once.`,
+      `At most ${config.tools.maxProcesses} run at once. It runs in the sandbox like execute_command; this session's later commands can ` +
+      `reach a server it starts on localhost.`,
     parameters: T.Object({
       command: T.String({ minLength: 1, description: "The command line" }),
+      network: T.Optional(T.Boolean({ description: "true when it needs the internet; the user is asked" })),
       name: T.Optional(T.String({ maxLength: 80, description: "A short label" })),
       wait_ms: T.Optional(T.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: "How long to wait for first output (default 1000)" })),
     }),
@@ -206,10 +211,11 @@ export function processTools(manager: ProcessManager, config: Config): ToolDefin
     operation: "execute",
     timeoutMs: MAX_WAIT_MS + 10_000,
     resource: (args) => args.command,
+    assess: (args, ctx) => ({ ...classifyCommand(args.command, ctx.root), needs: needsOf(args.command, args.network) }),
     async run(args, ctx) {
       let p;
       try {
-        p = manager.start(args.command, { cwd: ctx.root, sessionId: ctx.sessionId, name: args.name });
+        p = await manager.start(args.command, { cwd: ctx.root, sessionId: ctx.sessionId, name: args.name, network: args.network });
       } catch (error) {
         return fail((error as Error).message);
       }

@@ -1,60 +1,57 @@
-// execute_command, and what every command the agent starts shares: a shell in its own process group (so a
-// cancel or timeout kills the whole tree), cwd = the call's root, and an environment without the server's secrets.
+// execute_command, and what every command the agent starts shares: a bash line run in the OS sandbox (the root
+// read-write, no network unless the command needs it and was permitted, no secrets, its processes all gone when it
+// ends), with the environment the sandbox allows plus what the operator passes through.
 import { Type as T } from "@sinclair/typebox";
 import type { Config } from "../../config";
+import type { Sandbox, SandboxedProcess } from "../sandbox";
+import { classifyCommand, commandNeeds, type CommandNeeds } from "../shell";
 import { defineTool } from "./define";
 import type { ToolDefinition, ToolOutput } from "./types";
 
-const ALWAYS_SECRET = new Set(["PENGUIN_API_KEYS", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY"]);
-const SECRET_NAME = /(^|_)(API_?KEYS?|KEYS?|TOKENS?|SECRETS?|PASSWORDS?|PASSWD|PASS|CREDENTIALS?|PRIVATE_KEY)$|PASSWORD|SECRET/i;
-/** user:password@ inside a URL value (DATABASE_URL=postgres://u:p@host) */
-const URL_CREDENTIALS = /:\/\/[^/\s:@]+:[^@\s]+@/;
-
-/** The environment for agent commands: the server's, minus provider keys, API keys, tokens, secrets and
- *  passwords (by name, and URLs with credentials), except names allow-listed in config.tools.envAllow. */
-export function commandEnvironment(config: Config): Record<string, string> {
-  const source = Object.keys(config.env).length ? config.env : process.env;
-  const allowed = new Set(config.tools.envAllow);
-  const modelKeys = new Set(config.models.map((m) => m.api_key_env).filter((k): k is string => !!k));
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(source)) {
-    if (value === undefined) continue;
-    const secret = ALWAYS_SECRET.has(name) || modelKeys.has(name) || SECRET_NAME.test(name) || URL_CREDENTIALS.test(value);
-    if (secret && !allowed.has(name)) continue;
-    env[name] = value;
-  }
-  // non-interactive: no pagers, no prompts for credentials, no colour codes in captured output
-  Object.assign(env, { PAGER: "cat", GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0", TERM: env.TERM ?? "dumb", NO_COLOR: "1" });
-  // `cd src` must mean the project's src: the command-risk check follows cd on that assumption
-  delete env.CDPATH;
-  env.PATH ??= process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
-  return env;
-}
-
-const BASH = Bun.which("bash");
 // --norc: bash sources ~/.bashrc even non-interactively when its stdin is a socket (it takes that for rshd),
 // and Bun's stdin pipes are sockets; a user's rc file has no business in agent commands (and can be slow).
-const SHELL = BASH ? [BASH, "--norc", "--noprofile", "-c"] : ["/bin/sh", "-c"];
+const SHELL = ["bash", "--norc", "--noprofile", "-c"];
 
-/** Starts a shell command in a new process group (setsid), with stdout and stderr merged in order. */
-export function spawnShell(command: string, options: { cwd: string; env: Record<string, string>; stdin?: "pipe" | "ignore" }) {
-  // `exec 2>&1` merges the streams inside the shell, so their order is the order things happened
-  return Bun.spawn([...SHELL, `exec 2>&1\n${command}`], {
-    cwd: options.cwd,
-    env: options.env,
-    stdin: options.stdin ?? "ignore",
-    stdout: "pipe",
-    stderr: "ignore",
-    detached: true,
-  });
+/** What a call asks for: the command's own needs, plus the network when the model says the command needs it. */
+export function needsOf(command: string, networkRequested?: boolean): CommandNeeds {
+  const needs = commandNeeds(command);
+  if (networkRequested && !needs.network.length) needs.network.push("the agent says the command needs the network");
+  return needs;
 }
 
-/** Signals every process of the group led by `pid` (ignoring "already gone"). */
-export function killGroup(pid: number, signal: NodeJS.Signals = "SIGKILL"): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
+/** Starts the agent's command lines in the sandbox. One per server; tools share it. */
+export class AgentCommands {
+  constructor(
+    private readonly config: Config,
+    private readonly sandbox: Sandbox,
+  ) {}
+
+  /** Variables added to the sandbox's allow-list: non-interactive defaults, and the names the operator allowed. */
+  private environment(): Record<string, string> {
+    const env: Record<string, string> = { PAGER: "cat", GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0", NO_COLOR: "1", TERM: "dumb" };
+    for (const name of this.config.tools.envAllow) {
+      const value = this.config.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    return env;
+  }
+
+  /** Runs `command` with bash in the sandbox; stdout and stderr merged in order. Permission was decided before:
+   *  `needs` says which of the network and a writable .git it was granted. */
+  spawn(command: string, options: { root: string; sessionId: string; needs: CommandNeeds; stdin?: "pipe" | "ignore"; signal?: AbortSignal }): Promise<SandboxedProcess> {
+    return this.sandbox.spawn(
+      [...SHELL, command],
+      {
+        root: options.root,
+        readOnlyRoots: this.config.tools.readOnlyRoots,
+        writableRoots: this.config.tools.writableRoots,
+        session: options.sessionId,
+        network: options.needs.network.length > 0,
+        gitWritable: options.needs.gitWrite.length > 0,
+        env: this.environment(),
+      },
+      { stdin: options.stdin ?? "ignore", signal: options.signal },
+    );
   }
 }
 
@@ -94,35 +91,43 @@ export class HeadTail {
   }
 }
 
-export function shellTool(config: Config): ToolDefinition {
+export function shellTool(config: Config, commands: AgentCommands): ToolDefinition {
   const { tools } = config;
   return defineTool({
     name: "execute_command",
     description:
       `Run a shell command (bash) in the project root and return its combined stdout/stderr and exit code. Default timeout ` +
       `${tools.commandTimeoutSeconds} s (timeout_seconds up to ${tools.maxCommandTimeoutSeconds}); on timeout the whole process tree is killed. ` +
-      `Long output keeps its beginning and end. Not for servers or watchers: use process_start for those. Destructive commands ` +
-      `(rm, git push --force, git reset --hard, …) wait for the user's approval.`,
+      `Long output keeps its beginning and end. Not for servers or watchers: use process_start for those. It runs in a sandbox: only the ` +
+      `project root is writable and there is no network unless network=true (which asks the user). Destructive commands ` +
+      `(rm, git reset --hard, …), network access and git commands that change the repository wait for the user's approval.`,
     parameters: T.Object({
       command: T.String({ minLength: 1, description: "The command line, e.g. 'npm test' or 'ls -la | head'" }),
       timeout_seconds: T.Optional(T.Integer({ minimum: 1, description: `Default ${tools.commandTimeoutSeconds}, at most ${tools.maxCommandTimeoutSeconds}` })),
+      network: T.Optional(T.Boolean({ description: "true when the command needs the internet (downloads, APIs); the user is asked" })),
     }),
     category: "process",
     operation: "execute",
     // the runtime's own limit sits above the command's, which this tool enforces itself
     timeoutMs: (tools.maxCommandTimeoutSeconds + 15) * 1000,
     resource: (args) => args.command,
+    assess: (args, ctx) => ({ ...classifyCommand(args.command, ctx.root), needs: needsOf(args.command, args.network) }),
     async run(args, ctx): Promise<ToolOutput> {
       const requested = args.timeout_seconds;
       const seconds = Math.min(requested ?? tools.commandTimeoutSeconds, tools.maxCommandTimeoutSeconds);
       const started = performance.now();
-      const proc = spawnShell(args.command, { cwd: ctx.root, env: commandEnvironment(config) });
+      let proc: SandboxedProcess;
+      try {
+        proc = await commands.spawn(args.command, { root: ctx.root, sessionId: ctx.sessionId, needs: needsOf(args.command, args.network) });
+      } catch (error) {
+        return { ok: false, output: `The command could not be started: ${(error as Error).message}` };
+      }
       const output = new HeadTail(Math.floor(tools.outputCapBytes / 2));
       let ended: "timeout" | "cancelled" | undefined;
       const stop = (why: "timeout" | "cancelled") => {
         if (ended) return;
         ended = why;
-        killGroup(proc.pid, "SIGKILL");
+        proc.kill();
       };
       const timer = setTimeout(() => stop("timeout"), seconds * 1000);
       const onAbort = () => stop("cancelled");
@@ -132,8 +137,6 @@ export function shellTool(config: Config): ToolDefinition {
       })();
       try {
         const exitCode = await proc.exited;
-        // background children (cmd &) would keep the pipe open: the command is over, so is its group
-        killGroup(proc.pid, "SIGKILL");
         await reading.catch(() => {});
         const ms = Math.round(performance.now() - started);
         const { text, truncated } = output.text("Re-run with the output narrowed (| grep, | head, | tail) or redirected to a file you then read in parts");

@@ -74,7 +74,7 @@ export class Uploads {
   ) {}
 
   get directory(): string {
-    return join(this.roots.workspaceRoot, "uploads");
+    return join(this.roots.dataDir, "uploads");
   }
 
   async store(file: Blob, originalName?: string): Promise<StoredUpload> {
