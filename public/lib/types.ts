@@ -11,3 +11,4 @@ export type { PendingApproval };
 export type ApprovalCardData = Pick<PendingApproval, "id" | "tool_name" | "operation" | "resource" | "reason" | "expires_at">;
 export type { CheckpointView as Checkpoint } from "../../src/core/checkpoints/schema";
 export type { StoredUpload as UploadResult } from "../../src/core/uploads/schema";
+export type { SystemInfo } from "../../src/core/system/schema";

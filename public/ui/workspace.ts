@@ -6,7 +6,7 @@ import { h } from "../lib/dom";
 import { compactNumber } from "../lib/format";
 import { icon } from "../lib/icons";
 import { readStored, writeStored } from "../lib/storage";
-import type { AgentInfo, Checkpoint, ModelInfo, PendingApproval } from "../lib/types";
+import type { AgentInfo, Checkpoint, ModelInfo, PendingApproval, SystemInfo } from "../lib/types";
 import { Approvals } from "./approvals";
 import { Checkpoints } from "./checkpoints";
 import { Composer } from "./composer";
@@ -35,6 +35,7 @@ export class Workspace {
   private readonly threadInner: HTMLElement;
   private readonly titleEl: HTMLElement;
   private readonly usageEl: HTMLElement;
+  private readonly sandboxEl: HTMLElement;
   private readonly jumpBtn: HTMLButtonElement;
   private agentId = readStored(AGENT_KEY) ?? "default";
   private hasAgents = false;
@@ -103,7 +104,8 @@ export class Workspace {
     newChat.addEventListener("click", () => router.navigate(null));
     this.titleEl = h("h1", { class: "topbar-title" }, "New chat");
     this.usageEl = h("span", { class: "usage", hidden: true });
-    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.usageEl, this.checkpoints.button, approvals.badge.el);
+    this.sandboxEl = h("span", { class: "sandbox-badge", role: "status", hidden: true });
+    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.checkpoints.button, approvals.badge.el);
 
     this.threadInner = h("div", { class: "thread-inner" });
     this.thread = h("section", { class: "thread", "aria-label": "Messages", tabindex: "-1" }, this.threadInner);
@@ -152,7 +154,20 @@ export class Workspace {
       }),
       probe<{ pending: PendingApproval[] }>("/api/v1/approvals").then((r) => this.approvals.start(r)),
       probe<{ checkpoints: Checkpoint[] }>("/api/v1/checkpoints?limit=1").then((r) => this.checkpoints.setAvailable(Boolean(r))),
+      probe<SystemInfo>("/api/v1/system/info").then((r) => this.showSandbox(r?.sandbox)),
     ]);
+  }
+
+  /** Whether the agent's commands are contained: quiet when they are, a warning when they are not. */
+  private showSandbox(sandbox: SystemInfo["sandbox"] | undefined): void {
+    if (!sandbox) return;
+    const contained = sandbox.mode === "bubblewrap";
+    this.sandboxEl.hidden = false;
+    this.sandboxEl.dataset.mode = sandbox.mode;
+    this.sandboxEl.textContent = contained ? "Sandboxed" : "Not sandboxed";
+    this.sandboxEl.title = contained
+      ? "Commands run in a bubblewrap sandbox: only the project folder, no network unless you approve it, none of the server's secrets."
+      : `Commands run without a sandbox: ${sandbox.reason}. Every command that is not read-only asks first.${sandbox.installHint ? ` ${sandbox.installHint}` : ""}`;
   }
 
   // ── what is on screen ────────────────────────────────────────────────────────────────────────────
