@@ -176,3 +176,54 @@ async function waitForPending(t: ToolTestCore) {
   }
   throw new Error("no approval request appeared");
 }
+
+describe("the asking policy with the sandbox active", () => {
+  let s: ToolTestCore;
+  beforeAll(async () => {
+    s = await makeCore();
+  });
+  afterAll(() => s.close());
+  const verdict = (resource: string, operation = "process.execute") => s.core.permissions.check({ operation, resource, root: s.root });
+
+  test("running code, tests and builds inside the root does not ask", () => {
+    expect(s.core.sandbox.status.mode).toBe("bubblewrap"); // CI installs bubblewrap
+    for (const command of ["python3 -c 'print(1)'", "npm test", "make", "bun run build", "node script.js", "cargo test", "cat a.txt | sort > b.txt"]) {
+      expect({ command, ...verdict(command) }).toMatchObject({ command, result: "allow", policy: "sandbox" });
+    }
+  });
+
+  test("evident destruction, the network and changes to a repository's history ask, and say why", () => {
+    const cases: [string, string, RegExp][] = [
+      ["rm -rf ./build", "command-risk", /Destructive command requires approval/],
+      ["git reset --hard", "command-risk", /Destructive/],
+      ["curl https://example.com", "network", /needs network access: curl/],
+      ["npm install left-pad", "network", /downloads packages/],
+      ["git push origin main", "network", /git push talks to a remote/],
+      ["git commit -m wip", "git-write", /git commit changes the repository/],
+      ["sh -c 'git fetch'", "network", /git fetch talks to a remote/],
+    ];
+    for (const [command, policy, reason] of cases) {
+      const v = verdict(command);
+      expect({ command, result: v.result, policy: v.policy }).toEqual({ command, result: "ask", policy });
+      expect(v.reason).toMatch(reason);
+    }
+  });
+
+  test("a write under .git/ always asks: repository configuration can name programs git runs", () => {
+    const v = verdict(join(s.root, ".git", "config"), "filesystem.write");
+    expect(v).toMatchObject({ result: "ask", policy: "git-dir" });
+    expect(verdict(join(s.root, "src", "git.ts"), "filesystem.write").result).toBe("allow");
+  });
+
+  test("without a sandbox every command that is not provably read-only asks", async () => {
+    const bare = await makeCore({ configure: (c) => void (c.sandbox = "off") });
+    try {
+      expect(bare.core.sandbox.status.mode).toBe("none");
+      const check = (resource: string) => bare.core.permissions.check({ operation: "process.execute", resource, root: bare.root });
+      expect(check("ls -la").result).toBe("allow");
+      for (const command of ["npm test", "python3 -c 'print(1)'", "make"]) expect(check(command)).toMatchObject({ result: "ask", policy: "no-sandbox" });
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -3,16 +3,9 @@
 // by a rule) and then runs with it. This is a judgement of intent for asking, not a boundary: a command that needs
 // the network without saying so simply finds none.
 import { basename } from "node:path";
-import { isAssignment } from "./judgement";
+import { type CommandNeeds, isAssignment } from "./judgement";
 import { expandWord, parseCommandLine, type SimpleCommand } from "./parse";
 import { LEADING_KEYWORDS, OTHER_SHELLS, POSIX_SHELLS } from "./specs";
-
-export interface CommandNeeds {
-  /** Why it needs the network (empty: it does not). */
-  network: string[];
-  /** Why it writes a repository's `.git` (empty: it does not). */
-  gitWrite: string[];
-}
 
 /** Programs whose whole purpose is talking to other machines. */
 const NETWORK_PROGRAMS = new Set([

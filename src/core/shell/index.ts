@@ -29,4 +29,5 @@ export { classifyCommand, inputRisk } from "./classify";
 export type { CommandRisk, RiskLevel } from "./judgement";
 export { parseCommandLine, type Redirect, type SimpleCommand, type Word } from "./parse";
 export { commandGrantCovers, commandPatternProblem, commandPatternRegExp, commandRuleApplies, sameCommand } from "./patterns";
-export { commandNeeds, type CommandNeeds } from "./capabilities";
+export { commandNeeds } from "./capabilities";
+export type { CommandNeeds } from "./judgement";

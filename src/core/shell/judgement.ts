@@ -1,11 +1,18 @@
 // Risk levels and judgements: what every judge returns, how judgements combine (the most severe wins), and the
 // pieces shared by all judges (synthetic words and commands, dangerous variables, arithmetic evaluation).
 
-import type { CommandNeeds } from "./capabilities";
 import { emptyWord, escapePattern, globInfo, type SimpleCommand, type Word } from "./parse";
 
 /** read-only < write (ordinary change inside the root) < unknown (can't tell) < destructive. */
 export type RiskLevel = "read-only" | "write" | "unknown" | "destructive";
+
+/** What a command line needs beyond the sandbox's defaults (see capabilities.ts). */
+export interface CommandNeeds {
+  /** Why it needs the network (empty: it does not). */
+  network: string[];
+  /** Why it writes a repository's `.git` (empty: it does not). */
+  gitWrite: string[];
+}
 
 export interface CommandRisk {
   level: RiskLevel;
