@@ -98,6 +98,10 @@ describe("web UI", () => {
     expect(page.url()).not.toContain("token");
     expect(await page.evaluate(() => localStorage.getItem("penguin.token"))).toBe(app.key);
     await page.getByRole("heading", { name: "What can I help with?" }).waitFor();
+    // the page says whether the agent's commands are contained (this machine has bubblewrap)
+    const sandbox = page.locator(".sandbox-badge");
+    await sandbox.filter({ hasText: "Sandboxed" }).waitFor();
+    expect(await sandbox.getAttribute("title")).toContain("bubblewrap");
     await shot(page, "02-empty-state");
 
     await page.reload();
