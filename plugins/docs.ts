@@ -5,7 +5,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DOC_ASSETS } from "../src/assets/docs";
 import type { Core } from "../src/core";
-import { EVENTS } from "../src/core/kernel/events";
+import { EVENTS } from "../src/core/events";
 
 const REDOC_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import type { Config } from "../config";
 import { createInProcessBus, type Bus } from "./kernel/bus";
+import { EVENTS } from "./events";
 import { openDatabase, type Db } from "./store/db";
 import { HealthChecks } from "./system/health";
 import { createLogger, type Logger } from "./kernel/log";
@@ -94,6 +95,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const dbFile = join(config.workspace, "penguin.db");
   const db = openDatabase(dbFile);
   const bus = createInProcessBus({
+    registry: EVENTS,
     onListenerError: (error, event) => log.error("bus listener failed", { event: event.type, error: String(error) }),
     // payloads are checked against their declarations under test (the bus's default) and in debug runs
     validate: config.debug || undefined,

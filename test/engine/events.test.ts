@@ -1,7 +1,7 @@
 // Events travel one way (engine → bus → every live stream, each filtered to its own turn or task), and the OpenAPI
 // document lists every event from its declaration.
 import { beforeEach, describe, expect, test } from "bun:test";
-import { EVENTS } from "../../src/core/kernel/events";
+import { EVENTS } from "../../src/core/events";
 import { ChatSocket, parseSse, post, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
 import type { Upstream } from "../support/upstream";

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInProcessBus, type BusEvent } from "../../src/core/kernel/bus";
-import { EVENTS } from "../../src/core/kernel/events";
+import { EVENTS } from "../../src/core/events";
 import { InvalidEventError } from "../../src/core/kernel/event-registry";
 import { applyMigrations, openDatabase } from "../../src/core/store/db";
 import { migrations } from "../../src/core/store/migrations";
@@ -114,7 +114,7 @@ describe("event bus", () => {
   });
 
   test("under test, a payload that does not match its declaration is refused loudly", () => {
-    const bus = createInProcessBus();
+    const bus = createInProcessBus({ registry: EVENTS });
     const seen: string[] = [];
     bus.subscribe((e) => seen.push(e.type));
     expect(() => bus.publish("message.appended", { message_id: "m1" } as never)).toThrow(InvalidEventError);
@@ -123,7 +123,7 @@ describe("event bus", () => {
     expect(() => bus.publish("no.such.event" as never, {} as never)).toThrow(/not declared/);
     expect(seen).toEqual([]);
     // Validation is a switch: off, the bus trusts the types.
-    const trusting = createInProcessBus({ validate: false });
+    const trusting = createInProcessBus({ registry: EVENTS, validate: false });
     expect(() => trusting.publish("message.appended", { message_id: "m1" } as never)).not.toThrow();
   });
 

@@ -13,7 +13,7 @@ import type { Config } from "../../config";
 import type { Conversations } from "../conversation/conversations";
 import type { Roots } from "../fs/roots";
 import type { Bus } from "../kernel/bus";
-import type { EventMap } from "../kernel/events";
+import type { EventMap } from "../kernel/bus";
 import { AppError, notFound } from "../kernel/errors";
 import type { Logger } from "../kernel/log";
 import { canSee, ownerLimit, type Viewer } from "../kernel/viewer";

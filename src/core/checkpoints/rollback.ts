@@ -11,7 +11,7 @@ import { lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Conversations } from "../conversation/conversations";
 import type { Bus } from "../kernel/bus";
-import type { EventMap } from "../kernel/events";
+import type { EventMap } from "../kernel/bus";
 import { conflict, notFound } from "../kernel/errors";
 import type { Db } from "../store/db";
 import { checkpoints, fileChanges } from "../store/schema";

@@ -2,7 +2,7 @@
 // them, and what the routes accept. plugins/conversations.ts and plugins/context-files.ts validate and document with
 // these, the core returns Static<> of them, and the web UI's types are derived from them.
 import { Type as T, type Static } from "@sinclair/typebox";
-import { defineEvent, ScopeFields } from "../kernel/event-registry";
+import { defineEvent, ScopeFields, type EventMapOf } from "../kernel/event-registry";
 import { Id, maybe, Nullable, Offset, Timestamp } from "../kernel/shapes";
 
 export const MessageRole = T.Union([T.Literal("system"), T.Literal("user"), T.Literal("assistant"), T.Literal("tool")]);
@@ -80,6 +80,11 @@ export const MessageAppendedEvent = defineEvent(
   "message.appended",
   T.Object({ ...ScopeFields, message_id: T.String(), role: T.String() }, { description: "A message was stored in a conversation." }),
 );
+
+// These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
+declare module "../kernel/event-registry" {
+  interface EventMap extends EventMapOf<[typeof ConversationCreatedEvent, typeof ConversationDeletedEvent, typeof MessageAppendedEvent]> {}
+}
 
 // ── what the routes accept and answer ─────────────────────────────────────────────────────────────────────────
 

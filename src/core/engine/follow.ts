@@ -1,7 +1,7 @@
 // Following one turn live, for the streams (chat WebSocket, SSE, tasks): its own frames (`turn.event`) and the
 // approval prompts its tools raise (`approval.*`), straight from the bus, filtered by turn, in publish order.
 import type { Bus, BusEventOf } from "../kernel/bus";
-import type { EventMap } from "../kernel/events";
+import type { EventMap } from "../kernel/bus";
 import type { TurnEvent } from "./schema";
 
 type ApprovalEvent = BusEventOf<"approval.required" | "approval.resolved">;

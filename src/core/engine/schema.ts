@@ -2,7 +2,7 @@
 // results), what it cost (usage), and the bus event that carries every frame. Plugins validate and document with
 // these schemas, the engine returns Static<> of them, and the web UI imports the same types.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { defineEvent, ScopeFields } from "../kernel/event-registry";
+import { defineEvent, ScopeFields, type EventMapOf } from "../kernel/event-registry";
 import { ApprovalPrompt, ApprovalResolution } from "../permission/schema";
 
 export const ActionStatus = Type.Union([Type.Literal("completed"), Type.Literal("error"), Type.Literal("denied")]);
@@ -69,3 +69,8 @@ export const TurnEventPublished = defineEvent(
     { description: "A frame of a running turn (approval prompts travel as approval.required / approval.resolved)." },
   ),
 );
+
+// These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
+declare module "../kernel/event-registry" {
+  interface EventMap extends EventMapOf<[typeof TurnEventPublished]> {}
+}

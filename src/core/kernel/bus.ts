@@ -3,8 +3,9 @@
 // declarative filter) so a multi-instance deployment can put PostgreSQL LISTEN/NOTIFY or Redis pub/sub behind it
 // without touching producers or subscribers. Every event gets an increasing id, so a durable log can later replay
 // what a client missed (`since=<id>`).
-import { EVENTS, type EventMap } from "./events";
-import type { EventRegistry } from "./event-registry";
+import type { EventMap, EventRegistry } from "./event-registry";
+
+export type { EventMap } from "./event-registry";
 
 export type EventType = keyof EventMap & string;
 
@@ -43,6 +44,7 @@ export interface BusOptions {
   onListenerError?: (error: unknown, event: BusEvent) => void;
   /** Check every payload against its declaration and throw on a mismatch (default: on under `bun test`). */
   validate?: boolean;
+  /** The declared events to validate against (src/core/events.ts gathers them); without it nothing is checked. */
   registry?: EventRegistry;
 }
 
@@ -53,13 +55,13 @@ interface Subscription {
 }
 
 export function createInProcessBus(options: BusOptions | BusOptions["onListenerError"] = {}): Bus {
-  const { onListenerError = () => {}, validate = process.env.NODE_ENV === "test", registry = EVENTS } = typeof options === "function" ? { onListenerError: options } : options;
+  const { onListenerError = () => {}, validate = process.env.NODE_ENV === "test", registry } = typeof options === "function" ? { onListenerError: options } : options;
   const subscriptions = new Set<Subscription>();
   let lastId = 0;
   return {
     publish(type, data) {
       // Loud on purpose: a payload that drifted from its declaration is a bug in the producer.
-      if (validate) registry.assertValid(type, data);
+      if (validate) registry?.assertValid(type, data);
       const event = { id: ++lastId, type, data, at: Date.now() };
       for (const s of subscriptions) {
         if (s.types && !s.types.has(type)) continue;

@@ -28,6 +28,17 @@ export type Scope = Static<typeof Scope>;
 /** The payload type of each event, by name. */
 export type EventMapOf<D extends readonly EventDefinition[]> = { [E in D[number] as E["name"]]: Static<E["schema"]> };
 
+/**
+ * Every bus event's payload, by name. Empty here on purpose: the kernel knows the mechanism, not the domains. Each
+ * domain adds its events in its schema.ts by module augmentation:
+ *
+ *   declare module "../kernel/event-registry" { interface EventMap extends EventMapOf<[typeof MyEvent]> {} }
+ *
+ * and src/core/events.ts gathers the same definitions into the registry the bus validates against (a compile error
+ * there names any event that was added here but not gathered).
+ */
+export interface EventMap {}
+
 /** A payload that does not match its event's declaration (raised on publish when validation is on). */
 export class InvalidEventError extends Error {
   override readonly name = "InvalidEventError";

@@ -1,7 +1,7 @@
 // Permission shapes declared once (TypeBox): what the bus carries (the approval events and the prompt/resolution
 // shapes the chat stream forwards to a turn's client), and the policy, approvals and audit log as the API shows them.
 import { Type, type Static } from "@sinclair/typebox";
-import { defineEvent, ScopeFields } from "../kernel/event-registry";
+import { defineEvent, ScopeFields, type EventMapOf } from "../kernel/event-registry";
 import { Id, Nullable, Timestamp } from "../kernel/shapes";
 
 export const ApprovalPrompt = Type.Object({
@@ -34,6 +34,11 @@ export const ApprovalResolved = defineEvent(
   "approval.resolved",
   Type.Object({ ...ScopeFields, ...ApprovalResolution.properties }, { description: "An approval request was approved, denied or expired." }),
 );
+
+// These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
+declare module "../kernel/event-registry" {
+  interface EventMap extends EventMapOf<[typeof ApprovalRequired, typeof ApprovalResolved]> {}
+}
 
 // ── the policy, approvals and the audit log as the API shows them ─────────────────────────────────────────────
 

@@ -1,7 +1,7 @@
 // Model shapes declared once (TypeBox): the catalog as the Penguin API (/api/v1/models*) and the PiSovereign API
 // (/v1/system/models) show it. plugins/models.ts validates and documents with these; the core returns Static<> of them.
 import { Type as T, type Static } from "@sinclair/typebox";
-import { defineEvent } from "../kernel/event-registry";
+import { defineEvent, type EventMapOf } from "../kernel/event-registry";
 import { Nullable } from "../kernel/shapes";
 
 export const ModelSummary = T.Object({
@@ -66,3 +66,8 @@ export const ModelLoadedEvent = defineEvent(
     { description: "The current model was switched at run time (POST /api/v1/models/load)." },
   ),
 );
+
+// These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
+declare module "../kernel/event-registry" {
+  interface EventMap extends EventMapOf<[typeof ModelLoadedEvent]> {}
+}

@@ -1,7 +1,7 @@
 // Task shapes, declared once (TypeBox): the task view, its outcome, the live events of a running task, and the bus
 // events that carry them. plugins/tasks.ts validates and documents with these; core/tasks returns Static<> of them.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { defineEvent, ScopeFields } from "../kernel/event-registry";
+import { defineEvent, ScopeFields, type EventMapOf } from "../kernel/event-registry";
 import { Id, Offset } from "../kernel/shapes";
 import { ActionResult } from "../engine/schema";
 
@@ -117,3 +117,8 @@ export const TaskEventPublished = defineEvent(
   "task.event",
   Type.Object({ ...ScopeFields, task_id: Type.String(), event: TaskEvent }, { description: "A live event of a running task." }),
 );
+
+// These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
+declare module "../kernel/event-registry" {
+  interface EventMap extends EventMapOf<[typeof TaskUpdated, typeof TaskEventPublished]> {}
+}
