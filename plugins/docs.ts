@@ -55,7 +55,7 @@ export const docsPlugin = (core: Core) => {
             description:
               "Self-hosted AI agent server. Authenticate with `X-API-Key: <key>` or `Authorization: Bearer <key>` " +
               "(WebSockets also accept `?token=<key>`). Errors use one envelope: " +
-              '`{"error":{"code","message","details","request_id"},"detail":message}`.',
+              '`{"error":{"code","message","details","request_id","recoverable","suggested_action"},"detail":message}`.',
           },
           components: {
             schemas: events.schemas,

@@ -163,7 +163,7 @@ export function createApp(core: Core) {
       let body: ReturnType<typeof errorBody>;
       if (error instanceof AppError) {
         status = statusFor(error.errorCode);
-        body = errorBody(error.errorCode, error.message, error.details, requestId);
+        body = errorBody(error.errorCode, error.message, error.details, requestId, error.guidance);
       } else if (error instanceof ValidationError || code === "VALIDATION") {
         const fields = validationFields(error);
         status = 422;

@@ -1,28 +1,50 @@
-// The one error envelope (DESIGN.md §4): {"error":{code,message,details,request_id},"detail":message}.
-import type { ErrorCode } from "../core/kernel/errors";
+// The one error envelope (DESIGN.md §4): {"error":{code,message,details,request_id,recoverable,suggested_action},
+// "detail":message}. What each code means for a client (status, whether retrying can help, what to do) is declared
+// once here; a thrower that knows better passes an ErrorGuidance on its AppError.
+import type { ErrorCode, ErrorGuidance, SuggestedAction } from "../core/kernel/errors";
 
-const STATUS: Record<ErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  VALIDATION_ERROR: 422,
-  RATE_LIMITED: 429,
-  INTERNAL_ERROR: 500,
-  UPSTREAM_ERROR: 502,
-  SERVICE_UNAVAILABLE: 503,
+interface CodeMeaning {
+  status: number;
+  /** Whether the same request may succeed later without the client changing it. */
+  recoverable: boolean;
+  suggestedAction: SuggestedAction;
+}
+
+const MEANING: Record<ErrorCode, CodeMeaning> = {
+  BAD_REQUEST: { status: 400, recoverable: false, suggestedAction: "fix_request" },
+  UNAUTHORIZED: { status: 401, recoverable: false, suggestedAction: "authenticate" },
+  FORBIDDEN: { status: 403, recoverable: false, suggestedAction: "use_authorized_key" },
+  NOT_FOUND: { status: 404, recoverable: false, suggestedAction: "check_resource_id" },
+  AGENT_NOT_FOUND: { status: 404, recoverable: false, suggestedAction: "check_agent_id" },
+  METHOD_NOT_ALLOWED: { status: 405, recoverable: false, suggestedAction: "use_allowed_method" },
+  CONFLICT: { status: 409, recoverable: false, suggestedAction: "resolve_conflict" },
+  PAYLOAD_TOO_LARGE: { status: 413, recoverable: false, suggestedAction: "reduce_request_size" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, recoverable: false, suggestedAction: "fix_request" },
+  VALIDATION_ERROR: { status: 422, recoverable: false, suggestedAction: "fix_request" },
+  RATE_LIMITED: { status: 429, recoverable: true, suggestedAction: "retry_later" },
+  INTERNAL_ERROR: { status: 500, recoverable: true, suggestedAction: "retry_later" },
+  UPSTREAM_ERROR: { status: 502, recoverable: true, suggestedAction: "retry_later" },
+  SERVICE_UNAVAILABLE: { status: 503, recoverable: true, suggestedAction: "retry_later" },
 };
 
-export const statusFor = (code: ErrorCode): number => STATUS[code];
+export const statusFor = (code: ErrorCode): number => MEANING[code].status;
 
-export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown>, requestId: string) {
+export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown>, requestId: string, guidance: ErrorGuidance = {}) {
+  const meaning = MEANING[code];
   // PiSovereign clients read `error.retry_after` on a 429; it stays in `details` too, like every other detail.
   const retry = code === "RATE_LIMITED" && typeof details.retry_after === "number" ? { retry_after: details.retry_after } : {};
-  return { error: { code, message, details, request_id: requestId, ...retry }, detail: message };
+  return {
+    error: {
+      code,
+      message,
+      details: details ?? {},
+      request_id: requestId,
+      recoverable: guidance.recoverable ?? meaning.recoverable,
+      suggested_action: guidance.suggestedAction ?? meaning.suggestedAction,
+      ...retry,
+    },
+    detail: message,
+  };
 }
 
 /** Elysia/TypeBox validation errors → details.fields[] of {field, error}. */

@@ -2,7 +2,7 @@
 // shape to query strings. Domain shapes live in src/core/<domain>/schema.ts.
 import { FormatRegistry, Kind, OptionalKind, Type, type TObject, type TProperties, type TSchema } from "@sinclair/typebox";
 import { t } from "elysia";
-import { ERROR_CODES } from "../core/kernel/errors";
+import { ERROR_CODES, SUGGESTED_ACTIONS } from "../core/kernel/errors";
 import { MAX_QUERY_INTEGER } from "../core/kernel/shapes";
 
 export { Id, maybe } from "../core/kernel/shapes";
@@ -14,7 +14,17 @@ export const ErrorCode = t.Union(
 
 export const ErrorEnvelope = t.Object(
   {
-    error: t.Object({ code: ErrorCode, message: t.String(), details: t.Record(t.String(), t.Unknown()), request_id: t.String() }),
+    error: t.Object({
+      code: ErrorCode,
+      message: t.String(),
+      details: t.Record(t.String(), t.Unknown()),
+      request_id: t.String(),
+      recoverable: t.Boolean({ description: "Whether the same request may succeed later without changes" }),
+      suggested_action: t.Union(
+        SUGGESTED_ACTIONS.map((action) => t.Literal(action)),
+        { description: "What the client should do: e.g. retry_later, fix_request, authenticate, check_agent_id, configure_provider" },
+      ),
+    }),
     detail: t.String(),
   },
   { description: "The error envelope" },

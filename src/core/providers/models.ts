@@ -2,7 +2,7 @@
 // time), the Provider for each, what they cost, whether inference is usable at all, and OpenRouter discovery.
 import type { Config, ModelEntry } from "../../config";
 import type { Bus } from "../kernel/bus";
-import { AppError } from "../kernel/errors";
+import { AppError, providerMissing } from "../kernel/errors";
 import type { Metrics } from "../system/metrics";
 import { createProvider, policyFrom } from "./";
 import { credentialProblem } from "./credentials";
@@ -74,11 +74,11 @@ export class ModelCatalog {
     if (id) {
       const model = this.require(id);
       const problem = credentialProblem(model, this.config);
-      if (problem) throw new AppError("BAD_REQUEST", problem, { model_id: id });
+      if (problem) throw providerMissing(problem, { model_id: id }, "BAD_REQUEST");
       return model;
     }
     const problem = this.problem();
-    if (problem) throw new AppError("SERVICE_UNAVAILABLE", problem);
+    if (problem) throw providerMissing(problem);
     return this.current()!;
   }
 
