@@ -3,46 +3,52 @@
 // counters) — nothing is a constant claim. The core says what it can do; which routes expose it is the plugin's
 // business (plugins/system.ts).
 import { statSync } from "node:fs";
-import type { Core } from "../index";
+import type { ModelEntry } from "../../config";
 import type { Viewer } from "../kernel/viewer";
-import type { ToolRuntime } from "../tools/types";
+import type { SandboxStatus } from "../sandbox/types";
+import type { Metrics } from "./metrics";
 import type { CoreAbilities, PiSystemStatus, SystemInfo, SystemStatus } from "./schema";
+import type { Usage } from "./usage";
 
-/** Optional services other areas may add to the core; read defensively. */
-type OptionalServices = {
-  tools?: ToolRuntime;
-  memory?: { providerType?: string; provider_type?: string; constructor: { name: string } };
-  engine?: { activeTurns?: number };
-};
+/** What diagnostics read, described by shape so this domain depends on none above it (the core passes itself). */
+export interface DiagnosticsSources {
+  version: string;
+  dbFile: string;
+  config: { checkpoints: { enabled: boolean }; environment: string };
+  metrics: Metrics;
+  usage: Usage;
+  models: {
+    current(): ModelEntry | undefined;
+    displayName(model: ModelEntry): string;
+    visionEnabled(model: ModelEntry): boolean;
+    usable(): boolean;
+    list(): readonly unknown[];
+  };
+  conversations: { latest(viewer?: Viewer): { id: string; sessionId: string } | undefined; repository: { messageTotal(): number } };
+  tasks: { runningCount: number; continuousRunning: boolean };
+  tools: { specs(): readonly unknown[] };
+  engine: { activeTurns?: number };
+  sandbox: { status: SandboxStatus };
+  /** Added by the memory domain when it exists. */
+  memory?: { providerType: string };
+}
 
 const mb = (bytes: number, digits = 2) => Math.round((bytes / (1024 * 1024)) * 10 ** digits) / 10 ** digits;
 
 export class SystemDiagnostics {
   private cpu = { at: performance.now(), usage: process.cpuUsage(), percent: 0 };
 
-  constructor(private readonly core: Core) {
+  constructor(private readonly core: DiagnosticsSources) {
     // Until the first sample window passes, report the average since start.
     const u = process.cpuUsage();
     this.cpu.percent = this.percentOf(u.user + u.system, process.uptime() * 1000);
   }
 
-  private get services(): OptionalServices {
-    return this.core as unknown as OptionalServices;
-  }
-
   private currentModel() {
     const models = this.core.models;
-    const model = models?.current();
+    const model = models.current();
     if (!model) return null;
-    return { entry: model, name: models.displayName(model), provider: model.provider, vision: models.visionEnabled(model), usable: models.usable() };
-  }
-
-  private toolCount(): number {
-    try {
-      return this.services.tools?.specs().length ?? 0;
-    } catch {
-      return 0;
-    }
+    return { name: models.displayName(model), provider: model.provider, vision: models.visionEnabled(model), usable: models.usable() };
   }
 
   /** `current_model.streaming_enabled` says whether the engine can stream; the plugin adds whether a stream is served. */
@@ -50,7 +56,7 @@ export class SystemDiagnostics {
   info(viewer?: Viewer): SystemInfo {
     const model = this.currentModel();
     const engineAvailable = !!this.core.engine && !!model?.usable;
-    const memory = this.services.memory;
+    const memory = this.core.memory;
     return {
       penguin_version: this.core.version,
       engine_available: engineAvailable,
@@ -61,10 +67,8 @@ export class SystemDiagnostics {
         current_session_id: this.core.conversations.latest(viewer)?.sessionId ?? null,
         total_messages: this.core.conversations.repository.messageTotal(),
       },
-      tool_manager: { active: !!this.services.tools, total_tools: this.toolCount() },
-      memory_provider: memory
-        ? { initialized: true, provider_type: memory.providerType ?? memory.provider_type ?? memory.constructor.name }
-        : { initialized: false, provider_type: null },
+      tool_manager: { active: true, total_tools: this.core.tools.specs().length },
+      memory_provider: memory ? { initialized: true, provider_type: memory.providerType } : { initialized: false, provider_type: null },
       sandbox: this.core.sandbox.status,
       uptime_seconds: this.core.metrics.uptimeSeconds,
     };
@@ -77,7 +81,7 @@ export class SystemDiagnostics {
     const total = usage?.report().total;
     const latest = this.core.conversations.latest(viewer);
     const session = latest && usage ? usage.report(latest.id).total : undefined;
-    const activeTurns = this.services.engine?.activeTurns ?? 0;
+    const activeTurns = this.core.engine.activeTurns ?? 0;
     return {
       status: "active" as const,
       runmode_status: running ? `RunMode running ${running} task${running === 1 ? "" : "s"}.` : "RunMode idle.",
@@ -108,7 +112,7 @@ export class SystemDiagnostics {
       inference,
       vision: !!model?.vision && inference,
       checkpoints: this.core.config.checkpoints.enabled,
-      model_choice: (this.core.models?.list().length ?? 0) > 1,
+      model_choice: this.core.models.list().length > 1,
       current_model: model ? { model: model.name, provider: model.provider, vision_enabled: model.vision } : null,
       penguin_version: this.core.version,
     };
