@@ -6,6 +6,7 @@ import security from "./0003_security";
 import checkpointsProjectsTasks from "./0004_checkpoints_projects_tasks";
 import checkpointGitSnapshots from "./0005_checkpoint_git_snapshots";
 import owners from "./0006_owners";
+import agenticTasks from "./0009_agentic_tasks";
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { version: 4, name: "checkpoints_projects_tasks", sql: checkpointsProjectsTasks },
   { version: 5, name: "checkpoint_git_snapshots", sql: checkpointGitSnapshots },
   { version: 6, name: "owners", sql: owners },
+  { version: 9, name: "agentic_tasks", sql: agenticTasks },
 ];

@@ -3,3 +3,4 @@ export * from "./conversations";
 export * from "./security";
 export * from "./checkpoints";
 export * from "./tasks";
+export * from "./agentic";
