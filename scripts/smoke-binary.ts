@@ -1,8 +1,8 @@
 // Smoke test of the compiled binary: copied alone into an empty folder (HOME there too, no Node/Bun on PATH),
 // it must start, create its workspace and database, serve /health, /, /api/docs, /api/redoc and answer an
 // authenticated API call with the printed startup token, run a chat turn against the scripted LLM upstream in which
-// the model calls grep_search (engine, provider adapter and the search worker, all inside the binary) — then stop
-// cleanly on SIGTERM.
+// the model calls grep_search (engine, provider adapter and the search worker, all inside the binary), and one in which
+// it runs a command in the sandbox (which must not see the server's database) — then stop cleanly on SIGTERM.
 // Usage: bun scripts/smoke-binary.ts [dist/penguin]
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +17,8 @@ export async function smokeBinary(binary: string): Promise<string[]> {
   writeFileSync(join(dir, "notes.txt"), "first line\nthe needle is here\nlast line\n");
   const upstream = await startUpstream();
   upstream.script({ toolCalls: [{ name: "grep_search", arguments: { pattern: "needle" } }] }, { text: "Found the needle in notes.txt." });
+  const probe = "grep needle notes.txt; test -e penguin_workspace/penguin.db && echo DB-VISIBLE || echo db-hidden";
+  upstream.script({ key: "[shell]", toolCalls: [{ name: "execute_command", arguments: { command: probe } }] }, { key: "[shell]", text: "Ran it." });
   const child = Bun.spawn([exe], {
     cwd: dir,
     env: { HOME: dir, PATH: "/usr/bin:/bin", PORT: "0", PENGUIN_MODEL: "openai/smoke-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: upstream.openaiBaseUrl },
@@ -65,6 +67,16 @@ export async function smokeBinary(binary: string): Promise<string[]> {
     }
     if (answer.response !== "Found the needle in notes.txt.") throw new Error(`unexpected answer: ${answer.response}`);
     checks.push("chat turn with grep_search (worker) → completed");
+    const shell = await fetch(url + "/api/v1/chat/message", {
+      method: "POST",
+      headers: { "x-api-key": token, "content-type": "application/json" },
+      body: JSON.stringify({ text: "Run the probe [shell]" }),
+    });
+    const ran = ((await shell.json()) as typeof answer).action_results?.[0];
+    if (ran?.status !== "completed" || !ran.result.includes("the needle is here") || !ran.result.includes("db-hidden")) {
+      throw new Error(`sandboxed command failed or saw the database: ${JSON.stringify(ran).slice(0, 500)}`);
+    }
+    checks.push(`chat turn with execute_command (${banner.match(/sandbox +(\S+)/)?.[1] ?? "?"} sandbox) → completed, database hidden`);
     for (const f of ["penguin_workspace", "penguin_workspace/penguin.db"]) {
       if (!existsSync(join(dir, f))) throw new Error(`${f} was not created`);
       checks.push(`${f} exists`);
