@@ -29,6 +29,7 @@ import { tasksPlugin } from "../plugins/tasks";
 import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
 import { agentsPlugin } from "../plugins/agents";
+import { agenticPlugin } from "../plugins/agentic";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
@@ -223,7 +224,8 @@ export function createApp(core: Core) {
     .use(tasksPlugin(core))
     .use(systemPlugin(core))
     .use(telemetryPlugin(core))
-    .use(agentsPlugin(core));
+    .use(agentsPlugin(core))
+    .use(agenticPlugin(core));
 
   return app;
 }

@@ -168,6 +168,19 @@ const FileSchema = T.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Agentic tasks (/v1/agentic/tasks; src/core/agentic). */
+    agentic: T.Optional(
+      T.Object(
+        {
+          enabled: T.Optional(T.Boolean()),
+          /** Sub-agents of one task running at once. */
+          max_parallel: T.Optional(T.Integer({ minimum: 1, maximum: 32 })),
+          /** The most sub-tasks a plan may have. */
+          max_sub_tasks: T.Optional(T.Integer({ minimum: 1, maximum: 50 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -248,6 +261,8 @@ export interface Config {
     maxBufferedBytes: number;
   };
   checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
+  /** Agentic tasks: whether they are served, sub-agents of one task at once, sub-tasks per plan. */
+  agentic: { enabled: boolean; maxParallel: number; maxSubTasks: number };
 }
 
 export interface Flags {
@@ -498,6 +513,11 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       frequency: file.checkpoints?.frequency ?? 1,
       retentionHours: file.checkpoints?.retention_hours ?? 24,
       maxAgeDays: file.checkpoints?.max_age_days ?? 30,
+    },
+    agentic: {
+      enabled: file.agentic?.enabled ?? true,
+      maxParallel: file.agentic?.max_parallel ?? 4,
+      maxSubTasks: file.agentic?.max_sub_tasks ?? 8,
     },
   };
 }

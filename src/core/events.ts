@@ -8,6 +8,7 @@ import { ApprovalRequired, ApprovalResolved } from "./permission/schema";
 import { ModelLoadedEvent } from "./providers/schema";
 import { TurnEventPublished } from "./engine/schema";
 import { TaskEventPublished, TaskUpdated } from "./tasks/schema";
+import { AgenticEventPublished } from "./agentic/schema";
 import { createEventRegistry, type EventMap, type EventMapOf } from "./kernel/event-registry";
 
 export const EVENTS = createEventRegistry([
@@ -20,6 +21,7 @@ export const EVENTS = createEventRegistry([
   ModelLoadedEvent,
   TaskUpdated,
   TaskEventPublished,
+  AgenticEventPublished,
 ]);
 
 // Every event a domain added to EventMap is gathered here: otherwise this fails to compile, naming the missing one.

@@ -25,6 +25,8 @@ import { Tasks } from "./tasks/tasks";
 import { Telemetry } from "./system/telemetry";
 import { Agents } from "./agents/agents";
 import { createSandbox, type Sandbox } from "./sandbox";
+import { AgenticTasks } from "./agentic/agentic";
+import { engineTurnRunner } from "./agentic/runner";
 
 export interface Core {
   readonly version: string;
@@ -60,6 +62,8 @@ export interface Core {
   readonly agents: Agents;
   /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
   readonly sandbox: Sandbox;
+  /** Agentic tasks (/v1/agentic/tasks): a planner turn, sub-agents in parallel, a combining turn. */
+  readonly agentic: AgenticTasks;
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -133,6 +137,19 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const usage = new Usage(conversations.repository);
   const projects = new Projects(db);
   const tasks = new Tasks(db, bus, projects, () => core.engine, log);
+  // Sub-agents run as engine turns; agents a plan may name are the registered ones.
+  const agentic = new AgenticTasks({
+    db,
+    bus,
+    log,
+    approvals,
+    runner: engineTurnRunner(() => core.engine),
+    settings: () => config.agentic,
+    agents: () => core.agents.list().map((a) => ({ id: a.id, persona: a.persona })),
+    inferenceProblem: () => models.problem(),
+  });
+  const lostAgentic = agentic.recoverInterrupted();
+  if (lostAgentic) log.warn("marked agentic tasks left running by an earlier process as interrupted", { count: lostAgentic });
   const lostTasks = tasks.recoverInterrupted();
   if (lostTasks) log.warn("marked tasks left running by an earlier process as interrupted", { count: lostTasks });
 
@@ -163,6 +180,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
     agents: new Agents(config, models),
     sandbox,
+    agentic,
     describeModel() {
       const model = models.current();
       return models.problem() ?? `${model!.model} (${model!.provider})`;
@@ -196,5 +214,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   checkpoints.start(toolServices.tools);
   core.onShutdown(() => checkpoints.stop());
   core.onShutdown(() => tasks.shutdown());
+  core.onShutdown(() => agentic.shutdown());
   return core;
 }
