@@ -5,7 +5,7 @@
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
 import { AgenticTasks, isFinalEvent } from "../src/core/agentic/agentic";
-import { AgenticStreamQuery, AgenticTaskCancelled, AgenticTaskCreated, AgenticTaskParams, AgenticTaskView, CreateAgenticTask } from "../src/core/agentic/schema";
+import { AgenticStreamQuery, AgenticTaskCancelled, AgenticTaskCreated, AgenticTaskEvent, AgenticTaskParams, AgenticTaskView, CreateAgenticTask } from "../src/core/agentic/schema";
 import type { StoredEvent } from "../src/core/agentic/repository";
 import { callerOf } from "../src/http/auth";
 import { ErrorEnvelope, queryOf } from "../src/http/schemas";
@@ -112,9 +112,14 @@ export const agenticPlugin = (core: Core) =>
       {
         params: AgenticTaskParams,
         query: queryOf(AgenticStreamQuery),
-        response: { 404: ErrorEnvelope, 422: ErrorEnvelope },
+        // Documented here rather than with `response`, which would replace these (and cannot describe a stream).
         detail: {
           summary: "Follow an agentic task over Server-Sent Events",
+          responses: {
+            200: { description: "Server-Sent Events: `id: <seq>`, `event: <name>`, `data: <json>` per event", content: { "text/event-stream": { schema: AgenticTaskEvent } } },
+            404: { description: "Unknown task (or another user's)", content: { "application/json": { schema: ErrorEnvelope } } },
+            422: { description: "Invalid `since`", content: { "application/json": { schema: ErrorEnvelope } } },
+          },
           description:
             "text/event-stream. Events, in order, each with an `id`: `task_started` {task_id, description}, `plan_created` {task_id, plan_summary, " +
             "sub_tasks[], require_approval}, `approval_required` {task_id, request_id, expires_at} (require_approval only), `sub_agent_started` " +

@@ -4,10 +4,12 @@
 // stops), a planner answer that is not JSON (retried once, then failed), the parallel limit, sub-agent approvals in
 // the task's session, 404s and owners.
 import { beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { Database } from "bun:sqlite";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { get, post, until, useChatApp } from "../support/chat";
-import type { TestApp } from "../support/harness";
+import { get, openaiEnv, post, until, useChatApp } from "../support/chat";
+import { startTestApp, type TestApp } from "../support/harness";
 import type { RecordedRequest, Step, Upstream } from "../support/upstream";
 
 interface SseEvent {
@@ -318,6 +320,42 @@ describe("agentic tasks", () => {
     expect(done).toMatchObject({ status: "completed", plan_summary: "one step", result: "All done." });
     expect(done.sub_agents).toHaveLength(1);
     expect(up.requests.filter(isPlanRetry)[0]!.lastUserText).toContain('"nobody" is not an agent here');
+  });
+
+  test("a server stop ends a running task as interrupted; after a restart (or a crash) its stream replays from the database", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "penguin-agentic-restart-"));
+    try {
+      const first = await startTestApp({ env: { ...openaiEnv(up), PENGUIN_WORKSPACE: workspace } });
+      up.script(plan("[restart]", ["Never ends [r1]"]), subAgent("[r1]", "", { hang: true }));
+      const id = await create(first, "Runs across a restart [restart]");
+      await until(async () => (await task(first, id)).sub_agents[0]?.status === "running", 5000, "the sub-agent to run");
+      await first.stop();
+
+      const db = new Database(join(workspace, "penguin.db"));
+      expect(db.query("SELECT status, error FROM agentic_tasks WHERE id = ?").get(id)).toEqual({ status: "interrupted", error: "the server stopped while this task was running" });
+      const stored = db.query("SELECT event FROM agentic_task_events WHERE task_id = ? ORDER BY seq").all(id).map((r: any) => r.event);
+      expect(stored).toEqual(["task_started", "plan_created", "sub_agent_started", "sub_agent_completed", "task_failed"]);
+      // A crash: the rows left running, the last events never written.
+      db.query("UPDATE agentic_tasks SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?").run(id);
+      db.query("UPDATE agentic_sub_tasks SET status = 'running', error = NULL, finished_at = NULL WHERE task_id = ?").run(id);
+      db.query("DELETE FROM agentic_task_events WHERE task_id = ? AND event IN ('sub_agent_completed', 'task_failed')").run(id);
+      db.close();
+
+      const second = await startTestApp({ env: { ...openaiEnv(up), PENGUIN_WORKSPACE: workspace } });
+      try {
+        const view = await task(second, id);
+        expect(view).toMatchObject({ status: "interrupted", error: "the server stopped while this task was running", plan_summary: "1 sub-tasks for [restart]" });
+        expect(view.sub_agents[0].status).toBe("cancelled");
+        const replay = await openStream(second, `/v1/agentic/tasks/${id}/stream`);
+        await replay.ended;
+        expect(names(replay.events)).toEqual(["task_started", "plan_created", "sub_agent_started", "task_failed"]);
+        expect(replay.events.at(-1)!.data).toEqual({ task_id: id, error: "the server stopped while this task was running", status: "interrupted" });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   test("unknown task id is a 404 in the envelope on every route; an empty description is a 422", async () => {
