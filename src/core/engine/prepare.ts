@@ -21,7 +21,7 @@ const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "imag
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const SUMMARY_MAX_TOKENS = 1024;
 
-/** Tool specs per agent tool list, with their token estimate; rebuilt when tools are registered (the registry only grows). */
+/** Tool specs per agent tool list, with their token estimate; rebuilt when the registry changes (MCP servers come and go). */
 export class ToolSpecCache {
   private readonly cache = new Map<string, { specs: ToolSpec[]; tokens: number }>();
 
@@ -31,9 +31,11 @@ export class ToolSpecCache {
       const specs = tools.specs(names, extraTools);
       return { specs, tokens: estimateTokens(JSON.stringify(specs)) };
     }
-    const key = `${tools.names().length}|${names?.join(",") ?? "*"}`;
+    const key = `${tools.revision}|${names?.join(",") ?? "*"}`;
     let entry = this.cache.get(key);
     if (!entry) {
+      // entries of earlier revisions will not be asked for again
+      if (this.cache.size > 50) this.cache.clear();
       const specs = tools.specs(names);
       entry = { specs, tokens: estimateTokens(JSON.stringify(specs)) };
       this.cache.set(key, entry);

@@ -9,6 +9,7 @@ import type { Logger } from "../kernel/log";
 import type { Metrics } from "../system/metrics";
 import type { PermissionPolicy } from "../permission/policy";
 import type { CommandRisk } from "../shell";
+import { checkArguments } from "./arguments";
 import { clipBytes } from "./define";
 import type { BeforeToolRunHook, ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRunHooks, ToolRuntime } from "./types";
 
@@ -60,6 +61,7 @@ export function parseToolArguments(call: { arguments: string }): ParsedArguments
 export class ToolRegistry implements ToolRuntime, ToolRunHooks {
   private readonly tools = new Map<string, ToolDefinition>();
   private readonly beforeRunHooks: BeforeToolRunHook[] = [];
+  private changes = 0;
 
   constructor(private readonly deps: ToolRuntimeDeps) {}
 
@@ -68,6 +70,19 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     if (this.tools.has(tool.name)) throw new Error(`tool ${tool.name} is already registered`);
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`tool name ${tool.name} is not a valid function name`);
     this.tools.set(tool.name, tool);
+    this.changes++;
+  }
+
+  /** Removes a tool (an MCP server's, when the server goes or changes its list); false when it was not there. */
+  unregister(name: string): boolean {
+    if (!this.tools.delete(name)) return false;
+    this.changes++;
+    return true;
+  }
+
+  /** Changes with every register/unregister, so what was built from the tool list (specs per agent) can tell. */
+  get revision(): number {
+    return this.changes;
   }
 
   beforeRun(hook: BeforeToolRunHook): () => void {
@@ -124,20 +139,11 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     const parsed = parseToolArguments(call);
     if (!parsed.value) return finish("error", `Invalid arguments for ${tool.name}: ${parsed.problem}`);
     args = parsed.value;
-    // models sometimes send "5" for 5: defaults and conversions first, then a strict check
-    const candidate = Value.Convert(tool.parameters, Value.Default(tool.parameters, structuredClone(args)));
-    if (!Value.Check(tool.parameters, candidate)) {
-      // one problem per field (the first is the most telling), at most five
-      const byField = new Map<string, string>();
-      for (const e of Value.Errors(tool.parameters, candidate)) {
-        const field = e.path.replace(/^\//, "").replaceAll("/", ".") || "(arguments)";
-        if (!byField.has(field)) byField.set(field, e.message.replace(/^Expected required property$/, "is required"));
-        if (byField.size >= 5) break;
-      }
-      const problems = [...byField].map(([field, message]) => `${field}: ${message}`);
-      return finish("error", `Invalid arguments for ${tool.name}: ${problems.join("; ")}.`);
-    }
-    const validArgs = candidate as Record<string, unknown>;
+    // models sometimes send "5" for 5: TypeBox tools get defaults and conversions first; plain JSON Schema (an MCP
+    // server's tools) is checked as sent
+    const checked = checkArguments(tool.parameters, args);
+    if (!checked.ok) return finish("error", `Invalid arguments for ${tool.name}: ${checked.problems.join("; ")}.`);
+    const validArgs = checked.value;
     args = validArgs;
 
     // 2. permission

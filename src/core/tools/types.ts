@@ -32,6 +32,7 @@ export interface ToolDefinition<S extends TSchema = TSchema> {
   name: string;
   /** Written for the model: what it does, when to use it, its limits. */
   description: string;
+  /** TypeBox for built-in tools; plain JSON Schema (an MCP server's tools) is checked as JSON Schema. */
   parameters: S;
   category: PermissionCategory;
   /** e.g. "read", "write", "delete", "execute" → operation "filesystem.write" */
@@ -89,6 +90,8 @@ export interface ToolRunHooks {
 export interface ToolRuntime {
   /** Names of the registered tools. */
   names(): string[];
+  /** Changes whenever a tool is registered or removed. */
+  readonly revision: number;
   /** JSON-schema specs for the provider, optionally limited to an agent's default tools, plus a turn's own tools. */
   specs(names?: string[], extraTools?: ToolDefinition[]): { name: string; description: string; parameters: Record<string, unknown> }[];
   /**
