@@ -1,7 +1,6 @@
 // The tool runtime: the registry of tools and the one path every tool call takes —
 // parse → validate → resource → permission (allow / ask → approval / deny) → audit → before-run hooks → run (timeout,
 // cancel, output cap) → metrics. `execute` never throws: every failure becomes a result the model can read.
-import { Value } from "@sinclair/typebox/value";
 import type { Config } from "../../config";
 import type { Approvals } from "../permission/approvals";
 import type { AuditLog } from "../permission/audit";
