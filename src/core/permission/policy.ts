@@ -125,6 +125,8 @@ export class PermissionPolicy {
     if (category === "filesystem") return action !== "read";
     if (category === "process") return action === "execute" ? risk?.level !== "read-only" : risk !== undefined && risk.level !== "read-only";
     if (category === "git" || category === "network") return !READ_ACTIONS.has(action);
+    // an MCP tool may change anything its server reaches, unless the server annotates it read-only (readOnlyHint)
+    if (category === "mcp") return risk?.level !== "read-only";
     return false;
   }
 
@@ -170,6 +172,8 @@ export class PermissionPolicy {
         return { result: "allow", reason: "Agent memory", policy: "memory-policy" };
       case "network":
         return { result: "allow", reason: "Network access is allowed by default", policy: "network-policy" };
+      case "mcp":
+        return { result: "ask", reason: `Tools of MCP servers ask first (a rule can allow a server: operation "mcp.<server>.*")`, policy: "mcp" };
       default:
         return { result: "ask", reason: `Unknown operation ${category}.${action} requires approval`, policy: "default" };
     }
