@@ -62,6 +62,66 @@ const AgentEntry = T.Object(
 );
 export type AgentEntry = Static<typeof AgentEntry>;
 
+// ── MCP tool servers ([mcp.<name>]; src/core/mcp) ─────────────────────────────────────────────────────────────────
+const McpServerEntry = T.Object(
+  {
+    /** stdio: the argv of the server, started in the sandbox */
+    command: T.Optional(T.Array(T.String({ minLength: 1 }), { minItems: 1 })),
+    /** stdio: the only variables it gets besides the sandbox's PATH, locale, HOME and TMPDIR; "{env:NAME}" is replaced */
+    environment: T.Optional(T.Record(T.String(), T.String())),
+    /** stdio: the host network (default true); false leaves it loopback only */
+    network: T.Optional(T.Boolean()),
+    /** stdio: more host directories it may read (where its code lives, outside /usr and /opt) or change */
+    read_only_roots: T.Optional(T.Array(T.String())),
+    writable_roots: T.Optional(T.Array(T.String())),
+    /** streamable HTTP: the endpoint, and headers sent with every request ("{env:NAME}" is replaced) */
+    url: T.Optional(T.String({ minLength: 1 })),
+    headers: T.Optional(T.Record(T.String(), T.String())),
+    enabled: T.Optional(T.Boolean()),
+    /** Per request: connecting, listing tools, one tool call (default 60000) */
+    timeout_ms: T.Optional(T.Integer({ minimum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+interface McpServerCommon {
+  name: string;
+  enabled: boolean;
+  timeoutMs: number;
+}
+export type McpServerConfig =
+  | (McpServerCommon & { transport: "stdio"; command: string[]; environment: Record<string, string>; network: boolean; readOnlyRoots: string[]; writableRoots: string[] })
+  | (McpServerCommon & { transport: "http"; url: string; headers: Record<string, string> });
+
+/** A server's name prefixes its tools (`<name>_<tool>`) and names it in permission rules (`mcp.<name>.*`). */
+export const MCP_SERVER_NAME = /^[A-Za-z0-9-]{1,32}$/;
+
+function mcpServers(entries: Record<string, Static<typeof McpServerEntry>> | undefined, where: string, cwd: string): McpServerConfig[] {
+  return Object.entries(entries ?? {}).map(([name, entry]) => {
+    const key = `${where}: mcp.${name}`;
+    if (!MCP_SERVER_NAME.test(name)) throw new ConfigError(`${key}: a server name is 1-32 letters, digits or hyphens (it prefixes the tool names)`);
+    if (Boolean(entry.command) === Boolean(entry.url)) throw new ConfigError(`${key}: give either command (a stdio server) or url (a streamable HTTP server)`);
+    const common = { name, enabled: entry.enabled ?? true, timeoutMs: entry.timeout_ms ?? 60_000 };
+    if (entry.url) {
+      const stray = (["environment", "network", "read_only_roots", "writable_roots"] as const).find((k) => entry[k] !== undefined);
+      if (stray) throw new ConfigError(`${key}.${stray}: only for a server started with command`);
+      if (!/^https?:\/\/[^\s]+$/.test(entry.url) || !URL.canParse(entry.url.replace(/\{env:[A-Za-z_][A-Za-z0-9_]*\}/g, "x"))) throw new ConfigError(`${key}.url: "${entry.url}" is not an http(s) URL`);
+      return { ...common, transport: "http" as const, url: entry.url, headers: entry.headers ?? {} };
+    }
+    if (entry.headers) throw new ConfigError(`${key}.headers: only for a server reached by url`);
+    const paths = (list: string[] | undefined) => (list ?? []).map((p) => resolve(cwd, expandHome(p)));
+    return {
+      ...common,
+      transport: "stdio" as const,
+      command: entry.command!,
+      environment: entry.environment ?? {},
+      network: entry.network ?? true,
+      readOnlyRoots: paths(entry.read_only_roots),
+      writableRoots: paths(entry.writable_roots),
+    };
+  });
+}
+
 /** The config file schema (snake_case, every key optional; unknown keys are an error so typos surface). */
 const FileSchema = T.Object(
   {
@@ -102,6 +162,8 @@ const FileSchema = T.Object(
     ),
     models: T.Optional(T.Array(ModelEntry)),
     agents: T.Optional(T.Array(AgentEntry)),
+    /** MCP tool servers, one table per server: [mcp.<name>] */
+    mcp: T.Optional(T.Record(T.String(), McpServerEntry)),
     engine: T.Optional(
       T.Object(
         {
@@ -261,6 +323,8 @@ export interface Config {
     maxBufferedBytes: number;
   };
   checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
+  /** MCP tool servers whose tools join the registry as <server>_<tool> (src/core/mcp). */
+  mcp: McpServerConfig[];
   /** Agentic tasks: whether they are served, sub-agents of one task at once, sub-tasks per plan. */
   agentic: { enabled: boolean; maxParallel: number; maxSubTasks: number };
 }
@@ -514,6 +578,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       retentionHours: file.checkpoints?.retention_hours ?? 24,
       maxAgeDays: file.checkpoints?.max_age_days ?? 30,
     },
+    mcp: mcpServers(file.mcp, `config file ${configFile}`, cwd),
     agentic: {
       enabled: file.agentic?.enabled ?? true,
       maxParallel: file.agentic?.max_parallel ?? 4,
