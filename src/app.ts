@@ -29,6 +29,7 @@ import { tasksPlugin } from "../plugins/tasks";
 import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
 import { agentsPlugin } from "../plugins/agents";
+import { mcpPlugin } from "../plugins/mcp";
 import { agenticPlugin } from "../plugins/agentic";
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -225,6 +226,7 @@ export function createApp(core: Core) {
     .use(systemPlugin(core))
     .use(telemetryPlugin(core))
     .use(agentsPlugin(core))
+    .use(mcpPlugin(core))
     .use(agenticPlugin(core));
 
   return app;

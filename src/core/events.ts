@@ -8,6 +8,7 @@ import { ApprovalRequired, ApprovalResolved } from "./permission/schema";
 import { ModelLoadedEvent } from "./providers/schema";
 import { TurnEventPublished } from "./engine/schema";
 import { TaskEventPublished, TaskUpdated } from "./tasks/schema";
+import { McpServerChanged } from "./mcp/schema";
 import { AgenticEventPublished } from "./agentic/schema";
 import { createEventRegistry, type EventMap, type EventMapOf } from "./kernel/event-registry";
 
@@ -21,6 +22,7 @@ export const EVENTS = createEventRegistry([
   ModelLoadedEvent,
   TaskUpdated,
   TaskEventPublished,
+  McpServerChanged,
   AgenticEventPublished,
 ]);
 

@@ -25,6 +25,7 @@ import { Tasks } from "./tasks/tasks";
 import { Telemetry } from "./system/telemetry";
 import { Agents } from "./agents/agents";
 import { createSandbox, type Sandbox } from "./sandbox";
+import { McpServers } from "./mcp";
 import { AgenticTasks } from "./agentic/agentic";
 import { engineTurnRunner } from "./agentic/runner";
 
@@ -62,6 +63,8 @@ export interface Core {
   readonly agents: Agents;
   /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
   readonly sandbox: Sandbox;
+  /** MCP tool servers ([mcp.<name>]): their tools in the registry while connected; status for GET /api/v1/mcp. */
+  readonly mcp: McpServers;
   /** Agentic tasks (/v1/agentic/tasks): a planner turn, sub-agents in parallel, a combining turn. */
   readonly agentic: AgenticTasks;
   /** One line for the banner: the model in use, or what to set. */
@@ -132,6 +135,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   audit.start();
   const approvals = new Approvals(db, bus, config.permissions, log);
   const toolServices = createToolServices({ config, log, metrics, permissions, approvals, audit, sandbox });
+  // MCP servers connect in the background: a slow or broken one never holds up start-up
+  const mcp = new McpServers({ config, sandbox, tools: toolServices.tools, bus, log, version: VERSION });
 
   const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots, sandbox);
   const usage = new Usage(conversations.repository);
@@ -180,6 +185,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
     agents: new Agents(config, models),
     sandbox,
+    mcp,
     agentic,
     describeModel() {
       const model = models.current();
@@ -204,6 +210,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // then running turns are cancelled (partial answers kept, marked interrupted), then approval waits end, audit pruning
   // stops and tool processes are killed.
   core.onShutdown(() => sandbox.shutdown());
+  core.onShutdown(() => mcp.shutdown());
+  mcp.start();
   core.onShutdown(async () => {
     approvals.close();
     audit.stop();
