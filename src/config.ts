@@ -162,6 +162,9 @@ const FileSchema = T.Object(
     ),
     models: T.Optional(T.Array(ModelEntry)),
     agents: T.Optional(T.Array(AgentEntry)),
+    /** Agent turns started through the agents registry (delegations, messages to agents, sub-agents) that may run at
+     *  once; more wait their turn. Chat turns a client sends are not counted. */
+    max_concurrent_agents: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
     /** MCP tool servers, one table per server: [mcp.<name>] */
     mcp: T.Optional(T.Record(T.String(), McpServerEntry)),
     engine: T.Optional(
@@ -283,6 +286,8 @@ export interface Config {
   defaultModel?: string;
   systemPrompt?: string;
   agents: AgentEntry[];
+  /** See max_concurrent_agents (PENGUIN_MAX_CONCURRENT_AGENTS), default 8. */
+  maxConcurrentAgents: number;
   providers: ProviderCredentials;
   /** The environment the server was started with; used for api_key_env lookups. */
   env: Record<string, string | undefined>;
@@ -530,6 +535,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     defaultModel,
     systemPrompt: file.system_prompt,
     agents: file.agents ?? [],
+    maxConcurrentAgents: tuning(env.PENGUIN_MAX_CONCURRENT_AGENTS, (n) => Number.isInteger(n) && n >= 1) ?? file.max_concurrent_agents ?? 8,
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY || undefined, baseUrl: env.OPENAI_BASE_URL || undefined },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY || undefined, baseUrl: env.ANTHROPIC_BASE_URL || undefined },

@@ -8,6 +8,7 @@ import { ApprovalRequired, ApprovalResolved } from "./permission/schema";
 import { ModelLoadedEvent } from "./providers/schema";
 import { TurnEventPublished } from "./engine/schema";
 import { TaskEventPublished, TaskUpdated } from "./tasks/schema";
+import { AgentUpdated, DelegationEvent } from "./agents/schema";
 import { McpServerChanged } from "./mcp/schema";
 import { AgenticEventPublished } from "./agentic/schema";
 import { createEventRegistry, type EventMap, type EventMapOf } from "./kernel/event-registry";
@@ -22,6 +23,8 @@ export const EVENTS = createEventRegistry([
   ModelLoadedEvent,
   TaskUpdated,
   TaskEventPublished,
+  AgentUpdated,
+  DelegationEvent,
   McpServerChanged,
   AgenticEventPublished,
 ]);

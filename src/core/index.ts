@@ -59,7 +59,7 @@ export interface Core {
   /** Background and synchronous agent tasks. */
   readonly tasks: Tasks;
   readonly telemetry: Telemetry;
-  /** The agents a message can be routed to (built-in default + config file). */
+  /** The agents registry: list/get/require, assertAcceptsWork, runTurn (under max_concurrent_agents), isActive. */
   readonly agents: Agents;
   /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
   readonly sandbox: Sandbox;
@@ -155,6 +155,10 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   });
   const lostAgentic = agentic.recoverInterrupted();
   if (lostAgentic) log.warn("marked agentic tasks left running by an earlier process as interrupted", { count: lostAgentic });
+  // The agents registry (config agents seeded at start): the engine asks it for each turn's agent; work handed to
+  // agents (delegations, messages, coordinator, agentic tasks) runs through it under max_concurrent_agents.
+  const agents = new Agents({ db, bus, config, log, models, conversations, engine: () => core.engine, toolNames: () => toolServices.tools.names() });
+  for (const tool of agents.tools()) toolServices.tools.register(tool);
   const lostTasks = tasks.recoverInterrupted();
   if (lostTasks) log.warn("marked tasks left running by an earlier process as interrupted", { count: lostTasks });
 
@@ -183,7 +187,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     projects,
     tasks,
     telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
-    agents: new Agents(config, models),
+    agents,
     sandbox,
     mcp,
     agentic,
@@ -222,6 +226,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   checkpoints.start(toolServices.tools);
   core.onShutdown(() => checkpoints.stop());
   core.onShutdown(() => tasks.shutdown());
+  agents.start();
+  core.onShutdown(() => agents.stop());
   core.onShutdown(() => agentic.shutdown());
   return core;
 }

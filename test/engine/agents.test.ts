@@ -24,17 +24,18 @@ describe("agents", () => {
     expect(status).toBe(200);
     expect(body.map((a: { id: string }) => a.id)).toEqual(["default", "reviewer"]);
     const reviewer = body[1];
-    expect(reviewer).toMatchObject({ persona: "A meticulous code reviewer.", default_tools: ["read_file", "grep_search"], active: true, paused: false, is_sub_agent: false, parent: null, children: [] });
+    expect(reviewer).toMatchObject({ persona: "A meticulous code reviewer.", default_tools: ["read_file", "grep_search"], active: false, paused: false, is_sub_agent: false, parent: null, children: [] });
     expect(reviewer.model).toMatchObject({ provider: "openai", max_output_tokens: expect.any(Number), max_context_window_tokens: expect.any(Number) });
     const simple = await get(app, "/api/v1/agents?simple=true");
-    expect(simple.body[1]).toEqual({ id: "reviewer", persona: "A meticulous code reviewer.", active: true, paused: false });
+    expect(simple.body[1]).toEqual({ id: "reviewer", persona: "A meticulous code reviewer.", active: false, paused: false });
   });
 
-  test("GET /api/v1/agents/{id}; unknown → 404 envelope", async () => {
+  test("GET /api/v1/agents/{id}; unknown → 404 AGENT_NOT_FOUND", async () => {
     expect((await get(app, "/api/v1/agents/reviewer")).body.id).toBe("reviewer");
     const missing = await get(app, "/api/v1/agents/nobody");
     expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe("NOT_FOUND");
+    expect(missing.body.error.code).toBe("AGENT_NOT_FOUND");
+    expect(missing.body.error.details).toEqual({ agent_id: "nobody" });
   });
 
   test("a message routed to an agent gets its system prompt, persona and only its default tools", async () => {

@@ -89,7 +89,8 @@ function preparedStatements(db: Db) {
     latestOfSession: db
       .select()
       .from(conversations)
-      .where(eq(conversations.sessionId, sql.placeholder("sessionId")))
+      // A sub-agent's conversation shares its parent's session but is never the one a session's next message continues.
+      .where(and(eq(conversations.sessionId, sql.placeholder("sessionId")), sql`json_extract(${conversations.metadata}, '$.sub_agent_of') IS NULL`))
       .orderBy(desc(conversations.updatedAt), desc(conversations.id))
       .limit(1)
       .prepare(),

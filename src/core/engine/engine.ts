@@ -15,7 +15,8 @@ export type { EngineHost } from "./host";
 
 export class AgentEngine implements Engine {
   private readonly queue = new KeyedQueue();
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown>; agentId: string }>();
+  private readonly activityListeners = new Set<(agentId: string) => void>();
   private readonly toolSpecs = new ToolSpecCache();
   private stopping = false;
 
@@ -24,6 +25,29 @@ export class AgentEngine implements Engine {
   /** Turns running or waiting in a conversation queue. */
   get activeTurns(): number {
     return this.running.size;
+  }
+
+  /** Turns of this agent running or waiting in a conversation queue. */
+  turnsOf(agentId: string): number {
+    let n = 0;
+    for (const t of this.running.values()) if (t.agentId === agentId) n++;
+    return n;
+  }
+
+  /** Calls `listener` with the agent's id after one of its turns starts or ends (turnsOf has changed). */
+  onAgentActivity(listener: (agentId: string) => void): () => void {
+    this.activityListeners.add(listener);
+    return () => void this.activityListeners.delete(listener);
+  }
+
+  private agentActivity(agentId: string): void {
+    for (const listener of this.activityListeners) {
+      try {
+        listener(agentId);
+      } catch (error) {
+        this.host().log.error("agent activity listener failed", { agent_id: agentId, error: String(error) });
+      }
+    }
   }
 
   async runTurn(request: TurnRequest): Promise<TurnResult> {
@@ -53,13 +77,15 @@ export class AgentEngine implements Engine {
         throw error;
       }
     })();
-    this.running.set(turn.id, { controller, done: work.catch(() => {}) });
+    this.running.set(turn.id, { controller, done: work.catch(() => {}), agentId: turn.agentId });
+    this.agentActivity(turn.agentId);
     try {
       return await work;
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
       offDeleted();
       this.running.delete(turn.id);
+      this.agentActivity(turn.agentId);
     }
   }
 

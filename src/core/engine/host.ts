@@ -22,6 +22,16 @@ export interface EngineHost {
   readonly contextFiles: ContextFiles;
   readonly models: ModelCatalog;
   readonly tools: ToolRuntime;
+  readonly agents: AgentProfiles;
+}
+
+/** The agents registry as the engine reads it (implemented by src/core/agents). */
+export interface AgentProfiles {
+  /**
+   * An agent's settings for a new turn (persona, prompt, model, and the tools it may use: never more than its
+   * parent's). Unknown → AGENT_NOT_FOUND; paused → CONFLICT, so a paused agent takes no new work.
+   */
+  profileFor(agentId: string): AgentEntry;
 }
 
 /** A turn that passed every check: nothing was written yet. */

@@ -170,6 +170,8 @@ export class PermissionPolicy {
       }
       case "memory":
         return { result: "allow", reason: "Agent memory", policy: "memory-policy" };
+      case "agents":
+        return { result: "allow", reason: "Coordinating sub-agents (each of their tool calls is judged on its own)", policy: "agents" };
       case "network":
         return { result: "allow", reason: "Network access is allowed by default", policy: "network-policy" };
       case "mcp":

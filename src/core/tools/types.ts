@@ -3,6 +3,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import type { PermissionCategory } from "../permission/schema";
 import type { CommandRisk } from "../shell";
+import type { Viewer } from "../kernel/viewer";
 
 export interface ToolContext {
   /** The root this call may touch: the session's bound directory, else the active root. */
@@ -16,6 +17,8 @@ export interface ToolContext {
   turnId: string;
   /** The user whose turn this is: its approval requests and audit entries belong to that user. */
   owner?: string;
+  /** Who sent the turn (owner and role), for tools that start work on the same user's behalf (sub-agents). */
+  viewer?: Viewer;
 }
 
 export interface ToolOutput {

@@ -6,6 +6,7 @@ import security from "./0003_security";
 import checkpointsProjectsTasks from "./0004_checkpoints_projects_tasks";
 import checkpointGitSnapshots from "./0005_checkpoint_git_snapshots";
 import owners from "./0006_owners";
+import agents from "./0007_agents";
 import agenticTasks from "./0009_agentic_tasks";
 
 export interface Migration {
@@ -20,5 +21,6 @@ export const migrations: Migration[] = [
   { version: 4, name: "checkpoints_projects_tasks", sql: checkpointsProjectsTasks },
   { version: 5, name: "checkpoint_git_snapshots", sql: checkpointGitSnapshots },
   { version: 6, name: "owners", sql: owners },
+  { version: 7, name: "agents", sql: agents },
   { version: 9, name: "agentic_tasks", sql: agenticTasks },
 ];

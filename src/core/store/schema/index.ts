@@ -3,4 +3,5 @@ export * from "./conversations";
 export * from "./security";
 export * from "./checkpoints";
 export * from "./tasks";
+export * from "./agents";
 export * from "./agentic";
