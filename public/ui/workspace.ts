@@ -7,8 +7,10 @@ import { compactNumber } from "../lib/format";
 import { icon } from "../lib/icons";
 import { readStored, writeStored } from "../lib/storage";
 import type { AgentInfo, Checkpoint, ModelInfo, PendingApproval, SystemInfo } from "../lib/types";
+import type { McpServerList } from "../../src/core/mcp/schema";
 import { Approvals } from "./approvals";
 import { Checkpoints } from "./checkpoints";
+import { McpServers } from "./mcp";
 import { Composer } from "./composer";
 import { draftView, type ConversationView } from "./conversation";
 import type { TurnCallbacks } from "./messages";
@@ -36,6 +38,7 @@ export class Workspace {
   private readonly titleEl: HTMLElement;
   private readonly usageEl: HTMLElement;
   private readonly sandboxEl: HTMLElement;
+  private readonly mcp: McpServers;
   private readonly jumpBtn: HTMLButtonElement;
   private agentId = readStored(AGENT_KEY) ?? "default";
   private hasAgents = false;
@@ -105,7 +108,8 @@ export class Workspace {
     this.titleEl = h("h1", { class: "topbar-title" }, "New chat");
     this.usageEl = h("span", { class: "usage", hidden: true });
     this.sandboxEl = h("span", { class: "sandbox-badge", role: "status", hidden: true });
-    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.checkpoints.button, approvals.badge.el);
+    this.mcp = new McpServers(api);
+    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.mcp.el, this.checkpoints.button, approvals.badge.el);
 
     this.threadInner = h("div", { class: "thread-inner" });
     this.thread = h("section", { class: "thread", "aria-label": "Messages", tabindex: "-1" }, this.threadInner);
@@ -132,6 +136,7 @@ export class Workspace {
     document.removeEventListener("keydown", this.onKeyDown);
     this.approvals.dispose();
     this.turns.dispose();
+    this.mcp.dispose();
   }
 
   /** Asks the server which optional features it has: a 404/405 means no, and that part of the page stays hidden. */
@@ -155,6 +160,7 @@ export class Workspace {
       probe<{ pending: PendingApproval[] }>("/api/v1/approvals").then((r) => this.approvals.start(r)),
       probe<{ checkpoints: Checkpoint[] }>("/api/v1/checkpoints?limit=1").then((r) => this.checkpoints.setAvailable(Boolean(r))),
       probe<SystemInfo>("/api/v1/system/info").then((r) => this.showSandbox(r?.sandbox)),
+      probe<McpServerList>("/api/v1/mcp").then((r) => this.mcp.start(r)),
     ]);
   }
 
