@@ -17,6 +17,7 @@ const ChatRequest = t.Object({
   model: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 300, description: "Override the default model (catalog id or model name)" }))),
   temperature: t.Optional(t.Nullable(t.Number({ minimum: 0, maximum: 2, description: "Sampling temperature (0.0-2.0)", error: "temperature must be between 0.0 and 2.0" }))),
   max_tokens: t.Optional(t.Nullable(t.Integer({ minimum: 1, maximum: 1_000_000, description: "Maximum response tokens" }))),
+  agent_id: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 200, description: "Answer as this agent (GET /api/v1/agents); unknown → 404 AGENT_NOT_FOUND" }))),
 });
 type ChatRequest = typeof ChatRequest.static;
 
@@ -39,6 +40,7 @@ const toTurnRequest = (body: ChatRequest, signal: AbortSignal, viewer: Viewer | 
   model: body.model ?? undefined,
   temperature: body.temperature ?? undefined,
   maxTokens: body.max_tokens ?? undefined,
+  agentId: body.agent_id ?? undefined,
   signal,
   viewer,
 });

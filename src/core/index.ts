@@ -141,7 +141,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots, sandbox);
   const usage = new Usage(conversations.repository);
   const projects = new Projects(db);
-  const tasks = new Tasks(db, bus, projects, () => core.engine, log);
+  const tasks = new Tasks(db, bus, projects, () => core.engine, log, () => core.agents);
   // Sub-agents run as engine turns; agents a plan may name are the registered ones.
   const agentic = new AgenticTasks({
     db,

@@ -68,6 +68,8 @@ export class Tasks {
     private readonly projects: Projects,
     private readonly engine: () => Engine | undefined,
     private readonly log?: Logger,
+    /** The agents registry: a task for an unknown agent is a 404, for a paused one a 409, before anything is stored. */
+    private readonly agents?: () => { assertAcceptsWork(agentId: string, viewer?: Viewer): void },
   ) {}
 
   /** Marks tasks a previous process left pending/running as interrupted; returns how many. Run once at start-up. */
@@ -104,6 +106,7 @@ export class Tasks {
       throw new AppError("RATE_LIMITED", `${this.running.size} tasks are already running (the limit is ${MAX_RUNNING_TASKS}); wait for one to finish or cancel one`, { running: this.running.size });
     }
     if (input.project_id) this.projects.require(input.project_id);
+    this.agents?.().assertAcceptsWork(input.agent_id ?? "default", options.viewer);
     const engine = this.engine();
     if (!engine) throw new AppError("SERVICE_UNAVAILABLE", "the agent engine is not available on this server");
     const now = Date.now();
