@@ -150,7 +150,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     approvals,
     runner: engineTurnRunner(() => core.engine),
     settings: () => config.agentic,
-    agents: () => core.agents.list().map((a) => ({ id: a.id, persona: a.persona })),
+    agents: (viewer) => core.agents.list(viewer).filter((a) => !a.paused).map((a) => ({ id: a.id, persona: a.persona })),
     inferenceProblem: () => models.problem(),
   });
   const lostAgentic = agentic.recoverInterrupted();

@@ -8,7 +8,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { get, openaiEnv, post, until, useChatApp } from "../support/chat";
+import { get, openaiEnv, post, systemTextOf, until, useChatApp } from "../support/chat";
 import { startTestApp, type TestApp } from "../support/harness";
 import type { RecordedRequest, Step, Upstream } from "../support/upstream";
 
@@ -320,6 +320,34 @@ describe("agentic tasks", () => {
     expect(done).toMatchObject({ status: "completed", plan_summary: "one step", result: "All done." });
     expect(done.sub_agents).toHaveLength(1);
     expect(up.requests.filter(isPlanRetry)[0]!.lastUserText).toContain('"nobody" is not an agent here');
+  });
+
+  test("a sub-task the plan gives to a registered agent runs as that agent; a paused agent is not offered", async () => {
+    expect((await post(app, "/api/v1/agents", { id: "researcher", persona: "A careful researcher [persona-r]" })).status).toBeLessThan(300);
+    expect((await post(app, "/api/v1/agents", { id: "sleeper", persona: "Paused", activate: false })).status).toBeLessThan(300);
+    up.script(
+      {
+        match: (r) => isPlanner(r) && r.lastUserText.includes("[named]"),
+        text: JSON.stringify({ summary: "two agents", sub_tasks: [{ description: "Research it [n1]", agent_id: "researcher" }, { description: "Write it up [n2]" }] }),
+      },
+      subAgent("[n1]", "found it"),
+      subAgent("[n2]", "wrote it"),
+      combination("[named]", "Researched and written."),
+    );
+    const id = await create(app, "Research and write [named]");
+    const done = await waitForStatus(app, id, ["completed", "failed"]);
+    expect(done.status).toBe("completed");
+    expect(done.sub_agents.map((s: any) => [s.id, s.agent_id])).toEqual([
+      ["sa-1", "researcher"],
+      ["sa-2", "default"],
+    ]);
+    // The planner was offered the agents that take work, with their personas.
+    const planner = up.requests.find(isPlanner)!.lastUserText;
+    expect(planner).toContain("- researcher: A careful researcher [persona-r]");
+    expect(planner).not.toContain("sleeper");
+    // The researcher's turn ran with its persona; the default agent's did not.
+    expect(systemTextOf(up.requests.find((r) => isSubAgent(r) && r.lastUserText.includes("[n1]"))!.body)).toContain("[persona-r]");
+    expect(systemTextOf(up.requests.find((r) => isSubAgent(r) && r.lastUserText.includes("[n2]"))!.body)).not.toContain("[persona-r]");
   });
 
   test("a server stop ends a running task as interrupted; after a restart (or a crash) its stream replays from the database", async () => {

@@ -39,8 +39,8 @@ export interface AgenticDeps {
   approvals: Approvals;
   runner: AgentTurnRunner;
   settings: () => Config["agentic"];
-  /** The agents a plan may name (always including "default"). */
-  agents: () => AgentChoice[];
+  /** The agents a plan may name for this viewer (those it may see and that take work; "default" is added). */
+  agents: (viewer?: Viewer) => AgentChoice[];
   /** Why inference cannot run now (no model or key configured), else undefined. */
   inferenceProblem: () => string | undefined;
 }
@@ -234,7 +234,7 @@ export class AgenticTasks {
   /** The planner turn, and one retry when its answer is not a valid plan. */
   private async plan(row: AgenticTaskRow, signal: AbortSignal, viewer?: Viewer): Promise<Plan> {
     const settings = this.deps.settings();
-    const agents = this.deps.agents();
+    const agents = this.deps.agents(viewer);
     const ctx: PlanningContext = {
       description: row.description,
       maxSubTasks: settings.maxSubTasks,
