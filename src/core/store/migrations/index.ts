@@ -8,6 +8,7 @@ import checkpointGitSnapshots from "./0005_checkpoint_git_snapshots";
 import owners from "./0006_owners";
 import agents from "./0007_agents";
 import agenticTasks from "./0009_agentic_tasks";
+import memories from "./0011_memories";
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { version: 6, name: "owners", sql: owners },
   { version: 7, name: "agents", sql: agents },
   { version: 9, name: "agentic_tasks", sql: agenticTasks },
+  { version: 11, name: "memories", sql: memories },
 ];

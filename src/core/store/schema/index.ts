@@ -5,3 +5,4 @@ export * from "./checkpoints";
 export * from "./tasks";
 export * from "./agents";
 export * from "./agentic";
+export * from "./memories";
