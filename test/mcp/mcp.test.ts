@@ -194,7 +194,7 @@ rules = [
     expect(body.response).toContain("Echo: hello from penguin");
 
     const audit = (await get(app, "/api/v1/security/audit?category=mcp")).body.entries;
-    expect(audit[0]).toMatchObject({ operation: "mcp.everything.echo", result: "allow", tool_name: "everything_echo", resource: '{"message":"hello from penguin"}' });
+    expect(audit[0]).toMatchObject({ operation: "mcp.everything.echo", result: "allow", tool_name: "everything_echo", resource: 'echo {"message":"hello from penguin"}' });
   });
 
   test("a stdio server gets its `environment` and the sandbox's basics, none of Penguin's own variables", async () => {
@@ -244,14 +244,21 @@ rules = [
     await connected(app, "web");
     up.script({ toolCalls: [{ name: "web_echo", arguments: { message: "over http" } }] }, { text: "Echo: over http, it said." });
     const ws = await ChatSocket.open(app);
-    ws.send({ text: "echo over http" });
+    ws.send({ text: "echo over http", conversation_id: "mcp-over-http" });
     const required = await ws.next("approval_required", 1, 10_000);
-    expect(required.data).toMatchObject({ tool_name: "web_echo", operation: "mcp.web.echo", resource: '{"message":"over http"}', reason: expect.stringContaining("MCP") });
-    await post(app, `/api/v1/approvals/${required.data.request_id}/approve`, { scope: "once" });
+    expect(required.data).toMatchObject({ tool_name: "web_echo", operation: "mcp.web.echo", resource: 'echo {"message":"over http"}', reason: expect.stringContaining("MCP") });
+    // approved for the session as "this tool with any arguments"
+    await post(app, `/api/v1/approvals/${required.data.request_id}/approve`, { scope: "pattern", pattern: "echo *" });
     const complete = await ws.next("complete", 1, 10_000);
     expect(complete.data.action_results[0]).toMatchObject({ action: "web_echo", status: "completed", result: "Echo: over http" });
     expect(JSON.stringify(up.requests[1]!.body.messages)).toContain("Echo: over http");
     expect(complete.data.response).toContain("Echo: over http");
+
+    up.script({ toolCalls: [{ name: "web_echo", arguments: { message: "again, unasked" } }] }, { text: "done" });
+    ws.send({ text: "echo once more", conversation_id: "mcp-over-http" });
+    const second = await ws.next("complete", 2, 10_000);
+    expect(second.data.action_results[0]).toMatchObject({ action: "web_echo", status: "completed", result: "Echo: again, unasked" });
+    expect(ws.events.filter((e) => e.event === "approval_required")).toHaveLength(1);
     ws.close();
     // the header was filled in from Penguin's environment ({env:WEB_TOKEN}) and sent with every request
     expect(http.authorizations.length).toBeGreaterThan(2);

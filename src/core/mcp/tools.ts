@@ -25,6 +25,21 @@ function parametersOf(tool: Tool): Record<string, unknown> {
   return { ...schema, type: "object", properties: schema.properties ?? {} };
 }
 
+/** Longer arguments are cut in what approvals and the audit log show, with a hash so no two calls look the same. */
+const MAX_RESOURCE = 4000;
+
+/**
+ * What the permission policy judges, an approval shows and the audit log keeps: the tool's name on the server, then
+ * its arguments as JSON (`echo {"message":"hi"}`). Approving the pattern `echo *` allows the tool with any arguments
+ * for the session; a session approval covers exactly this call.
+ */
+export function callResource(tool: string, args: unknown): string {
+  const text = `${tool} ${JSON.stringify(args)}`;
+  if (text.length <= MAX_RESOURCE) return text;
+  const hash = new Bun.CryptoHasher("sha256").update(text).digest("hex").slice(0, 16);
+  return `${text.slice(0, MAX_RESOURCE)}… (sha256 ${hash})`;
+}
+
 export interface McpToolCaller {
   /** Calls the tool on the server; rejects when the server is not connected, the call fails or is cancelled. */
   call(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult>;
@@ -40,8 +55,7 @@ export function mcpToolDefinition(server: string, tool: Tool, caller: McpToolCal
     parameters: parametersOf(tool) as unknown as TSchema,
     category: "mcp",
     operation: `${server}.${tool.name}`,
-    // what the approval shows and rules match: the call's arguments
-    resource: (args) => JSON.stringify(args),
+    resource: (args) => callResource(tool.name, args),
     // read-only mode lets through only what the server annotates as read-only (it runs the server's code anyway)
     assess: () => (readOnly ? { level: "read-only", reasons: [], programs: [] } : undefined),
     // the SDK's own timeout answers first, with the server named
