@@ -8,6 +8,7 @@ import checkpointGitSnapshots from "./0005_checkpoint_git_snapshots";
 import owners from "./0006_owners";
 import agents from "./0007_agents";
 import agenticTasks from "./0009_agentic_tasks";
+import messages from "./0010_messages";
 import memories from "./0011_memories";
 
 export interface Migration {
@@ -24,5 +25,6 @@ export const migrations: Migration[] = [
   { version: 6, name: "owners", sql: owners },
   { version: 7, name: "agents", sql: agents },
   { version: 9, name: "agentic_tasks", sql: agenticTasks },
+  { version: 10, name: "messages", sql: messages },
   { version: 11, name: "memories", sql: memories },
 ];

@@ -6,3 +6,4 @@ export * from "./tasks";
 export * from "./agents";
 export * from "./agentic";
 export * from "./memories";
+export * from "./messages";
