@@ -37,6 +37,7 @@ export async function callModel(host: EngineHost, turn: PreparedTurn, messages: 
       role: "assistant",
       status: "streaming",
       agentId: turn.agentId,
+      channel: turn.request.channel,
       model: turn.model.id,
       content: flushedContent,
       reasoning: flushedReasoning || null,

@@ -29,7 +29,7 @@ export async function runPreparedTurn(host: EngineHost, turn: PreparedTurn, sign
   // One commit for a new conversation and its first message.
   const userRow = conversations.atomically(() => {
     if (!conversations.find(turn.conversationId)) conversations.create({ id: turn.conversationId, sessionId: turn.sessionId, agentId: turn.agentId, owner: turn.request.viewer?.user });
-    return conversations.append(turn.conversationId, { role: "user", content: turn.text, agentId: turn.agentId, metadata });
+    return conversations.append(turn.conversationId, { role: "user", content: turn.text, agentId: turn.agentId, channel: turn.request.channel, metadata });
   });
   state.lastMessageId = userRow.id;
 
@@ -134,6 +134,7 @@ function recordToolResult(
     toolCallId: call.id,
     name: call.name,
     agentId: turn.agentId,
+    channel: turn.request.channel,
     messageType: "tool_result",
     metadata: { turn_id: turn.id, status: record.status, duration_ms: record.duration_ms, ...(record.data ? { data: record.data } : {}) },
   });

@@ -12,6 +12,8 @@ export interface TurnRequest {
   /** Binds the session to this directory on first use (409 on rebinding elsewhere, 400 when invalid). */
   directory?: string;
   agentId?: string;
+  /** The message bus channel the turn belongs to: its messages carry it, so history can be filtered by it. */
+  channel?: string;
   context?: Record<string, unknown>;
   contextFiles?: string[];
   imagePath?: string;
