@@ -299,6 +299,63 @@ rules = [
   });
 });
 
+describe("MCP tools under read-only mode and a short timeout", () => {
+  let up: Upstream;
+  let app: TestApp;
+  beforeAll(buildChangingServer);
+  useChatApp(
+    "openai",
+    (started) => ({ up, app } = started),
+    () => ({
+      toml: `
+[mcp.everything]
+command = [${q(BUN)}, ${q(EVERYTHING)}, "stdio"]
+network = false
+timeout_ms = 1000
+${readable()}
+
+[mcp.changing]
+command = [${q(BUN)}, ${q(CHANGING)}, ${q(MARKER)}]
+network = false
+${readable()}
+
+[permissions]
+mode = "read-only"
+rules = [{ action = "allow", operation = "mcp.*" }]
+`,
+    }),
+  );
+  beforeAll(async () => {
+    await connected(app, "everything");
+    await connected(app, "changing");
+  });
+  beforeEach(() => up.reset());
+
+  test("read-only mode runs the tools the server annotates readOnlyHint, and denies the others", async () => {
+    up.script(
+      { toolCalls: [{ name: "everything_echo", arguments: { message: "reading is fine" } }, { name: "changing_add_tool", arguments: {} }] },
+      { text: "ok" },
+    );
+    const { body } = await post(app, "/api/v1/chat/message", { text: "try both" });
+    const [echo, add] = body.action_results;
+    expect(echo).toMatchObject({ action: "everything_echo", status: "completed", result: "Echo: reading is fine" });
+    expect(add).toMatchObject({ action: "changing_add_tool", status: "denied" });
+    expect(add.result).toContain("Read-only mode");
+    expect((await server(app, "changing")).tools.map((t: any) => t.name)).not.toContain("changing_extra");
+  });
+
+  test("a call past timeout_ms ends with a timeout the model can read", async () => {
+    up.script({ toolCalls: [{ name: "everything_trigger-long-running-operation", arguments: { duration: 5, steps: 5 } }] }, { text: "ok" });
+    const started = Date.now();
+    const { body } = await post(app, "/api/v1/chat/message", { text: "slow" });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(body.action_results[0].status).toBe("error");
+    expect(body.action_results[0].result).toBe(
+      'everything_trigger-long-running-operation failed: the MCP server "everything" did not answer within 1000 ms (its timeout_ms); the call was cancelled',
+    );
+  });
+});
+
 test("shutting the server down ends its MCP servers' processes", async () => {
   await buildChangingServer();
   const marker = `${MARKER}-shutdown`;

@@ -94,6 +94,9 @@ export class McpConnection {
       // the signal cancels the request: the SDK sends notifications/cancelled and stops waiting
       return (await client.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: this.config.timeoutMs })) as CallToolResult;
     } catch (error) {
+      if (!signal.aborted && error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+        throw new Error(`the MCP server "${this.name}" did not answer within ${this.config.timeoutMs} ms (its timeout_ms); the call was cancelled`);
+      }
       // a failure below the protocol (the HTTP server is unreachable) may mean the connection is gone
       if (!signal.aborted && !(error instanceof McpError && error.code !== ErrorCode.ConnectionClosed)) void this.check(generation);
       throw error;
