@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROLES, type Role } from "./core/kernel/viewer";
 import { SandboxSettingSchema, type SandboxSetting } from "./core/sandbox/types";
+import { MemoryFileSettings, memorySettings, type MemorySettings } from "./core/memory/settings";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -222,6 +223,8 @@ const FileSchema = T.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Long-term memory (/v1/memories): embeddings, recall into turns, decay (src/core/memory/settings.ts). */
+    memory: T.Optional(MemoryFileSettings),
     checkpoints: T.Optional(
       T.Object(
         {
@@ -328,6 +331,8 @@ export interface Config {
     maxBufferedBytes: number;
   };
   checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
+  /** Long-term memory: embeddings, recall into turns, decay (src/core/memory). */
+  memory: MemorySettings;
   /** MCP tool servers whose tools join the registry as <server>_<tool> (src/core/mcp). */
   mcp: McpServerConfig[];
   /** Agentic tasks: whether they are served, sub-agents of one task at once, sub-tasks per plan. */
@@ -578,6 +583,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       heartbeatMs: tuning(env.PENGUIN_WS_HEARTBEAT_MS, (n) => n > 0) ?? file.websocket?.heartbeat_ms ?? 20_000,
       maxBufferedBytes: tuning(env.PENGUIN_WS_MAX_BUFFERED_BYTES, (n) => n > 0) ?? file.websocket?.max_buffered_bytes ?? 4 * 1024 * 1024,
     },
+    memory: memorySettings(file.memory, env),
     checkpoints: {
       enabled: file.checkpoints?.enabled ?? true,
       frequency: file.checkpoints?.frequency ?? 1,

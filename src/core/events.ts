@@ -8,6 +8,7 @@ import { ApprovalRequired, ApprovalResolved } from "./permission/schema";
 import { ModelLoadedEvent } from "./providers/schema";
 import { TurnEventPublished } from "./engine/schema";
 import { TaskEventPublished, TaskUpdated } from "./tasks/schema";
+import { MemoryChanged } from "./memory/schema";
 import { AgentUpdated, DelegationEvent } from "./agents/schema";
 import { McpServerChanged } from "./mcp/schema";
 import { AgenticEventPublished } from "./agentic/schema";
@@ -23,6 +24,7 @@ export const EVENTS = createEventRegistry([
   ModelLoadedEvent,
   TaskUpdated,
   TaskEventPublished,
+  MemoryChanged,
   AgentUpdated,
   DelegationEvent,
   McpServerChanged,

@@ -25,6 +25,8 @@ import { Tasks } from "./tasks/tasks";
 import { Telemetry } from "./system/telemetry";
 import { Agents } from "./agents/agents";
 import { createSandbox, type Sandbox } from "./sandbox";
+import { Memories } from "./memory/memories";
+import { memoryTools } from "./memory/tools";
 import { McpServers } from "./mcp";
 import { AgenticTasks } from "./agentic/agentic";
 import { engineTurnRunner } from "./agentic/runner";
@@ -63,6 +65,8 @@ export interface Core {
   readonly agents: Agents;
   /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
   readonly sandbox: Sandbox;
+  /** Long-term memory (/v1/memories): stored, searched, recalled into each turn, decayed when unused. */
+  readonly memory: Memories;
   /** MCP tool servers ([mcp.<name>]): their tools in the registry while connected; status for GET /api/v1/mcp. */
   readonly mcp: McpServers;
   /** Agentic tasks (/v1/agentic/tasks): a planner turn, sub-agents in parallel, a combining turn. */
@@ -138,6 +142,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // MCP servers connect in the background: a slow or broken one never holds up start-up
   const mcp = new McpServers({ config, sandbox, tools: toolServices.tools, bus, log, version: VERSION });
 
+  // Long-term memory: the engine recalls it into turns; the model uses it through memory_search / memory_store.
+  const memory = new Memories({ db, bus, log, settings: config.memory });
+  for (const tool of memoryTools(memory)) toolServices.tools.register(tool);
   const checkpoints = new Checkpoints(db, bus, conversations, config.checkpoints, log, roots, sandbox);
   const usage = new Usage(conversations.repository);
   const projects = new Projects(db);
@@ -189,6 +196,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
     agents,
     sandbox,
+    memory,
     mcp,
     agentic,
     describeModel() {
@@ -226,6 +234,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   checkpoints.start(toolServices.tools);
   core.onShutdown(() => checkpoints.stop());
   core.onShutdown(() => tasks.shutdown());
+  memory.start();
+  core.onShutdown(() => memory.stop());
   agents.start();
   core.onShutdown(() => agents.stop());
   core.onShutdown(() => agentic.shutdown());

@@ -23,7 +23,7 @@ describe("system info, status and capabilities", () => {
       current_model: { model: "openai/gpt-4o", provider: "openai", streaming_enabled: true, vision_enabled: true },
       conversation_manager: { active: true },
       tool_manager: { active: true, total_tools: app.core.tools.specs().length },
-      memory_provider: { initialized: false, provider_type: null },
+      memory_provider: { initialized: true, provider_type: "sqlite-fts5" },
     });
     expect(before.body.tool_manager.total_tools).toBeGreaterThan(3);
 

@@ -11,7 +11,7 @@ export const MemoryType = T.Union([T.Literal("fact"), T.Literal("preference"), T
 });
 export type MemoryType = Static<typeof MemoryType>;
 
-const Importance = (description: string) => T.Number({ minimum: 0, maximum: 1, description, error: "importance must be a number from 0.0 to 1.0" });
+const Importance = (description: string) => T.Number({ minimum: 0, maximum: 1, description });
 const Tags = T.Array(T.String({ minLength: 1, maxLength: 64 }), { maxItems: 32, description: "Optional tags (searched with the text)" });
 
 export const Memory = T.Object({
@@ -30,7 +30,7 @@ export const Memory = T.Object({
 export type Memory = Static<typeof Memory>;
 
 export const NewMemory = T.Object({
-  content: T.String({ minLength: 1, maxLength: 20_000, description: "Memory content text", error: "content is required: 1 to 20000 characters" }),
+  content: T.String({ minLength: 1, maxLength: 20_000, description: "Memory content text" }),
   summary: T.Optional(T.String({ maxLength: 500, description: "Short summary (default: the content's first sentence)" })),
   memory_type: T.Optional(MemoryType),
   importance: T.Optional(Importance("Importance score 0.0–1.0 (default 0.5)")),
@@ -52,7 +52,7 @@ export const MemoryPatch = T.Object(
     importance: T.Optional(Importance("Importance score 0.0–1.0")),
     tags: T.Optional(Tags),
   },
-  { minProperties: 1, error: "give at least one of content, summary, memory_type, importance, tags" },
+  { minProperties: 1, description: "At least one of the fields" },
 );
 export type MemoryPatch = Static<typeof MemoryPatch>;
 
@@ -66,7 +66,7 @@ export const MemoryListQuery = T.Object({
 export type MemoryListQuery = Static<typeof MemoryListQuery>;
 
 export const MemorySearchQuery = T.Object({
-  q: T.String({ minLength: 1, maxLength: 2000, description: "Search query", error: "q is required: 1 to 2000 characters" }),
+  q: T.String({ minLength: 1, maxLength: 2000, description: "Search query" }),
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 100, default: 10 })),
   memory_type: T.Optional(MemoryType),
 });
