@@ -5,6 +5,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DOC_ASSETS } from "../src/assets/docs";
 import type { Core } from "../src/core";
+import { A2A_CARD_PATHS } from "./a2a";
 import { EVENTS } from "../src/core/events";
 
 const REDOC_HTML = `<!doctype html>
@@ -57,6 +58,8 @@ export const docsPlugin = (core: Core) => {
               "(WebSockets also accept `?token=<key>`). Errors use one envelope: " +
               '`{"error":{"code","message","details","request_id","recoverable","suggested_action"},"detail":message}`.',
           },
+          // Routes the generator leaves out (paths with a dot), described by hand.
+          paths: { ...A2A_CARD_PATHS },
           components: {
             schemas: events.schemas,
             securitySchemes: {

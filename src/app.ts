@@ -29,6 +29,7 @@ import { tasksPlugin } from "../plugins/tasks";
 import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
 import { agentsPlugin } from "../plugins/agents";
+import { a2aPlugin } from "../plugins/a2a";
 import { memoriesPlugin } from "../plugins/memories";
 import { mcpPlugin } from "../plugins/mcp";
 import { agenticPlugin } from "../plugins/agentic";
@@ -227,6 +228,7 @@ export function createApp(core: Core) {
     .use(systemPlugin(core))
     .use(telemetryPlugin(core))
     .use(agentsPlugin(core))
+    .use(a2aPlugin(core))
     .use(memoriesPlugin(core))
     .use(mcpPlugin(core))
     .use(agenticPlugin(core));

@@ -25,6 +25,7 @@ import { Tasks } from "./tasks/tasks";
 import { Telemetry } from "./system/telemetry";
 import { Agents } from "./agents/agents";
 import { createSandbox, type Sandbox } from "./sandbox";
+import { A2A } from "./a2a/a2a";
 import { Memories } from "./memory/memories";
 import { memoryTools } from "./memory/tools";
 import { McpServers } from "./mcp";
@@ -65,6 +66,7 @@ export interface Core {
   readonly agents: Agents;
   /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
   readonly sandbox: Sandbox;
+  readonly a2a: A2A;
   /** Long-term memory (/v1/memories): stored, searched, recalled into each turn, decayed when unused. */
   readonly memory: Memories;
   /** MCP tool servers ([mcp.<name>]): their tools in the registry while connected; status for GET /api/v1/mcp. */
@@ -196,6 +198,14 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
     agents,
     sandbox,
+    a2a: new A2A(() => ({
+      agent: (id, viewer) => core.agents.require(id, viewer),
+      runTurn: (agentId, request) => core.agents.runTurn(agentId, request),
+      conversations,
+      bus,
+      version: VERSION,
+      keysRequired: config.auth.enabled,
+    })),
     memory,
     mcp,
     agentic,
@@ -222,6 +232,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // then running turns are cancelled (partial answers kept, marked interrupted), then approval waits end, audit pruning
   // stops and tool processes are killed.
   core.onShutdown(() => sandbox.shutdown());
+  core.onShutdown(core.a2a.start());
   core.onShutdown(() => mcp.shutdown());
   mcp.start();
   core.onShutdown(async () => {

@@ -5,6 +5,8 @@ import { WEB_ASSETS } from "../assets/web";
 
 const OPEN = new Set<string>([
   "/health",
+  // An A2A client reads the card to learn which key to send.
+  "/.well-known/agent-card.json",
   "/ready",
   "/ready/all",
   "/",
