@@ -29,6 +29,7 @@ import { tasksPlugin } from "../plugins/tasks";
 import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
 import { agentsPlugin } from "../plugins/agents";
+import { messagesPlugin } from "../plugins/messages";
 import { a2aPlugin } from "../plugins/a2a";
 import { memoriesPlugin } from "../plugins/memories";
 import { mcpPlugin } from "../plugins/mcp";
@@ -228,6 +229,7 @@ export function createApp(core: Core) {
     .use(systemPlugin(core))
     .use(telemetryPlugin(core))
     .use(agentsPlugin(core))
+    .use(messagesPlugin(core))
     .use(a2aPlugin(core))
     .use(memoriesPlugin(core))
     .use(mcpPlugin(core))

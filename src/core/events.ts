@@ -12,6 +12,7 @@ import { MemoryChanged } from "./memory/schema";
 import { AgentUpdated, DelegationEvent } from "./agents/schema";
 import { McpServerChanged } from "./mcp/schema";
 import { AgenticEventPublished } from "./agentic/schema";
+import { BusMessagePublished, BusMessageUpdated } from "./messages/schema";
 import { createEventRegistry, type EventMap, type EventMapOf } from "./kernel/event-registry";
 
 export const EVENTS = createEventRegistry([
@@ -29,6 +30,8 @@ export const EVENTS = createEventRegistry([
   DelegationEvent,
   McpServerChanged,
   AgenticEventPublished,
+  BusMessagePublished,
+  BusMessageUpdated,
 ]);
 
 // Every event a domain added to EventMap is gathered here: otherwise this fails to compile, naming the missing one.

@@ -25,6 +25,8 @@ import { Tasks } from "./tasks/tasks";
 import { Telemetry } from "./system/telemetry";
 import { Agents } from "./agents/agents";
 import { createSandbox, type Sandbox } from "./sandbox";
+import { MessageBus } from "./messages/messages";
+import { sendMessageTool } from "./messages/send-message-tool";
 import { A2A } from "./a2a/a2a";
 import { Memories } from "./memory/memories";
 import { memoryTools } from "./memory/tools";
@@ -73,6 +75,8 @@ export interface Core {
   readonly mcp: McpServers;
   /** Agentic tasks (/v1/agentic/tasks): a planner turn, sub-agents in parallel, a combining turn. */
   readonly agentic: AgenticTasks;
+  /** The message bus: messages between the human and agents (a message to an agent makes it act). */
+  readonly messages: MessageBus;
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -168,6 +172,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // agents (delegations, messages, coordinator, agentic tasks) runs through it under max_concurrent_agents.
   const agents = new Agents({ db, bus, config, log, models, conversations, engine: () => core.engine, toolNames: () => toolServices.tools.names() });
   for (const tool of agents.tools()) toolServices.tools.register(tool);
+  // Messages reach agents through the registry (their turns, pause state); the model sends them with send_message.
+  const messages = new MessageBus({ db, bus, log, agents: () => core.agents });
+  toolServices.tools.register(sendMessageTool(messages));
   const lostTasks = tasks.recoverInterrupted();
   if (lostTasks) log.warn("marked tasks left running by an earlier process as interrupted", { count: lostTasks });
 
@@ -209,6 +216,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     memory,
     mcp,
     agentic,
+    messages,
     describeModel() {
       const model = models.current();
       return models.problem() ?? `${model!.model} (${model!.provider})`;
@@ -245,6 +253,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   checkpoints.start(toolServices.tools);
   core.onShutdown(() => checkpoints.stop());
   core.onShutdown(() => tasks.shutdown());
+  core.onShutdown(() => messages.shutdown());
   memory.start();
   core.onShutdown(() => memory.stop());
   agents.start();
