@@ -30,6 +30,7 @@ import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
 import { agentsPlugin } from "../plugins/agents";
 import { messagesPlugin } from "../plugins/messages";
+import { coordinatorPlugin } from "../plugins/coordinator";
 import { a2aPlugin } from "../plugins/a2a";
 import { memoriesPlugin } from "../plugins/memories";
 import { mcpPlugin } from "../plugins/mcp";
@@ -230,6 +231,7 @@ export function createApp(core: Core) {
     .use(telemetryPlugin(core))
     .use(agentsPlugin(core))
     .use(messagesPlugin(core))
+    .use(coordinatorPlugin(core))
     .use(a2aPlugin(core))
     .use(memoriesPlugin(core))
     .use(mcpPlugin(core))

@@ -27,6 +27,7 @@ import { Agents } from "./agents/agents";
 import { createSandbox, type Sandbox } from "./sandbox";
 import { MessageBus } from "./messages/messages";
 import { sendMessageTool } from "./messages/send-message-tool";
+import { Coordinator } from "./coordinator/coordinator";
 import { A2A } from "./a2a/a2a";
 import { Memories } from "./memory/memories";
 import { memoryTools } from "./memory/tools";
@@ -77,6 +78,8 @@ export interface Core {
   readonly agentic: AgenticTasks;
   /** The message bus: messages between the human and agents (a message to an agent makes it act). */
   readonly messages: MessageBus;
+  /** Roles, and messages and workflows over a role's agents. */
+  readonly coordinator: Coordinator;
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -175,6 +178,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // Messages reach agents through the registry (their turns, pause state); the model sends them with send_message.
   const messages = new MessageBus({ db, bus, log, agents: () => core.agents });
   toolServices.tools.register(sendMessageTool(messages));
+  const coordinator = new Coordinator(db, bus, messages, () => core.agents);
   const lostTasks = tasks.recoverInterrupted();
   if (lostTasks) log.warn("marked tasks left running by an earlier process as interrupted", { count: lostTasks });
 
@@ -217,6 +221,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     mcp,
     agentic,
     messages,
+    coordinator,
     describeModel() {
       const model = models.current();
       return models.problem() ?? `${model!.model} (${model!.provider})`;
