@@ -8,6 +8,7 @@ import { AppError } from "../src/core/kernel/errors";
 import { newId } from "../src/core/kernel/ids";
 import { followTurn } from "../src/core/engine/follow";
 import { ActionResult, TurnUsage } from "../src/core/engine/schema";
+import { MemoryUsed } from "../src/core/memory/schema";
 import type { TurnRequest, TurnResult } from "../src/core/engine/turn";
 import type { Viewer } from "../src/core/kernel/viewer";
 import { callerOf } from "../src/http/auth";
@@ -41,6 +42,7 @@ const ChatMessageResponse = t.Object({
   iterations: t.Integer(),
   interrupted: t.Boolean(),
   context_note: t.Optional(t.String({ description: "Present when older history was trimmed or summarised to fit the context window" })),
+  memories_used: t.Optional(t.Array(MemoryUsed, { description: "Long-term memories recalled into this turn's context (absent when none)" })),
 });
 
 /** The API body → an engine request (the same translation serves REST and WebSocket). */
@@ -73,6 +75,7 @@ function toChatAnswerView(result: TurnResult, includeReasoning: boolean): Static
     iterations: result.iterations,
     interrupted: result.interrupted,
     ...(result.contextNote ? { context_note: result.contextNote } : {}),
+    ...(result.memoriesUsed?.length ? { memories_used: result.memoriesUsed } : {}),
   };
 }
 

@@ -32,6 +32,9 @@
 // answer." or `startUpstream({ defaultText })`). Streaming follows the request's `stream` flag; the final OpenAI
 // usage chunk is sent only when `stream_options.include_usage` is set. OpenAI reasoning goes out as
 // `reasoning_content` (`reasoningField: "reasoning"` for the OpenRouter spelling).
+// Embeddings (POST …/embeddings, the OpenAI wire format, float or base64 as the request asks): `up.embed(text, model)`
+// makes each input's vector; by default `wordHashEmbedding` (texts that share words point the same way). Assign your
+// own to script meaning; `up.embeddingsError = { status }` makes the route fail until cleared.
 // `up.requests` records every request (path, method, headers, parsed body, format, lastUserText) in arrival order;
 // `up.pending()` counts unused steps; `up.reset()` clears steps and records; `up.catalogue` is the list served by
 // GET …/models (OpenRouter shape: `{data:[…]}`), `up.catalogueError` makes that route fail. `await up.close()`.
@@ -80,7 +83,7 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: any;
-  format: "openai" | "anthropic" | "models" | "other";
+  format: "openai" | "anthropic" | "models" | "embeddings" | "other";
   /** Text of the last user message that has text (tool results skipped); "" when none. */
   lastUserText: string;
   stream: boolean;
@@ -112,7 +115,17 @@ export interface Upstream {
   reset(): void;
   catalogue: OpenRouterModel[];
   catalogueError?: { status: number; body?: unknown };
+  /** The vector POST …/embeddings returns for one input (default: wordHashEmbedding). */
+  embed: (text: string, model: string) => number[];
+  embeddingsError?: { status: number; body?: unknown };
   close(): Promise<void>;
+}
+
+/** Each word (lowercased letters and digits) adds 1 to one of `dimensions` slots chosen by its hash. */
+export function wordHashEmbedding(text: string, dimensions = 64): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) vector[Bun.hash.crc32(word) % dimensions]! += 1;
+  return vector;
 }
 
 export const DEFAULT_CATALOGUE: OpenRouterModel[] = [
@@ -187,7 +200,9 @@ export async function startUpstream(options: { defaultText?: string } = {}): Pro
             ? "anthropic"
             : req.method === "GET" && path.endsWith("/models")
               ? "models"
-              : "other";
+              : req.method === "POST" && path.endsWith("/embeddings")
+                ? "embeddings"
+                : "other";
       const record: RecordedRequest = {
         method: req.method,
         path,
@@ -208,6 +223,7 @@ export async function startUpstream(options: { defaultText?: string } = {}): Pro
         }
         return Response.json({ data: upstream.catalogue });
       }
+      if (format === "embeddings") return embeddingsResponse(body, upstream);
       if (format === "other") return Response.json({ error: { message: `no route ${req.method} ${path}` } }, { status: 404 });
       if (typeof body !== "object" || body === null) return errorResponse(format, 400, undefined, "body must be JSON");
 
@@ -248,6 +264,7 @@ export async function startUpstream(options: { defaultText?: string } = {}): Pro
       requests.length = 0;
     },
     catalogue: structuredClone(DEFAULT_CATALOGUE),
+    embed: (text) => wordHashEmbedding(text),
     async close() {
       closing.abort();
       await server.stop(true);
@@ -405,6 +422,23 @@ function anthropicEvents(step: Step, id: string, model: string): string[] {
   events.push(["message_delta", { type: "message_delta", delta: { stop_reason: anthropicStop(step), stop_sequence: null }, usage: { output_tokens: usage.output } }]);
   events.push(["message_stop", { type: "message_stop" }]);
   return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function embeddingsResponse(body: any, upstream: Upstream): Response {
+  if (upstream.embeddingsError) {
+    const { status, body: errorBody } = upstream.embeddingsError;
+    return Response.json(errorBody ?? { error: { message: `scripted embeddings error ${status}`, type: "server_error", param: null, code: null } }, { status });
+  }
+  const inputs: unknown[] = Array.isArray(body?.input) ? body.input : [body?.input];
+  if (inputs.length === 0 || inputs.some((i) => typeof i !== "string")) return errorResponse("openai", 400, undefined, "input must be a string or an array of strings");
+  const model = String(body.model ?? "scripted-embedding");
+  const data = (inputs as string[]).map((text, index) => {
+    const vector = upstream.embed(text, model);
+    const embedding = body.encoding_format === "base64" ? Buffer.from(Float32Array.from(vector).buffer).toString("base64") : vector;
+    return { object: "embedding", index, embedding };
+  });
+  const tokens = (inputs as string[]).reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+  return Response.json({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
 function errorResponse(format: "openai" | "anthropic", status: number, body: unknown, message?: string, retryAfter?: number | string): Response {

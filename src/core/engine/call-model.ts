@@ -79,7 +79,7 @@ export async function callModel(host: EngineHost, turn: PreparedTurn, messages: 
       promptTokens: usage.promptTokens,
       completionTokens: usage.completionTokens,
       costUsd: cost,
-      metadata: { turn_id: turn.id, ...(done ? { finish_reason: done.finishReason } : {}), ...(signature ? { reasoning_signature: signature } : {}) },
+      metadata: { turn_id: turn.id, ...(done ? { finish_reason: done.finishReason } : {}), ...(signature ? { reasoning_signature: signature } : {}), ...(state.memoriesUsed?.length ? { memories_used: state.memoriesUsed } : {}) },
     });
     state.promptTokens += usage.promptTokens;
     state.completionTokens += usage.completionTokens;

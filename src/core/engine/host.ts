@@ -11,6 +11,8 @@ import type { Roots } from "../fs/roots";
 import type { ToolDefinition, ToolRuntime } from "../tools/types";
 import type { ActionResult, TurnEvent } from "./schema";
 import type { TurnRequest } from "./turn";
+import type { Viewer } from "../kernel/viewer";
+import type { MemoryUsed } from "../memory/schema";
 
 /** What the engine reads from the core; read lazily, so areas built after the engine are seen. */
 export interface EngineHost {
@@ -22,6 +24,8 @@ export interface EngineHost {
   readonly contextFiles: ContextFiles;
   readonly models: ModelCatalog;
   readonly tools: ToolRuntime;
+  /** Long-term memory, recalled into each turn (src/core/memory). */
+  readonly memory?: TurnMemory;
   readonly agents: AgentProfiles;
 }
 
@@ -32,6 +36,11 @@ export interface AgentProfiles {
    * parent's). Unknown → AGENT_NOT_FOUND; paused → CONFLICT, so a paused agent takes no new work.
    */
   profileFor(agentId: string): AgentEntry;
+}
+
+/** What the engine asks of long-term memory: the section for this message's context, and what is in it. */
+export interface TurnMemory {
+  recall(request: { text: string; viewer?: Viewer; signal?: AbortSignal }): Promise<{ prompt: string; used: MemoryUsed[] } | undefined>;
 }
 
 /** A turn that passed every check: nothing was written yet. */
@@ -71,6 +80,8 @@ export interface TurnState {
   iterations: number;
   lastMessageId: string;
   contextNote?: string;
+  /** Long-term memories recalled into this turn's context. */
+  memoriesUsed?: MemoryUsed[];
   interrupted: boolean;
 }
 

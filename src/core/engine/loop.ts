@@ -79,6 +79,7 @@ function finish(host: EngineHost, turn: PreparedTurn, state: TurnState, createdA
       usage,
       ...(state.interrupted ? { interrupted: true } : {}),
       ...(state.contextNote ? { context_note: state.contextNote } : {}),
+      ...(state.memoriesUsed?.length ? { memories_used: state.memoriesUsed } : {}),
     },
   });
   return {
@@ -94,6 +95,7 @@ function finish(host: EngineHost, turn: PreparedTurn, state: TurnState, createdA
     model: turn.model.id,
     interrupted: state.interrupted,
     contextNote: state.contextNote,
+    memoriesUsed: state.memoriesUsed,
     createdAt,
   };
 }

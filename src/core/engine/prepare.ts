@@ -116,6 +116,8 @@ export class ModelInput {
   private units: HistoryUnit[];
   private summary: string | undefined;
   private summarised = false;
+  /** Long-term memories for this message: recalled on the first model call (null: none). */
+  private recalled: { prompt: string } | null | undefined;
   private readonly loaded: MessageRow[];
   private readonly window: number;
   private readonly budget: number;
@@ -148,6 +150,11 @@ export class ModelInput {
    *  configured), else left out; either way the turn's context note says so. */
   async messages(signal: AbortSignal): Promise<ChatMessage[]> {
     const { host, state } = this;
+    if (this.recalled === undefined) {
+      const recalled = await host.memory?.recall({ text: this.turn.text, viewer: this.turn.request.viewer, signal }).catch((error) => void host.log.warn("memory recall failed", { turn_id: this.turn.id, error: String(error) }));
+      this.recalled = recalled ?? null;
+      if (recalled) state.memoriesUsed = recalled.used;
+    }
     let fitted = fitToWindow(this.systemPrompt(), this.units, this.current, this.budget);
     if (fitted.droppedUnits > 0 && host.config.engine.contextStrategy === "summarize" && !this.summarised) {
       this.summarised = true;
@@ -172,7 +179,7 @@ export class ModelInput {
 
   private systemPrompt(): string {
     const { host, turn } = this;
-    return buildSystemPrompt({
+    const prompt = buildSystemPrompt({
       base: turn.request.systemPrompt ?? turn.agent?.system_prompt ?? host.config.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
       persona: turn.agent?.persona,
       root: turn.root,
@@ -181,6 +188,7 @@ export class ModelInput {
       loaded: this.loaded,
       summary: this.summary,
     });
+    return this.recalled ? `${prompt}\n\n${this.recalled.prompt}` : prompt;
   }
 }
 

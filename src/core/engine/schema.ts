@@ -4,6 +4,7 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { defineEvent, ScopeFields, type EventMapOf } from "../kernel/event-registry";
 import { ApprovalPrompt, ApprovalResolution } from "../permission/schema";
+import { MemoryUsed } from "../memory/schema";
 
 export const ActionStatus = Type.Union([Type.Literal("completed"), Type.Literal("error"), Type.Literal("denied")]);
 export type ActionStatus = Static<typeof ActionStatus>;
@@ -37,6 +38,7 @@ export const TurnComplete = Type.Object({
   usage: TurnUsage,
   interrupted: Type.Optional(Type.Boolean({ description: "true when the turn was cancelled (stop, disconnect, shutdown); `response` holds what was streamed" })),
   context_note: Type.Optional(Type.String({ description: "Set when older history was trimmed or summarised to fit the context window" })),
+  memories_used: Type.Optional(Type.Array(MemoryUsed, { description: "Long-term memories recalled into this turn's context (absent when none)" })),
 });
 export type TurnComplete = Static<typeof TurnComplete>;
 

@@ -4,6 +4,7 @@
 import type { Viewer } from "../kernel/viewer";
 import type { ToolDefinition } from "../tools/types";
 import type { ActionResult, TurnUsage } from "./schema";
+import type { MemoryUsed } from "../memory/schema";
 
 export interface TurnRequest {
   text: string;
@@ -55,6 +56,8 @@ export interface TurnResult {
   interrupted: boolean;
   /** Set when older history was trimmed or summarised to fit the context window. */
   contextNote?: string;
+  /** Long-term memories recalled into the turn's context (why the model knew something). */
+  memoriesUsed?: MemoryUsed[];
   createdAt: string;
 }
 
