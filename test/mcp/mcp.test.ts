@@ -48,14 +48,19 @@ function processesWith(text: string): number[] {
 }
 
 /** server-everything over streamable HTTP on a free port, run by the test as an independent service, behind a
- *  pass-through proxy that notes the Authorization header each request carried. */
-async function startEverythingHttp(): Promise<{ url: string; authorizations: (string | null)[]; stop(): Promise<void> }> {
+ *  pass-through proxy that notes the Authorization header each request carried. `restart` ends the server (its
+ *  sessions with it) and starts a new one behind the same address. */
+async function startEverythingHttp(): Promise<{ url: string; authorizations: (string | null)[]; restart(): Promise<void>; stop(): Promise<void> }> {
   const probe = Bun.serve({ port: 0, fetch: () => new Response() });
   const port = probe.port;
   await probe.stop(true);
-  const proc = Bun.spawn([BUN, EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdout: "ignore", stderr: "ignore" });
   const target = `http://127.0.0.1:${port}`;
-  await until(() => fetch(`${target}/mcp`).then(() => true, () => false), 15_000, "server-everything over HTTP");
+  const spawn = async () => {
+    const proc = Bun.spawn([BUN, EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdout: "ignore", stderr: "ignore" });
+    await until(() => fetch(`${target}/mcp`).then(() => true, () => false), 15_000, "server-everything over HTTP");
+    return proc;
+  };
+  let proc = await spawn();
   const authorizations: (string | null)[] = [];
   const proxy = Bun.serve({
     port: 0,
@@ -63,16 +68,26 @@ async function startEverythingHttp(): Promise<{ url: string; authorizations: (st
     fetch(request) {
       authorizations.push(request.headers.get("authorization"));
       const url = new URL(request.url);
-      return fetch(target + url.pathname + url.search, { method: request.method, headers: request.headers, body: request.body, redirect: "manual" });
+      // while the server restarts nothing answers: a gateway error, as a real proxy would give
+      return fetch(target + url.pathname + url.search, { method: request.method, headers: request.headers, body: request.body, redirect: "manual" }).catch(
+        () => new Response("server unavailable", { status: 502 }),
+      );
     },
   });
+  const end = async () => {
+    proc.kill();
+    await proc.exited;
+  };
   return {
     url: `http://127.0.0.1:${proxy.port}/mcp`,
     authorizations,
+    async restart() {
+      await end();
+      proc = await spawn();
+    },
     async stop() {
       await proxy.stop(true);
-      proc.kill();
-      await proc.exited;
+      await end();
     },
   };
 }
@@ -263,6 +278,21 @@ rules = [
     // the header was filled in from Penguin's environment ({env:WEB_TOKEN}) and sent with every request
     expect(http.authorizations.length).toBeGreaterThan(2);
     expect(new Set(http.authorizations)).toEqual(new Set(["Bearer token-from-the-environment"]));
+  });
+
+  test("streamable HTTP: a server that goes away is noticed, its tools leave, and the new one is connected", async () => {
+    const before = await connected(app, "web");
+    await http.restart();
+    // the old session is gone with the old process: the broken event stream, or at the latest the next call, shows it
+    up.script({ toolCalls: [{ name: "web_echo", arguments: { message: "anyone there?" } }] }, { text: "ok" });
+    await post(app, "/api/v1/chat/message", { text: "echo after the restart", conversation_id: "mcp-over-http" });
+    const again = await connected(app, "web");
+    expect(Date.parse(again.connected_at)).toBeGreaterThan(Date.parse(before.connected_at));
+    expect(again.tools.map((t: any) => t.name)).toContain("web_echo");
+    up.reset();
+    up.script({ toolCalls: [{ name: "web_echo", arguments: { message: "back again" } }] }, { text: "ok" });
+    const { body } = await post(app, "/api/v1/chat/message", { text: "echo on the new server", conversation_id: "mcp-over-http" });
+    expect(body.action_results[0]).toMatchObject({ status: "completed", result: "Echo: back again" });
   });
 
   test("notifications/tools/list_changed: a tool the server adds joins the registry and is offered next turn", async () => {
