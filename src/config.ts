@@ -225,6 +225,18 @@ const FileSchema = T.Object(
     ),
     /** Long-term memory (/v1/memories): embeddings, recall into turns, decay (src/core/memory/settings.ts). */
     memory: T.Optional(MemoryFileSettings),
+    /** The event log every live stream replays from (src/core/eventlog). */
+    events: T.Optional(
+      T.Object(
+        {
+          /** Hours events are kept for replay (fractions allowed). */
+          retention_hours: T.Optional(T.Number({ exclusiveMinimum: 0 })),
+          /** Events that may wait for a client that stopped reading before it gets a gap notice and is closed. */
+          stream_queue: T.Optional(T.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     checkpoints: T.Optional(
       T.Object(
         {
@@ -330,6 +342,8 @@ export interface Config {
     /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
     maxBufferedBytes: number;
   };
+  /** The event log: how long events are kept for replay, and how many may wait for a slow client. */
+  events: { retentionHours: number; streamQueue: number };
   checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
   /** Long-term memory: embeddings, recall into turns, decay (src/core/memory). */
   memory: MemorySettings;
@@ -584,6 +598,10 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       maxBufferedBytes: tuning(env.PENGUIN_WS_MAX_BUFFERED_BYTES, (n) => n > 0) ?? file.websocket?.max_buffered_bytes ?? 4 * 1024 * 1024,
     },
     memory: memorySettings(file.memory, env),
+    events: {
+      retentionHours: tuning(env.PENGUIN_EVENTS_RETENTION_HOURS, (n) => n > 0) ?? file.events?.retention_hours ?? 24,
+      streamQueue: tuning(env.PENGUIN_STREAM_QUEUE, (n) => Number.isInteger(n) && n >= 1) ?? file.events?.stream_queue ?? 1000,
+    },
     checkpoints: {
       enabled: file.checkpoints?.enabled ?? true,
       frequency: file.checkpoints?.frequency ?? 1,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Config } from "../config";
 import { createInProcessBus, type Bus } from "./kernel/bus";
 import { EVENTS } from "./events";
+import { EventLog } from "./eventlog/event-log";
 import { openDatabase, type Db } from "./store/db";
 import { HealthChecks } from "./system/health";
 import { createLogger, type Logger } from "./kernel/log";
@@ -40,6 +41,8 @@ export interface Core {
   readonly config: Config;
   readonly log: Logger;
   readonly bus: Bus;
+  /** Every bus event, kept for replay: live streams resume from it (`since=<id>`). */
+  readonly eventLog: EventLog;
   readonly db: Db;
   readonly dbFile: string;
   readonly metrics: Metrics;
@@ -114,8 +117,12 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   }
   const dbFile = join(config.workspace, "penguin.db");
   const db = openDatabase(dbFile);
+  // The bus's journal: every event is kept before anyone sees it, and ids continue after the newest kept.
+  const eventLog = new EventLog(db, { log, retentionHours: () => config.events.retentionHours });
   const bus = createInProcessBus({
     registry: EVENTS,
+    lastId: eventLog.newestAtOpen,
+    journal: (event) => eventLog.record(event),
     onListenerError: (error, event) => log.error("bus listener failed", { event: event.type, error: String(error) }),
     // payloads are checked against their declarations under test (the bus's default) and in debug runs
     validate: config.debug || undefined,
@@ -179,6 +186,16 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const messages = new MessageBus({ db, bus, log, agents: () => core.agents });
   toolServices.tools.register(sendMessageTool(messages));
   const coordinator = new Coordinator(db, bus, messages, () => core.agents);
+  // Events that do not name their owner belong to their conversation's, task's or session's.
+  eventLog.resolveOwnersWith({
+    conversation: (id) => conversations.find(id)?.owner,
+    task: (id) => tasks.find(id)?.owner,
+    session: (id) => {
+      const session = conversations.sessionOwner(id);
+      return session.claimed ? session.owner : undefined;
+    },
+  });
+  eventLog.start();
   const lostTasks = tasks.recoverInterrupted();
   if (lostTasks) log.warn("marked tasks left running by an earlier process as interrupted", { count: lostTasks });
 
@@ -187,6 +204,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     config,
     log,
     bus,
+    eventLog,
     db,
     dbFile,
     metrics,
@@ -244,6 +262,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // Hooks run in reverse order of registration: tasks stop (marked interrupted) first, then the checkpoint timer,
   // then running turns are cancelled (partial answers kept, marked interrupted), then approval waits end, audit pruning
   // stops and tool processes are killed.
+  core.onShutdown(() => eventLog.stop());
   core.onShutdown(() => sandbox.shutdown());
   core.onShutdown(core.a2a.start());
   core.onShutdown(() => mcp.shutdown());

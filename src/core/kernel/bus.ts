@@ -1,8 +1,8 @@
 // The bus: the one way events travel. Producers publish; every live stream (WS, SSE), telemetry and audit subscribe,
 // with a filter; producers never know who listens. The interface is small on purpose (publish, subscribe with a
 // declarative filter) so a multi-instance deployment can put PostgreSQL LISTEN/NOTIFY or Redis pub/sub behind it
-// without touching producers or subscribers. Every event gets an increasing id, so a durable log can later replay
-// what a client missed (`since=<id>`).
+// without touching producers or subscribers. Every event gets an increasing id; the journal (the event log) keeps each
+// one before any subscriber sees it, so a stream can replay what a client missed (`since=<id>`) and then listen.
 import type { EventMap, EventRegistry } from "./event-registry";
 
 export type { EventMap } from "./event-registry";
@@ -46,6 +46,13 @@ export interface BusOptions {
   validate?: boolean;
   /** The declared events to validate against (src/core/events.ts gathers them); without it nothing is checked. */
   registry?: EventRegistry;
+  /** Ids continue after this one (the event log's newest), so they never repeat across restarts. */
+  lastId?: number;
+  /**
+   * Receives every event before any subscriber does (the event log writes it there). Whatever a subscriber has seen
+   * is therefore already in the journal: reading the journal and then subscribing, in one tick, misses nothing.
+   */
+  journal?: (event: BusEvent) => void;
 }
 
 interface Subscription {
@@ -55,14 +62,15 @@ interface Subscription {
 }
 
 export function createInProcessBus(options: BusOptions | BusOptions["onListenerError"] = {}): Bus {
-  const { onListenerError = () => {}, validate = process.env.NODE_ENV === "test", registry } = typeof options === "function" ? { onListenerError: options } : options;
+  const { onListenerError = () => {}, validate = process.env.NODE_ENV === "test", registry, journal } = typeof options === "function" ? { onListenerError: options } : options;
   const subscriptions = new Set<Subscription>();
-  let lastId = 0;
+  let lastId = typeof options === "function" ? 0 : (options.lastId ?? 0);
   return {
     publish(type, data) {
       // Loud on purpose: a payload that drifted from its declaration is a bug in the producer.
       if (validate) registry?.assertValid(type, data);
       const event = { id: ++lastId, type, data, at: Date.now() };
+      journal?.(event as BusEvent);
       for (const s of subscriptions) {
         if (s.types && !s.types.has(type)) continue;
         if (s.where && !s.where.every(([key, value]) => (data as Record<string, unknown>)[key] === value)) continue;

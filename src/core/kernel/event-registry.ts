@@ -21,6 +21,8 @@ export const ScopeFields = {
   agent_id: Type.Optional(Type.String()),
   /** The id of the turn (one user message and everything the agent did for it). */
   turn_id: Type.Optional(Type.String({ description: "The turn (one user message and everything the agent did for it)" })),
+  /** The user the event belongs to, where the producer knows it; streams show an event only to its owner and admins. */
+  owner: Type.Optional(Type.String({ description: "The user the event belongs to (whose key started the turn, task or message)" })),
 };
 export const Scope = Type.Object(ScopeFields);
 export type Scope = Static<typeof Scope>;

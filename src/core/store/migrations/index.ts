@@ -6,6 +6,7 @@ import security from "./0003_security";
 import checkpointsProjectsTasks from "./0004_checkpoints_projects_tasks";
 import checkpointGitSnapshots from "./0005_checkpoint_git_snapshots";
 import owners from "./0006_owners";
+import eventLog from "./0008_event_log";
 import agents from "./0007_agents";
 import agenticTasks from "./0009_agentic_tasks";
 import messages from "./0010_messages";
@@ -24,6 +25,7 @@ export const migrations: Migration[] = [
   { version: 5, name: "checkpoint_git_snapshots", sql: checkpointGitSnapshots },
   { version: 6, name: "owners", sql: owners },
   { version: 7, name: "agents", sql: agents },
+  { version: 8, name: "event_log", sql: eventLog },
   { version: 9, name: "agentic_tasks", sql: agenticTasks },
   { version: 10, name: "messages", sql: messages },
   { version: 11, name: "memories", sql: memories },

@@ -7,3 +7,4 @@ export * from "./agents";
 export * from "./agentic";
 export * from "./memories";
 export * from "./messages";
+export * from "./events";
