@@ -265,6 +265,27 @@ describe("a user key sees only its own messages", () => {
     const all = (await admin("GET", "/api/v1/messages?limit=1000")).body.messages.map((m: any) => m.id);
     expect(all).toEqual(expect.arrayContaining([bobs.body.message.id, note.body.message.id]));
   });
+
+  test("another user's reply never resumes a turn waiting for this user's answer", async () => {
+    const hasReply = (r: RecordedRequest) => JSON.stringify(r.body.messages).includes("The human replied");
+    up.script(
+      { key: "[bob-ask]", toolCalls: [{ name: "send_message", arguments: { recipient: "human", content: "Bob, which file?", wait_for_reply: true } }] },
+      { key: "[bob-ask]", match: hasReply, text: "Opening it." },
+    );
+    const asked = await as("bob", "POST", "/api/v1/messages", { recipient: "reviewer", content: "[bob-ask] look at my file" });
+    const question = await until(async () => (await as("bob", "GET", "/api/v1/messages?recipient=human&status=awaiting_reply")).body.messages[0], 8000, "bob's question");
+    expect((await as("carol", "GET", "/api/v1/messages?recipient=human&status=awaiting_reply")).body.total).toBe(0);
+    // naming bob's question is a 404 for carol; a plain reply from her is a new message, not an answer to bob's
+    const named = await as("carol", "POST", "/api/v1/messages/human-reply", { agent_id: "reviewer", content: "src/a.ts", reply_to: question.id });
+    expect(named.status).toBe(404);
+    const carols = await as("carol", "POST", "/api/v1/messages/human-reply", { agent_id: "reviewer", content: "[carol-reply] src/a.ts" });
+    expect(carols.body.resumed).toBe(false);
+    expect((await as("bob", "GET", `/api/v1/messages/${question.id}`)).body.status).toBe("awaiting_reply");
+    const bobs = await as("bob", "POST", "/api/v1/messages/human-reply", { agent_id: "reviewer", content: "src/b.ts", reply_to: question.id });
+    expect(bobs.body.resumed).toBe(true);
+    expect((await settled(asked.body.message.id, undefined, "bob")).status).toBe("answered");
+    await settled(carols.body.message.id, undefined, "carol");
+  });
 });
 
 test("every message route is in the OpenAPI document", async () => {
