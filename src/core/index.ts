@@ -72,6 +72,7 @@ export interface Core {
   readonly agents: Agents;
   /** The OS sandbox every command the agent starts runs in; `sandbox.status` says which mode is active. */
   readonly sandbox: Sandbox;
+  /** Every agent over A2A: cards, tasks (one turn each) and the SDK's request handlers (plugins/a2a.ts serves them). */
   readonly a2a: A2A;
   /** Long-term memory (/v1/memories): stored, searched, recalled into each turn, decayed when unused. */
   readonly memory: Memories;

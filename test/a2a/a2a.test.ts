@@ -162,6 +162,10 @@ describe("messages", () => {
     expect(answerOf(next)).toBe("Still here.");
     expect(JSON.stringify(up.requests.at(-1)!.body)).toContain("Hello from Penguin.");
 
+    const listed = await client.listTasks({ tenant: "", contextId: task.contextId, status: TaskState.TASK_STATE_UNSPECIFIED, pageSize: undefined, pageToken: "", historyLength: undefined, statusTimestampAfter: undefined, includeArtifacts: false });
+    expect(listed.tasks.map((t) => t.id).sort()).toEqual([task.id, next.id].sort());
+    expect(listed.totalSize).toBe(2);
+
     const fetched = await client.getTask({ tenant: "", id: task.id, historyLength: undefined });
     expect(fetched.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(fetched.history.map((m) => [m.role, textsOf(m.parts).join("")])).toEqual([
