@@ -114,7 +114,7 @@ export function createApp(core: Core) {
       cors({
         origin: anyOrigin ? "*" : config.corsOrigins,
         credentials: !anyOrigin,
-        allowedHeaders: "Content-Type, Authorization, X-API-Key, X-Request-Id",
+        allowedHeaders: "Content-Type, Authorization, X-API-Key, X-Request-Id, A2A-Version, A2A-Extensions",
         exposeHeaders: "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After",
         maxAge: 600,
       }),

@@ -138,6 +138,16 @@ describe("transports", () => {
     const badSize = await app.request("/a2a/default/rest/tasks?pageSize=1e308", { headers: { "a2a-version": "1.0" } });
     expect(badSize.status).toBe(422);
   });
+
+  test("a browser client may send the A2A headers (CORS preflight)", async () => {
+    const preflight = await app.request("/a2a/default/jsonrpc", {
+      method: "OPTIONS",
+      auth: false,
+      headers: { origin: "https://inspector.example", "access-control-request-method": "POST", "access-control-request-headers": "a2a-version, a2a-extensions, authorization, content-type" },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("a2a-version");
+  });
 });
 
 describe("messages", () => {
