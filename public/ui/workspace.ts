@@ -8,6 +8,7 @@ import { icon } from "../lib/icons";
 import { readStored, writeStored } from "../lib/storage";
 import type { AgentInfo, Checkpoint, ModelInfo, PendingApproval, SystemInfo } from "../lib/types";
 import type { McpServerList } from "../../src/core/mcp/schema";
+import { AgentsView } from "./agents";
 import { Approvals } from "./approvals";
 import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
@@ -39,6 +40,7 @@ export class Workspace {
   private readonly usageEl: HTMLElement;
   private readonly sandboxEl: HTMLElement;
   private readonly mcp: McpServers;
+  private readonly agentsView: AgentsView;
   private readonly jumpBtn: HTMLButtonElement;
   private agentId = readStored(AGENT_KEY) ?? "default";
   private hasAgents = false;
@@ -109,7 +111,11 @@ export class Workspace {
     this.usageEl = h("span", { class: "usage", hidden: true });
     this.sandboxEl = h("span", { class: "sandbox-badge", role: "status", hidden: true });
     this.mcp = new McpServers(api);
-    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.mcp.el, this.checkpoints.button, approvals.badge.el);
+    this.agentsView = new AgentsView(api, {
+      onChange: (agents) => this.composer.setAgents(agents.filter((a) => !a.is_sub_agent), this.agentId),
+      openConversation: (id) => router.navigate(id),
+    });
+    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.agentsView.button, this.mcp.el, this.checkpoints.button, approvals.badge.el);
 
     this.threadInner = h("div", { class: "thread-inner" });
     this.thread = h("section", { class: "thread", "aria-label": "Messages", tabindex: "-1" }, this.threadInner);
@@ -137,6 +143,7 @@ export class Workspace {
     this.approvals.dispose();
     this.turns.dispose();
     this.mcp.dispose();
+    this.agentsView.dispose();
   }
 
   /** Asks the server which optional features it has: a 404/405 means no, and that part of the page stays hidden. */
@@ -154,6 +161,7 @@ export class Workspace {
       probe<AgentInfo[] | { agents: AgentInfo[] }>("/api/v1/agents").then((r) => {
         const agents = Array.isArray(r) ? r : r?.agents ?? null;
         this.hasAgents = Boolean(agents);
+        this.agentsView.start(agents);
         this.composer.setAgents(agents, this.agentId);
         if (agents && !agents.some((a) => a.id === this.agentId)) this.agentId = agents[0]?.id ?? "default";
       }),
