@@ -2,6 +2,7 @@
 import { createApp, type App } from "./app";
 import { createCore, type Core, type CoreOptions } from "./core";
 import type { Config } from "./config";
+import { listening } from "./core/kernel/listening";
 
 export interface RunningServer {
   core: Core;
@@ -23,6 +24,8 @@ export async function startServer(config: Config, options: CoreOptions = {}): Pr
     throw error;
   }
   const server = app.server!;
+  const port = server.port!;
+  listening.add(port);
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | undefined;
   return {
@@ -38,6 +41,7 @@ export async function startServer(config: Config, options: CoreOptions = {}): Pr
         // After in-flight turns were cancelled, close whatever connections remain (WebSockets never drain by
         // themselves), then the core closes the database.
         await core.shutdown(() => server.stop(true));
+        listening.remove(port);
       })();
       return stopping;
     },

@@ -151,7 +151,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   });
 
   // The permission services judge every tool call; the tool runtime receives them.
-  const permissions = new PermissionPolicy(config.permissions, roots, sandbox.mode);
+  const permissions = new PermissionPolicy(config.permissions, roots, sandbox.mode, config.tools.fetchAllow);
   const audit = new AuditLog(db, () => config.permissions.auditRetentionDays);
   audit.start();
   const approvals = new Approvals(db, bus, config.permissions, log);

@@ -14,6 +14,7 @@ import type { SandboxMode } from "../sandbox";
 import { classifyCommand, commandGrantCovers, commandNeeds, commandRuleApplies, type CommandRisk } from "../shell";
 import { globMatches } from "../fs/glob";
 import { isInside, isWithinRoot, realPathOf } from "../fs/paths";
+import { hostAllowed, hostOf } from "./domains";
 import type { PermissionResult } from "./schema";
 
 export interface PermissionRequest {
@@ -82,6 +83,8 @@ export class PermissionPolicy {
     private readonly roots: Roots,
     /** Whether agent commands run in the OS sandbox ("bubblewrap") or directly ("none"). */
     private readonly containment: SandboxMode = "none",
+    /** Hosts web_fetch may reach without asking ([tools] fetch_allow). */
+    private readonly fetchAllow: readonly string[] = [],
   ) {}
 
   get readOnly(): boolean {
@@ -172,8 +175,12 @@ export class PermissionPolicy {
         return { result: "allow", reason: "Agent memory", policy: "memory-policy" };
       case "agents":
         return { result: "allow", reason: "Coordinating sub-agents (each of their tool calls is judged on its own)", policy: "agents" };
-      case "network":
-        return { result: "allow", reason: "Network access is allowed by default", policy: "network-policy" };
+      case "network": {
+        if (action !== "fetch") return { result: "allow", reason: "Network access is allowed by default", policy: "network-policy" };
+        const host = hostOf(resource);
+        if (host && hostAllowed(host, this.fetchAllow)) return { result: "allow", reason: `${host} is in [tools] fetch_allow`, policy: "fetch-allow" };
+        return { result: "ask", reason: `Fetching from ${host ?? resource} needs approval (add the domain to [tools] fetch_allow to allow it)`, policy: "fetch-allow" };
+      }
       case "mcp":
         return { result: "ask", reason: `Tools of MCP servers ask first (a rule can allow a server: operation "mcp.<server>.*")`, policy: "mcp" };
       default:

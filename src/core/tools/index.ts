@@ -14,6 +14,7 @@ import { ProcessManager, processTools } from "./processes";
 import { ToolRegistry } from "./runtime";
 import { searchTools } from "./search";
 import { AgentCommands, shellTool } from "./shell";
+import { webFetchTool } from "./web-fetch";
 
 export { ToolRegistry } from "./runtime";
 
@@ -35,7 +36,7 @@ export function createToolServices(parts: { config: Config; log: Logger; metrics
   const commands = new AgentCommands(config, sandbox);
   const processes = new ProcessManager(config, commands);
   const tools = new ToolRegistry({ config, permissions, approvals, audit, metrics, log });
-  for (const tool of [...fileTools(config), ...searchTools(config), patchTool(), shellTool(config, commands), ...processTools(processes, config)]) {
+  for (const tool of [...fileTools(config), ...searchTools(config), patchTool(), shellTool(config, commands), ...processTools(processes, config), webFetchTool(config)]) {
     tools.register(tool);
   }
   return { tools, processes, shutdown: () => processes.killAll() };
