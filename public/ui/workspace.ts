@@ -12,6 +12,7 @@ import { AgentsView } from "./agents";
 import { Approvals } from "./approvals";
 import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
+import { MemoriesPanel } from "./memories";
 import { Composer } from "./composer";
 import { draftView, type ConversationView } from "./conversation";
 import type { TurnCallbacks } from "./messages";
@@ -40,6 +41,7 @@ export class Workspace {
   private readonly usageEl: HTMLElement;
   private readonly sandboxEl: HTMLElement;
   private readonly mcp: McpServers;
+  private readonly memories: MemoriesPanel;
   private readonly agentsView: AgentsView;
   private readonly jumpBtn: HTMLButtonElement;
   private agentId = readStored(AGENT_KEY) ?? "default";
@@ -115,7 +117,9 @@ export class Workspace {
       onChange: (agents) => this.composer.setAgents(agents.filter((a) => !a.is_sub_agent), this.agentId),
       openConversation: (id) => router.navigate(id),
     });
-    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.agentsView.button, this.mcp.el, this.checkpoints.button, approvals.badge.el);
+    // one drawer at a time: opening the memory drawer closes the checkpoints
+    this.memories = new MemoriesPanel(api, (open) => open && this.checkpoints.panel.isOpen && this.checkpoints.toggle(false));
+    const topbar = h("header", { class: "topbar" }, toggle, newChat, this.titleEl, h("span", { class: "spacer" }), this.sandboxEl, this.usageEl, this.agentsView.button, this.mcp.el, this.memories.button, this.checkpoints.button, approvals.badge.el);
 
     this.threadInner = h("div", { class: "thread-inner" });
     this.thread = h("section", { class: "thread", "aria-label": "Messages", tabindex: "-1" }, this.threadInner);
@@ -127,7 +131,7 @@ export class Workspace {
     scrim.addEventListener("click", () => this.setSidebar(false));
     const main = h("main", { class: "main" }, topbar, this.thread, h("div", { class: "composer-wrap" }, this.jumpBtn, composer.el));
     acceptDroppedFiles(main, (files) => composer.acceptDrop(files));
-    this.el = h("div", { class: "app", "data-sidebar": isWide() ? "open" : "closed" }, sidebar.el, scrim, main, this.checkpoints.panel.el, this.turns.announcer);
+    this.el = h("div", { class: "app", "data-sidebar": isWide() ? "open" : "closed" }, sidebar.el, scrim, main, this.checkpoints.panel.el, this.memories.el, this.turns.announcer);
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────
@@ -169,6 +173,7 @@ export class Workspace {
       probe<{ checkpoints: Checkpoint[] }>("/api/v1/checkpoints?limit=1").then((r) => this.checkpoints.setAvailable(Boolean(r))),
       probe<SystemInfo>("/api/v1/system/info").then((r) => this.showSandbox(r?.sandbox)),
       probe<McpServerList>("/api/v1/mcp").then((r) => this.mcp.start(r)),
+      probe<unknown>("/v1/memories/stats").then((r) => this.memories.setAvailable(Boolean(r))),
     ]);
   }
 
