@@ -10,6 +10,7 @@ import { Authenticator, type Identity } from "./http/auth";
 import { errorBody, statusFor, validationFields } from "./http/errors";
 import { RateLimiter } from "./http/rate-limit";
 import { isOpenPath, isUnlimitedPath } from "./http/open-paths";
+import { isOpenAiPath, toOpenAiError } from "./http/openai-errors";
 import { docsPlugin } from "../plugins/docs";
 import { healthPlugin } from "../plugins/health";
 import { modelsPlugin } from "../plugins/models";
@@ -31,6 +32,7 @@ import { telemetryPlugin } from "../plugins/telemetry";
 import { agentsPlugin } from "../plugins/agents";
 import { messagesPlugin } from "../plugins/messages";
 import { coordinatorPlugin } from "../plugins/coordinator";
+import { openAiApiPlugin } from "../plugins/openai-api";
 import { a2aPlugin } from "../plugins/a2a";
 import { memoriesPlugin } from "../plugins/memories";
 import { mcpPlugin } from "../plugins/mcp";
@@ -198,6 +200,12 @@ export function createApp(core: Core) {
         log.error("unhandled error", { request_id: requestId, error: String(error), stack: (error as Error)?.stack });
         body = errorBody("INTERNAL_ERROR", "Internal server error", {}, requestId);
       }
+      // The OpenAI-compatible routes answer in the shape the OpenAI SDKs read.
+      if (isOpenAiPath(new URL(request.url).pathname)) {
+        const openAi = toOpenAiError(status, body.error);
+        set.status = openAi.status;
+        return openAi.body;
+      }
       set.status = status;
       return body;
     })
@@ -233,6 +241,7 @@ export function createApp(core: Core) {
     .use(messagesPlugin(core))
     .use(coordinatorPlugin(core))
     .use(a2aPlugin(core))
+    .use(openAiApiPlugin(core))
     .use(memoriesPlugin(core))
     .use(mcpPlugin(core))
     .use(agenticPlugin(core));

@@ -181,6 +181,8 @@ export class PermissionPolicy {
         if (host && hostAllowed(host, this.fetchAllow)) return { result: "allow", reason: `${host} is in [tools] fetch_allow`, policy: "fetch-allow" };
         return { result: "ask", reason: `Fetching from ${host ?? resource} needs approval (add the domain to [tools] fetch_allow to allow it)`, policy: "fetch-allow" };
       }
+      case "client":
+        return { result: "allow", reason: "A function tool of the API client: the client runs it, not this server", policy: "client-tool" };
       case "mcp":
         return { result: "ask", reason: `Tools of MCP servers ask first (a rule can allow a server: operation "mcp.<server>.*")`, policy: "mcp" };
       default:

@@ -42,7 +42,7 @@ declare module "../kernel/event-registry" {
 
 // ── the policy, approvals and the audit log as the API shows them ─────────────────────────────────────────────
 
-export const CATEGORIES = ["filesystem", "process", "network", "git", "memory", "agents", "mcp"] as const;
+export const CATEGORIES = ["filesystem", "process", "network", "git", "memory", "agents", "mcp", "client"] as const;
 /** The first part of an operation ("filesystem" of "filesystem.write"); a tool declares the one it belongs to. */
 export const PermissionCategory = Type.Union(CATEGORIES.map((c) => Type.Literal(c)));
 export type PermissionCategory = Static<typeof PermissionCategory>;
