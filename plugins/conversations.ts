@@ -67,7 +67,6 @@ export const conversationsPlugin = (core: Core) =>
         const usage = core.usage.report(params.id).total;
         return {
           ...summary,
-          id: summary.conversation_id,
           directory: core.conversations.boundDirectory(summary.session_id) ?? null,
           usage,
           messages: core.conversations.messages(params.id).map(toMessageView),

@@ -7,6 +7,7 @@ import { DOC_ASSETS } from "../src/assets/docs";
 import type { Core } from "../src/core";
 import { A2A_CARD_PATHS } from "./a2a";
 import { EVENTS } from "../src/core/events";
+import { isOpenPath } from "../src/http/open-paths";
 
 const REDOC_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -34,11 +35,22 @@ export function withWebSocketsAsUpgrades(doc: { paths?: Record<string, PathItem>
   return doc;
 }
 
+/** Routes served without a key (src/http/open-paths.ts, the one list auth reads) say so: an empty `security`. */
+export function withOpenRoutesUnsecured(doc: { paths?: Record<string, PathItem> }, isOpen: (path: string) => boolean) {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!isOpen(path)) continue;
+    for (const operation of Object.values(item)) operation.security = [];
+  }
+  return doc;
+}
+
 export const docsPlugin = (core: Core) => {
   const events = EVENTS.openApi();
   const app = new Elysia({ name: "docs" })
     .onAfterHandle(({ request, responseValue }) => {
-      if (new URL(request.url).pathname === "/api/docs/json" && responseValue && typeof responseValue === "object") withWebSocketsAsUpgrades(responseValue as { paths?: Record<string, PathItem> });
+      if (new URL(request.url).pathname !== "/api/docs/json" || !responseValue || typeof responseValue !== "object") return;
+      const doc = withWebSocketsAsUpgrades(responseValue as { paths?: Record<string, PathItem> });
+      withOpenRoutesUnsecured(doc, (path) => isOpenPath(path, core.config));
     })
     .use(
       openapi({

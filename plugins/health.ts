@@ -1,14 +1,21 @@
-// Health, readiness and metrics (PiSovereign conventions): /health, /ready, /ready/all, /metrics, /metrics/prometheus.
-// Shapes: src/core/system/schema.ts; numbers: src/core/system/health.ts and metrics.ts.
+// Health, readiness and metrics (PiSovereign conventions): /health, /ready, /ready/all, /metrics, /metrics/prometheus;
+// and the detailed /api/v1/health clients of the original Penguin poll.
+// Shapes: src/core/system/schema.ts; numbers: src/core/system/health.ts, health-report.ts and metrics.ts.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { Liveness, MetricsReport, Readiness, ReadinessOfAll } from "../src/core/system/schema";
+import { HealthReporter } from "../src/core/system/health-report";
+import { HealthReport, Liveness, MetricsReport, Readiness, ReadinessOfAll } from "../src/core/system/schema";
 
-export const healthPlugin = (core: Core) =>
-  new Elysia({ name: "health", detail: { tags: ["health"] } })
+export const healthPlugin = (core: Core) => {
+  const reporter = new HealthReporter(core);
+  return new Elysia({ name: "health", detail: { tags: ["health"] } })
     .get("/health", () => ({ status: "ok" as const, version: core.version }), {
       detail: { summary: "Liveness probe" },
       response: Liveness,
+    })
+    .get("/api/v1/health", () => reporter.report(), {
+      detail: { summary: "Detailed health: status, uptime, resources, agent capacity, request metrics, components" },
+      response: HealthReport,
     })
     .get(
       "/ready",
@@ -46,3 +53,4 @@ export const healthPlugin = (core: Core) =>
       },
       { detail: { summary: "Metrics in the Prometheus text format" }, response: t.String() },
     );
+};

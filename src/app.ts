@@ -148,7 +148,7 @@ export function createApp(core: Core) {
           throw fail("RATE_LIMITED", `Too many requests. Please retry after ${decision.retryAfter} seconds.`, { retry_after: decision.retryAfter });
         }
       }
-      if (auth.enabled && !state.identity && !isOpenPath(url.pathname)) {
+      if (auth.enabled && !state.identity && !isOpenPath(url.pathname, config)) {
         throw fail("UNAUTHORIZED", "Invalid or missing API key: send it as X-API-Key or Authorization: Bearer");
       }
     })

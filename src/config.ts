@@ -144,6 +144,8 @@ const FileSchema = T.Object(
     sandbox: T.Optional(SandboxSettingSchema),
     /** Reported by /api/v1/system (e.g. production, staging). */
     environment: T.Optional(T.String({ minLength: 1 })),
+    /** /metrics and /metrics/prometheus are open (as PiSovereign documents them) unless this puts them behind a key. */
+    metrics_auth: T.Optional(T.Boolean()),
     auth: T.Optional(
       T.Object(
         {
@@ -289,6 +291,8 @@ export interface Config {
   debug: boolean;
   /** What /api/v1/system reports as the environment (PENGUIN_ENV, else the file's, else NODE_ENV, else production). */
   environment: string;
+  /** /metrics and /metrics/prometheus need a key. */
+  metricsAuth: boolean;
   auth: {
     enabled: boolean;
     /** sha256 hex of each accepted key → the user it maps to and its role */
@@ -554,6 +558,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     debug: flags.debug ?? (env.DEBUG !== undefined ? parseBool(env.DEBUG, "DEBUG") : false),
     // NODE_ENV is the runtime's generic hint, so a deliberate `environment` in the file outranks it.
     environment: env.PENGUIN_ENV || file.environment || env.NODE_ENV || "production",
+    metricsAuth: file.metrics_auth ?? false,
     auth: { enabled: authEnabled, keys, startupToken },
     corsOrigins: cors,
     rateLimitRpm: rpm,

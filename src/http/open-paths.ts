@@ -7,6 +7,7 @@ const OPEN = new Set<string>([
   "/health",
   // An A2A client reads the card to learn which key to send.
   "/.well-known/agent-card.json",
+  "/api/v1/health",
   "/ready",
   "/ready/all",
   "/",
@@ -21,7 +22,10 @@ const OPEN = new Set<string>([
   "/v1/webhooks/whatsapp",
 ]);
 
-const UNLIMITED = new Set<string>(["/health", "/ready", "/ready/all", "/metrics", "/metrics/prometheus"]);
+/** Open as the PiSovereign reference documents them, unless `metrics_auth = true` puts them behind a key. */
+const METRICS = new Set<string>(["/metrics", "/metrics/prometheus"]);
 
-export const isOpenPath = (path: string): boolean => OPEN.has(path);
+const UNLIMITED = new Set<string>(["/health", "/api/v1/health", "/ready", "/ready/all", ...METRICS]);
+
+export const isOpenPath = (path: string, options: { metricsAuth?: boolean } = {}): boolean => OPEN.has(path) || (!options.metricsAuth && METRICS.has(path));
 export const isUnlimitedPath = (path: string): boolean => UNLIMITED.has(path);

@@ -150,6 +150,9 @@ describe("request ids, security headers and logging", () => {
   });
 });
 
+/** A route that needs a key (/metrics is open, as PiSovereign documents it). */
+const PROTECTED = "/api/v1/conversations";
+
 describe("authentication", () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -159,7 +162,7 @@ describe("authentication", () => {
 
   test("missing or wrong key → 401 envelope with request id and security headers", async () => {
     for (const headers of [{}, { "x-api-key": "wrong-key-123" }, { authorization: "Bearer nope-nope-nope" }] as Record<string, string>[]) {
-      const res = await app.request("/metrics", { auth: false, headers });
+      const res = await app.request(PROTECTED, { auth: false, headers });
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("UNAUTHORIZED");
       expect(res.headers.get("x-request-id")).toBeTruthy();
@@ -168,12 +171,12 @@ describe("authentication", () => {
   });
 
   test("X-API-Key and Authorization: Bearer are both accepted, for every configured key", async () => {
-    expect((await app.request("/metrics", { auth: false, headers: { "x-api-key": TEST_KEY } })).status).toBe(200);
-    expect((await app.request("/metrics", { auth: false, headers: { authorization: "Bearer other-key-abcdef" } })).status).toBe(200);
+    expect((await app.request(PROTECTED, { auth: false, headers: { "x-api-key": TEST_KEY } })).status).toBe(200);
+    expect((await app.request(PROTECTED, { auth: false, headers: { authorization: "Bearer other-key-abcdef" } })).status).toBe(200);
   });
 
   test("?token= is honoured only on WebSocket upgrades", async () => {
-    const res = await app.request(`/metrics?token=${TEST_KEY}`, { auth: false });
+    const res = await app.request(`${PROTECTED}?token=${TEST_KEY}`, { auth: false });
     expect(res.status).toBe(401);
   });
 
@@ -182,7 +185,7 @@ describe("authentication", () => {
       const res = await app.request(open, { auth: false });
       expect([200, 503]).toContain(res.status);
     }
-    for (const closed of ["/health/x", "/api/docs/json/x", "/api/docsx", "/index.html/../metrics"]) {
+    for (const closed of ["/health/x", "/api/docs/json/x", "/api/docsx", "/index.html/../api/v1/conversations"]) {
       expect((await app.request(closed, { auth: false })).status).toBe(401);
     }
   });
@@ -192,7 +195,7 @@ describe("auth modes", () => {
   test("PENGUIN_AUTH=off opens every route", async () => {
     const app = await startTestApp({ env: { PENGUIN_AUTH: "off" } });
     try {
-      expect((await app.request("/metrics", { auth: false })).status).toBe(200);
+      expect((await app.request(PROTECTED, { auth: false })).status).toBe(200);
     } finally {
       await app.close();
     }
@@ -202,8 +205,8 @@ describe("auth modes", () => {
     const app = await startTestApp({ env: { PENGUIN_API_KEYS: "" } });
     try {
       expect(app.core.config.auth.startupToken).toBeTruthy();
-      expect((await app.request("/metrics")).status).toBe(200);
-      expect((await app.request("/metrics", { auth: false, headers: { "x-api-key": TEST_KEY } })).status).toBe(401);
+      expect((await app.request(PROTECTED)).status).toBe(200);
+      expect((await app.request(PROTECTED, { auth: false, headers: { "x-api-key": TEST_KEY } })).status).toBe(401);
     } finally {
       await app.close();
     }
@@ -350,7 +353,7 @@ describe("hostile requests", () => {
   test("dot segments (literal or percent-encoded) are resolved before auth and routing alike", async () => {
     // Bun normalises the request URL before anything sees it, so auth cannot judge one path while the router serves
     // another: an open path prefix does not open what lies behind "..".
-    for (const path of ["/health/../metrics", "/health/%2e%2e/metrics", "/api/docs/%2E%2e/%2e%2e/metrics"]) {
+    for (const path of ["/health/../api/v1/conversations", "/health/%2e%2e/api/v1/conversations", "/api/docs/%2E%2e/%2e%2e/api/v1/conversations"]) {
       expect(await rawRequest(path, false)).toStartWith("HTTP/1.1 401");
       expect(await rawRequest(path, true)).toStartWith("HTTP/1.1 200");
     }

@@ -478,6 +478,7 @@ export class Conversations {
 
   private toSummaryView(c: ConversationRow, count: number): ConversationSummary {
     return {
+      id: c.id,
       conversation_id: c.id,
       session_id: c.sessionId,
       title: c.title ?? "New conversation",

@@ -40,6 +40,7 @@ export const Message = T.Object({
 export type Message = Static<typeof Message>;
 
 export const ConversationSummary = T.Object({
+  id: T.String({ description: "the conversation id (as conversation_id), for clients of the original Penguin" }),
   session_id: T.String(),
   conversation_id: T.String(),
   title: T.String(),
@@ -62,7 +63,7 @@ export type UsageTotals = Static<typeof UsageTotals>;
 
 export const ConversationDetail = T.Composite([
   ConversationSummary,
-  T.Object({ id: T.String(), directory: Nullable(T.String()), usage: UsageTotals, messages: T.Array(Message) }),
+  T.Object({ directory: Nullable(T.String()), usage: UsageTotals, messages: T.Array(Message) }),
 ]);
 export type ConversationDetail = Static<typeof ConversationDetail>;
 

@@ -8,11 +8,16 @@ export class Histogram {
   readonly counts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   sum = 0;
   count = 0;
+  /** Extremes over every sample since start (0 before the first). */
+  min = 0;
+  max = 0;
   /** A ring of recent samples for percentiles. */
   private recent: number[] = [];
   private next = 0;
 
   observe(ms: number): void {
+    this.min = this.count === 0 ? ms : Math.min(this.min, ms);
+    this.max = Math.max(this.max, ms);
     this.sum += ms;
     this.count++;
     let i = LATENCY_BUCKETS_MS.findIndex((b) => ms <= b);
@@ -23,9 +28,14 @@ export class Histogram {
   }
 
   percentile(p: number): number {
-    if (this.recent.length === 0) return 0;
+    return this.percentiles(p)[0]!;
+  }
+
+  /** Several percentiles of the recent samples, sorting them once. */
+  percentiles(...ps: number[]): number[] {
+    if (this.recent.length === 0) return ps.map(() => 0);
     const sorted = [...this.recent].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+    return ps.map((p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
   }
 
   /** Cumulative buckets, Prometheus style. */

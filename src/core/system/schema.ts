@@ -45,6 +45,48 @@ export const MetricsReport = T.Object({
 });
 export type MetricsReport = Static<typeof MetricsReport>;
 
+/** GET /api/v1/health: the detailed health clients of the original Penguin poll before anything else. */
+export const HealthReport = T.Object({
+  status: T.Union([T.Literal("healthy"), T.Literal("degraded"), T.Literal("at_capacity")], {
+    description: "at_capacity: no agent slot is free; degraded: a component is unhealthy or memory is above 90 %",
+  }),
+  timestamp: T.String({ description: "ISO 8601" }),
+  uptime: T.Object({ start_time: T.String({ description: "ISO 8601" }), uptime_seconds: Counter, uptime_human: T.String({ description: "e.g. 2d 3h 4m 5s" }) }),
+  resource_usage: T.Object({
+    memory_mb: T.Number({ description: "Resident memory of the server process" }),
+    memory_percent: T.Number({ minimum: 0, maximum: 100, description: "Of the machine's memory" }),
+    cpu_percent: T.Number({ description: "Of one core, over the last second or more" }),
+    threads: T.Integer({ minimum: 1 }),
+    active_tasks: T.Integer({ minimum: 0, description: "Agent turns running now (chat and tasks)" }),
+  }),
+  agent_capacity: T.Object(
+    {
+      max: Counter,
+      active: Counter,
+      available: Counter,
+      utilization: T.Number({ minimum: 0, maximum: 1 }),
+    },
+    { description: "Agent turn slots (max_concurrent_agents; more turns wait for one); active + available = max" },
+  ),
+  performance_metrics: T.Object(
+    {
+      request_count: Counter,
+      error_count: T.Integer({ minimum: 0, description: "Responses with a 5xx status" }),
+      task_count: T.Integer({ minimum: 0, description: "Agent turns finished since start" }),
+      success_rate: T.Number({ minimum: 0, maximum: 1 }),
+      avg_latency_ms: T.Number(),
+      min_latency_ms: T.Number(),
+      max_latency_ms: T.Number(),
+      p95_latency_ms: T.Number(),
+      p99_latency_ms: T.Number(),
+    },
+    { description: "HTTP requests since start; percentiles over the most recent requests" },
+  ),
+  components: T.Record(T.String(), T.Boolean(), { description: "Each readiness check (database, inference, sandbox, …): healthy or not" }),
+  agents: T.Object({ total: Counter, active: T.Integer({ minimum: 0, description: "Agents with a turn running or waiting" }) }),
+});
+export type HealthReport = Static<typeof HealthReport>;
+
 // ── token usage ─────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Declared with the conversation it sums (conversation/schema.ts); the usage report is built from it. */

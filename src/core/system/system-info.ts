@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import type { ModelEntry } from "../../config";
 import type { Viewer } from "../kernel/viewer";
 import type { SandboxStatus } from "../sandbox/types";
+import { CpuSampler } from "./cpu";
 import type { Metrics } from "./metrics";
 import type { CoreAbilities, PiSystemStatus, SystemInfo, SystemStatus } from "./schema";
 import type { Usage } from "./usage";
@@ -36,13 +37,9 @@ export interface DiagnosticsSources {
 const mb = (bytes: number, digits = 2) => Math.round((bytes / (1024 * 1024)) * 10 ** digits) / 10 ** digits;
 
 export class SystemDiagnostics {
-  private cpu = { at: performance.now(), usage: process.cpuUsage(), percent: 0 };
+  private readonly cpu = new CpuSampler();
 
-  constructor(private readonly core: DiagnosticsSources) {
-    // Until the first sample window passes, report the average since start.
-    const u = process.cpuUsage();
-    this.cpu.percent = this.percentOf(u.user + u.system, process.uptime() * 1000);
-  }
+  constructor(private readonly core: DiagnosticsSources) {}
 
   private currentModel() {
     const models = this.core.models;
@@ -129,7 +126,7 @@ export class SystemDiagnostics {
       resources: {
         memory_used_mb: mb(mem.rss, 1),
         heap_used_mb: mb(mem.heapUsed, 1),
-        cpu_percent: this.cpuPercent(),
+        cpu_percent: this.cpu.percent(),
         database_size_mb: this.databaseSizeMb(),
       },
       statistics: {
@@ -146,22 +143,6 @@ export class SystemDiagnostics {
         cache_hit_rate: 0,
       },
     };
-  }
-
-  /** Process CPU use in percent of one core, over the last sampling window (at least one second). */
-  private cpuPercent(): number {
-    const now = performance.now();
-    const elapsed = now - this.cpu.at;
-    if (elapsed >= 1000) {
-      const usage = process.cpuUsage(this.cpu.usage);
-      this.cpu = { at: now, usage: process.cpuUsage(), percent: this.percentOf(usage.user + usage.system, elapsed) };
-    }
-    return this.cpu.percent;
-  }
-
-  private percentOf(cpuMicros: number, wallMs: number): number {
-    if (wallMs <= 0) return 0;
-    return Math.round((cpuMicros / 1000 / wallMs) * 1000) / 10;
   }
 
   private databaseSizeMb(): number {
