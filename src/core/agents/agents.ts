@@ -145,10 +145,9 @@ export class Agents implements AgentProfiles {
     return depth;
   }
 
-  /** For the engine: the settings of a new turn of this agent. */
-  profileFor(agentId: string): AgentEntry {
-    const row = this.registry.find(agentId);
-    if (!row) throw agentNotFound(agentId);
+  /** For the engine: the settings of a new turn of this agent (sent by `viewer`). */
+  profileFor(agentId: string, viewer?: Viewer): AgentEntry {
+    const row = this.requireRow(agentId, viewer);
     if (row.paused) throw pausedError(agentId);
     const tools = this.effectiveTools(agentId);
     return {

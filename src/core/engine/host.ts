@@ -33,9 +33,10 @@ export interface EngineHost {
 export interface AgentProfiles {
   /**
    * An agent's settings for a new turn (persona, prompt, model, and the tools it may use: never more than its
-   * parent's). Unknown → AGENT_NOT_FOUND; paused → CONFLICT, so a paused agent takes no new work.
+   * parent's). Unknown, or another user's (for a `user` viewer) → AGENT_NOT_FOUND; paused → CONFLICT, so a paused
+   * agent takes no new work.
    */
-  profileFor(agentId: string): AgentEntry;
+  profileFor(agentId: string, viewer?: Viewer): AgentEntry;
 }
 
 /** What the engine asks of long-term memory: the section for this message's context, and what is in it. */

@@ -54,7 +54,7 @@ export function prepareTurn(host: EngineHost, request: TurnRequest, toolSpecs: T
     throw request.conversationId ? notFound("conversation", request.conversationId) : notFound("session", request.sessionId!);
   }
   const agentId = request.agentId ?? existing?.agentId ?? "default";
-  const agent = host.agents.profileFor(agentId);
+  const agent = host.agents.profileFor(agentId, request.viewer);
   const model = resolveModel(host, request.model ?? agent?.model);
   const provider = host.models.providerFor(model);
 
