@@ -212,16 +212,16 @@ const FileSchema = T.Object(
           /** Per command: processes (and threads) at once, and memory. */
           sandbox_max_processes: T.Optional(T.Integer({ minimum: 8 })),
           sandbox_memory_mb: T.Optional(T.Integer({ minimum: 64 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
           /** web_fetch: domains fetched without asking ("docs.python.org", "*.python.org"); others ask (network.fetch). */
           fetch_allow: T.Optional(T.Array(T.String({ minLength: 1 }))),
           /** web_fetch may reach loopback and private networks (never link-local/metadata or this server itself). */
           fetch_allow_private: T.Optional(T.Boolean()),
           fetch_max_bytes: T.Optional(T.Integer({ minimum: 1024 })),
           fetch_timeout_seconds: T.Optional(T.Integer({ minimum: 1, maximum: 300 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     websocket: T.Optional(
       T.Object(
         {
@@ -342,17 +342,17 @@ export interface Config {
     writableRoots: string[];
     sandboxMaxProcesses: number;
     sandboxMemoryMb?: number;
+    /** web_fetch: domains allowed without asking, whether private networks are reachable, size and time caps. */
+    fetchAllow: string[];
+    fetchAllowPrivate: boolean;
+    fetchMaxBytes: number;
+    fetchTimeoutSeconds: number;
   };
   /** The OS sandbox every agent command runs in (src/core/sandbox). */
   sandbox: SandboxSetting;
   /** Every live stream (chat and task WebSockets). */
   webSocket: {
     /** Ping interval; a client that answered nothing for 2.5 intervals is closed. */
-    /** web_fetch: domains allowed without asking, whether private networks are reachable, size and time caps. */
-    fetchAllow: string[];
-    fetchAllowPrivate: boolean;
-    fetchMaxBytes: number;
-    fetchTimeoutSeconds: number;
     heartbeatMs: number;
     /** Bytes waiting to be sent to one client before it is considered too slow and disconnected. */
     maxBufferedBytes: number;
@@ -607,6 +607,10 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       writableRoots: (file.tools?.writable_roots ?? []).map((p) => resolve(cwd, expandHome(p))),
       sandboxMaxProcesses: file.tools?.sandbox_max_processes ?? 512,
       sandboxMemoryMb: file.tools?.sandbox_memory_mb,
+      fetchAllow: (file.tools?.fetch_allow ?? []).map((d) => d.trim().toLowerCase().replace(/\.$/, "")),
+      fetchAllowPrivate: file.tools?.fetch_allow_private ?? false,
+      fetchMaxBytes: file.tools?.fetch_max_bytes ?? 2 * 1024 * 1024,
+      fetchTimeoutSeconds: file.tools?.fetch_timeout_seconds ?? 20,
     },
     sandbox: sandboxSetting(env.PENGUIN_SANDBOX, file.sandbox),
     webSocket: {
@@ -616,10 +620,6 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     memory: memorySettings(file.memory, env),
     events: {
       retentionHours: tuning(env.PENGUIN_EVENTS_RETENTION_HOURS, (n) => n > 0) ?? file.events?.retention_hours ?? 24,
-      fetchAllow: (file.tools?.fetch_allow ?? []).map((d) => d.trim().toLowerCase().replace(/\.$/, "")),
-      fetchAllowPrivate: file.tools?.fetch_allow_private ?? false,
-      fetchMaxBytes: file.tools?.fetch_max_bytes ?? 2 * 1024 * 1024,
-      fetchTimeoutSeconds: file.tools?.fetch_timeout_seconds ?? 20,
       streamQueue: tuning(env.PENGUIN_STREAM_QUEUE, (n) => Number.isInteger(n) && n >= 1) ?? file.events?.stream_queue ?? 1000,
     },
     checkpoints: {
