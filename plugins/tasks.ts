@@ -1,16 +1,19 @@
 // Tasks (Penguin API: /api/v1/tasks*): execute in the background, execute-sync, list, status, cancel, and the WS
 // /api/v1/tasks/stream. Thin translation over core.tasks (src/core/tasks/tasks.ts runs them through the engine). Live
-// events come from the bus (`task.event`), each socket subscribed to its own tasks. A task belongs to the user who
-// started it: another `user` key gets 404 for it and does not see it listed.
+// events come from the event log (`task.event`, each frame with its event id), each socket following its own tasks;
+// a socket that goes away stops following, its tasks run on (cancel is explicit), and a client resumes with `since`.
+// A task belongs to the user who started it: another `user` key gets 404 for it and does not see it listed.
 import { Elysia, t, type Static } from "elysia";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError } from "../src/core/kernel/errors";
-import type { Bus } from "../src/core/kernel/bus";
 import { newId } from "../src/core/kernel/ids";
+import type { LoggedEvent } from "../src/core/eventlog/event-log";
+import { Feed } from "../src/core/eventlog/feed";
+import { Since } from "../src/core/eventlog/schema";
 import { failureCause } from "../src/core/tasks/tasks";
 import { TaskListQuery, TaskOutcome, TaskStatus, TaskView, type TaskEvent } from "../src/core/tasks/schema";
-import { canSee, type Viewer } from "../src/core/kernel/viewer";
+import { canSee, ownerLimit, type Viewer } from "../src/core/kernel/viewer";
 import { callerOf } from "../src/http/auth";
 import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, queryOf, withoutNulls } from "../src/http/schemas";
@@ -43,20 +46,51 @@ interface SocketState {
   socket: LiveSocket;
   /** Who opened the socket: its tasks run as this user. */
   viewer?: Viewer;
-  /** Aborting cancels every task this socket started. */
-  controller: AbortController;
-  running: Set<string>;
+  /** The tasks this socket follows (started here, or resumed): what {"type":"stop"} cancels. */
+  following: Map<string, Feed>;
 }
 
-/** A task's live events until the returned function is called. */
-const followTask = (bus: Bus, taskId: string, listener: (event: TaskEvent) => void) =>
-  bus.subscribe((e) => listener(e.data.event), { types: ["task.event"], where: { task_id: taskId } });
+const taskEventOf = (event: LoggedEvent) => (event.data as { event: TaskEvent }).event;
+const endsTask = (event: LoggedEvent) => ["complete", "error"].includes(taskEventOf(event).event);
+
+const FollowQuery = t.Object({
+  since: t.Optional(Since),
+  task_id: t.Optional(t.String({ ...Id, description: "Follow this task (with since: its events after that id are replayed first)" })),
+  token: t.Optional(t.String()),
+});
 
 export const tasksPlugin = (core: Core) => {
   const { tasks } = core;
-  const options = { ...core.config.webSocket, log: core.log, label: "task" };
+  const options = { ...core.config.webSocket, queueLimit: core.config.events.streamQueue, log: core.log, label: "task" };
   const sockets = new LiveSockets<SocketState>();
-  const followers = new WeakMap<object, () => void>();
+  const watchers = new LiveSockets<{ socket: LiveSocket }>();
+
+  /**
+   * Streams a task's events (after `since`, else from now) to the socket until it ends; `onEnd` runs then. A task
+   * followed again (`resumed`) that has already ended stops the feed once its events are replayed.
+   */
+  const followTask = (socket: LiveSocket, taskId: string, viewer: Viewer | undefined, since: number | undefined, onEnd: () => void, resumed = true): Feed => {
+    const owner = ownerLimit(viewer);
+    const feed: Feed = new Feed(
+      core.eventLog,
+      {
+        scope: { taskId, types: ["task.event"], ...(owner !== undefined ? { owner } : {}) },
+        since,
+        until: endsTask,
+        onEnd: () => {
+          offDrain();
+          onEnd();
+        },
+        // Caught up with a task that has ended: its end came before `since`, nothing more will come.
+        onLive: () => {
+          if (resumed && !tasks.isRunning(taskId)) feed.close();
+        },
+      },
+      socket.sink((event) => ({ ...taskEventOf(event), id: event.id })),
+    );
+    const offDrain = socket.onDrain(() => feed.resume());
+    return feed.start();
+  };
 
   return new Elysia({ name: "tasks", detail: { tags: ["tasks"] } })
     .post(
@@ -114,18 +148,33 @@ export const tasksPlugin = (core: Core) => {
       detail: {
         summary: "Run tasks and stream their events",
         description:
-          'Send a task as a JSON frame (same fields as POST /api/v1/tasks/execute); receive {"event","data"} frames: start, progress, action ' +
-          '(each tool result), complete (same payload as execute-sync, also for timeout and cancelled) and error (failed or invalid request). ' +
-          '{"type":"stop"} (or "cancel", optionally with task_id) cancels the socket\'s running task(s); closing the socket cancels them too.',
+          'Send a task as a JSON frame (same fields as POST /api/v1/tasks/execute); receive {"event","data","id"} frames: start, progress, action ' +
+          "(each tool result), complete (same payload as execute-sync, also for timeout and cancelled) and error (failed or invalid request); `id` is " +
+          'the event\'s id. {"type":"stop"} (or "cancel", optionally with task_id) cancels the socket\'s running task(s). A task belongs to the server: ' +
+          "closing the socket does not cancel it; ?task_id=…&since=<last id seen> resumes following it. A client that stops reading gets a `gap` " +
+          "event (resume_from) past its bound, and the socket closes.",
       },
+      query: queryOf(FollowQuery),
       open(ws) {
-        const controller = new AbortController();
-        // A client that goes away (or stops answering pings) takes its tasks with it: they must not run on until
-        // their time limit.
-        sockets.set(ws, { controller, viewer: callerOf(ws.data.request), running: new Set(), socket: new LiveSocket(rawSocket(ws), options, () => controller.abort()) });
+        const following = new Map<string, Feed>();
+        const viewer = callerOf(ws.data.request);
+        // A client that goes away stops following; its tasks go on (cancel them with stop or the cancel route).
+        const socket = new LiveSocket(rawSocket(ws), options, () => {
+          for (const feed of [...following.values()]) feed.close();
+        });
+        const state: SocketState = { viewer, following, socket };
+        sockets.set(ws, state);
+        const { task_id: taskId, since } = ws.data.query;
+        if (!taskId) return;
+        const row = tasks.find(taskId);
+        if (!row || !canSee(viewer, row.owner)) return socket.sendError(`task '${taskId}' not found`, "NOT_FOUND", { id: taskId });
+        following.set(taskId, followTask(socket, taskId, viewer, since, () => following.delete(taskId)));
       },
       pong(ws) {
         sockets.pong(ws);
+      },
+      drain(ws) {
+        sockets.drain(ws);
       },
       message(ws, message) {
         const received = sockets.receive(ws, message);
@@ -133,26 +182,22 @@ export const tasksPlugin = (core: Core) => {
         const { state, frame } = received;
         const { socket } = state;
         if (stopCheck.Check(frame)) {
-          const ids = frame.task_id ? [frame.task_id].filter((id) => state.running.has(id)) : [...state.running];
+          const ids = frame.task_id ? [frame.task_id].filter((id) => state.following.has(id)) : [...state.following.keys()];
           for (const id of ids) void tasks.cancel(id).catch(() => {});
           return;
         }
         if (!taskCheck.Check(frame)) {
           return socket.rejectFrame(frame, taskCheck, "task");
         }
-        if (state.running.size >= MAX_TASKS_PER_SOCKET) return socket.sendError(`too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, "RATE_LIMITED");
-        // Named first, so the subscription is in place before the task's `start` event.
+        if (state.following.size >= MAX_TASKS_PER_SOCKET) return socket.sendError(`too many running tasks on this socket (limit ${MAX_TASKS_PER_SOCKET})`, "RATE_LIMITED");
+        // Named first, so the feed is in place before the task's `start` event.
         const id = newId();
-        const unfollow = followTask(core.bus, id, (event) => socket.send(event));
+        const feed = followTask(socket, id, state.viewer, core.bus.lastId, () => state.following.delete(id), false);
+        state.following.set(id, feed);
         try {
-          const { done } = tasks.start(inputFrom(frame), { id, signal: state.controller.signal, viewer: state.viewer });
-          state.running.add(id);
-          void done.finally(() => {
-            state.running.delete(id);
-            unfollow();
-          });
+          tasks.start(inputFrom(frame), { id, viewer: state.viewer });
         } catch (error) {
-          unfollow();
+          feed.close();
           const known = error instanceof AppError;
           if (!known) core.log.error("task stream start failed", { error: String(error) });
           socket.sendError(known ? error.message : "internal error", known ? error.errorCode : "INTERNAL_ERROR");
@@ -166,39 +211,41 @@ export const tasksPlugin = (core: Core) => {
     // request for /api/v1/tasks/stream with that route.
     .ws("/api/v1/tasks/:task_id", {
       params: Params,
+      query: queryOf(t.Object({ since: t.Optional(Since), token: t.Optional(t.String()) })),
       detail: {
         summary: "Follow one task's events",
         description:
-          'First a {"event":"snapshot","data":<task>} frame, then the running task\'s progress, action, complete or error events; the socket closes ' +
-          "when the task ends (at once when it already has). An unknown id gets an error event and close code 4404.",
+          'First a {"event":"snapshot","data":<task>} frame, then the task\'s progress, action, complete or error events (each with its event `id`); ' +
+          "the socket closes when the task ends (at once when it already has). With since=<id>, the task's events after that id are replayed first, " +
+          "also for a task that has ended. An unknown id gets an error event and close code 4404.",
       },
       open(ws) {
         const raw = rawSocket(ws);
         const id = ws.data.params.task_id;
+        const viewer = callerOf(ws.data.request);
         const row = tasks.find(id);
         // Another user's task looks exactly like a missing one.
-        if (!row || !canSee(callerOf(ws.data.request), row.owner)) {
+        if (!row || !canSee(viewer, row.owner)) {
           raw.send(JSON.stringify({ event: "error", data: { message: `task '${id}' not found`, code: "NOT_FOUND" } }));
           raw.close(4404, "task not found");
           return;
         }
-        const running = tasks.isRunning(id);
-        if (running) {
-          followers.set(
-            raw,
-            followTask(core.bus, id, (event) => {
-              raw.send(JSON.stringify(event));
-              if (event.event === "complete" || event.event === "error") raw.close(1000, "task ended");
-            }),
-          );
-        }
-        raw.send(JSON.stringify({ event: "snapshot", data: tasks.get(id) }));
-        if (!running) raw.close(1000, "task ended");
+        const { since } = ws.data.query;
+        let feed: Feed | undefined;
+        const socket = new LiveSocket(raw, options, () => feed?.close());
+        watchers.set(ws, { socket });
+        socket.send({ event: "snapshot", data: tasks.get(id) });
+        if (since === undefined && !tasks.isRunning(id)) return socket.close(1000, "task ended");
+        feed = followTask(socket, id, viewer, since ?? core.bus.lastId, () => socket.close(1000, "task ended"));
+      },
+      pong(ws) {
+        watchers.pong(ws);
+      },
+      drain(ws) {
+        watchers.drain(ws);
       },
       close(ws) {
-        const raw = rawSocket(ws);
-        followers.get(raw)?.();
-        followers.delete(raw);
+        watchers.close(ws);
       },
     })
     .get(

@@ -29,6 +29,7 @@ import { projectsPlugin } from "../plugins/projects";
 import { tasksPlugin } from "../plugins/tasks";
 import { systemPlugin } from "../plugins/system";
 import { telemetryPlugin } from "../plugins/telemetry";
+import { eventsPlugin } from "../plugins/events";
 import { agentsPlugin } from "../plugins/agents";
 import { messagesPlugin } from "../plugins/messages";
 import { coordinatorPlugin } from "../plugins/coordinator";
@@ -237,6 +238,7 @@ export function createApp(core: Core) {
     .use(tasksPlugin(core))
     .use(systemPlugin(core))
     .use(telemetryPlugin(core))
+    .use(eventsPlugin(core))
     .use(agentsPlugin(core))
     .use(messagesPlugin(core))
     .use(coordinatorPlugin(core))

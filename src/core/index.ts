@@ -225,7 +225,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     checkpoints,
     projects,
     tasks,
-    telemetry: new Telemetry({ history: conversations.repository, usage, tasks, metrics, config, bus }),
+    telemetry: new Telemetry({ history: conversations.repository, usage, tasks, messages, metrics, config, bus }),
     agents,
     sandbox,
     a2a: new A2A(() => ({

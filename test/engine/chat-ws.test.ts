@@ -11,17 +11,20 @@ useChatApp("openai", (started) => ({ up, app } = started), { env: { PENGUIN_WS_H
 beforeEach(() => up.reset());
 
 describe("WS /api/v1/chat/stream", () => {
-  test("one turn: start, progress, tokens, reasoning, complete — exactly {event, data}", async () => {
+  test("one turn: start, progress, tokens, reasoning, complete — exactly {event, data, id}, ids increasing", async () => {
     up.script({ reasoning: "Analyzing code structure...", text: "Complete response text for you." });
     const ws = await ChatSocket.open(app);
     ws.send({ text: "Explain this code", include_reasoning: true, max_iterations: 5 });
     const complete = await ws.next("complete");
     const events = ws.turn(1);
-    for (const e of events) expect(Object.keys(e).sort()).toEqual(["data", "event"]);
+    for (const e of events) expect(Object.keys(e).sort()).toEqual(["data", "event", "id"]);
+    const ids = events.map((e: any) => e.id as number);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
     expect(events[0]!.event).toBe("start");
     expect(events[0]!.data.conversation_id).toBeString();
     expect(events[0]!.data.turn_id).toBeString();
-    expect(events[1]).toEqual({ event: "progress", data: { iteration: 1, max_iterations: 5 } });
+    expect(events[1] as unknown).toEqual({ event: "progress", data: { iteration: 1, max_iterations: 5 }, id: ids[1] });
     const reasoning = events.filter((e) => e.event === "reasoning").map((e) => e.data.token).join("");
     expect(reasoning).toBe("Analyzing code structure...");
     expect(ws.tokens(1)).toBe("Complete response text for you.");
@@ -104,15 +107,17 @@ describe("WS /api/v1/chat/stream", () => {
     ws.close();
   });
 
-  test("closing the socket cancels its turn", async () => {
+  test("closing the socket does not cancel its turn: the answer is completed and kept", async () => {
     up.script({ text: "a slow answer for a client that leaves early, very slow", chunkDelayMs: 40 });
     const ws = await ChatSocket.open(app);
     ws.send({ text: "bye", conversation_id: "ws-close" });
     await ws.next("token", 2);
     ws.close();
-    await until(() => app.core.engine.activeTurns === 0, 3000, "the turn to be cancelled");
+    await until(() => app.core.engine.activeTurns === 0, 5000, "the turn to finish");
     const conv = await get(app, "/api/v1/conversations/ws-close");
-    expect(conv.body.messages.find((m: any) => m.role === "assistant").status).toBe("interrupted");
+    const answer = conv.body.messages.find((m: any) => m.role === "assistant");
+    expect(answer.status).toBe("complete");
+    expect(answer.content).toBe("a slow answer for a client that leaves early, very slow");
   });
 
   test("invalid frames get an error event and the socket stays open", async () => {

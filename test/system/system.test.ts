@@ -191,8 +191,8 @@ describe("telemetry", () => {
     await until(() => app.core.telemetry.activeStreams === 0, 2000, "the timer to stop");
   });
 
-  test("pushes reuse the numbers until a bus event changes them: no query per push while nothing happens", async () => {
-    // completedByAgent is read once per computation of the numbers: count how often they are computed.
+  test("the numbers are counted from the bus events: no store query for any push or change after start", async () => {
+    // completedByAgent is read when the numbers are computed from the store: count how often that happens.
     const tasks = app.core.tasks;
     const original = tasks.completedByAgent;
     let computed = 0;
@@ -205,19 +205,21 @@ describe("telemetry", () => {
       const ws = new WebSocket(app.wsUrl("/api/v1/ws/telemetry?interval=0.1"));
       ws.onmessage = (m) => frames.push(JSON.parse(String(m.data)));
       await until(() => frames.length >= 5, 3000, "five pushes");
-      expect(computed).toBeLessThanOrEqual(1); // at most the first push (a change before it may have dropped the numbers)
       expect(new Set(frames.map((f) => f.timestamp)).size).toBeGreaterThan(1); // every push still says when it was taken
 
-      up.script({ text: "a change", usage: { input: 2, output: 1 } });
-      const before = computed;
+      up.script({ text: "a change", usage: { input: 2, output: 1 } }, { text: "a task", usage: { input: 3, output: 1 } });
       const prompt0 = frames.at(-1).tokens.total.prompt;
+      const sent0 = frames.at(-1).agents.default.messages_sent;
+      const tasks0 = frames.at(-1).agents.default.tasks_completed;
       await post(app, "/api/v1/chat/message", { text: "change the numbers" });
-      await until(() => frames.at(-1).tokens.total.prompt === prompt0 + 2, 2000, "a push with the new tokens");
-      expect(computed).toBeGreaterThan(before);
-      const afterChange = computed;
+      await post(app, "/api/v1/tasks/execute-sync", { name: "Counted task" });
+      await until(() => frames.at(-1).tokens.total.prompt === prompt0 + 5, 2000, "a push with the new tokens");
+      expect(frames.at(-1).agents.default).toEqual({ messages_sent: sent0 + 2, tasks_completed: tasks0 + 1 });
       const seen = frames.length;
       await until(() => frames.length >= seen + 4, 3000, "four more pushes");
-      expect(computed).toBe(afterChange);
+      expect(computed).toBe(0);
+      // The same numbers as the store holds, computed afresh by a server that starts now.
+      expect(app.core.usage.tokensBy("agent").default).toEqual(frames.at(-1).tokens.per_agent.default);
 
       const closed = new Promise((resolve) => (ws.onclose = resolve));
       ws.close();

@@ -9,7 +9,7 @@ import { AppError } from "../kernel/errors";
 import type { EngineHost } from "./host";
 import { runPreparedTurn } from "./loop";
 import { prepareTurn, ToolSpecCache } from "./prepare";
-import type { Engine, TurnRequest, TurnResult } from "./turn";
+import type { Engine, RunningTurn, TurnRequest, TurnResult } from "./turn";
 
 export type { EngineHost } from "./host";
 
@@ -18,6 +18,8 @@ export class AgentEngine implements Engine {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown>; agentId: string }>();
   private readonly activityListeners = new Set<(agentId: string) => void>();
   private readonly toolSpecs = new ToolSpecCache();
+  /** Turns in progress as a client finds them again (by conversation or id) to resume their stream. */
+  private readonly turns = new Map<string, RunningTurn>();
   private stopping = false;
 
   constructor(private readonly host: () => EngineHost) {}
@@ -50,6 +52,22 @@ export class AgentEngine implements Engine {
     }
   }
 
+  /** Turns running or queued, oldest first; narrowed to one conversation or one turn when asked. */
+  runningTurns(filter: { conversationId?: string; turnId?: string } = {}): RunningTurn[] {
+    const all = filter.turnId ? [this.turns.get(filter.turnId)].filter((t) => t !== undefined) : [...this.turns.values()];
+    return filter.conversationId ? all.filter((t) => t.conversationId === filter.conversationId) : all;
+  }
+
+  /**
+   * Stops a turn (an explicit stop: a client's {"type":"stop"} or the REST stop route; a socket that goes away does not
+   * stop anything). Its partial answer is kept, marked interrupted. False when no such turn is running.
+   */
+  stop(turnId: string, reason = "stopped by the client"): boolean {
+    const running = this.running.get(turnId);
+    running?.controller.abort(new Error(reason));
+    return running !== undefined;
+  }
+
   async runTurn(request: TurnRequest): Promise<TurnResult> {
     if (this.stopping) throw new AppError("SERVICE_UNAVAILABLE", "the server is shutting down");
     const host = this.host();
@@ -66,6 +84,8 @@ export class AgentEngine implements Engine {
       where: { conversation_id: turn.conversationId },
     });
 
+    // The newest event id before the turn's first: replaying what came after it (since=…) gives the whole turn.
+    const since = host.bus.lastId;
     const work = (async () => {
       turn.emit({ event: "start", data: { conversation_id: turn.conversationId, session_id: turn.sessionId, turn_id: turn.id } });
       try {
@@ -78,12 +98,22 @@ export class AgentEngine implements Engine {
       }
     })();
     this.running.set(turn.id, { controller, done: work.catch(() => {}), agentId: turn.agentId });
+    this.turns.set(turn.id, {
+      turnId: turn.id,
+      conversationId: turn.conversationId,
+      sessionId: turn.sessionId,
+      agentId: turn.agentId,
+      owner: request.viewer?.user ?? null,
+      since,
+      startedAt: Date.now(),
+    });
     this.agentActivity(turn.agentId);
     try {
       return await work;
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
       offDeleted();
+      this.turns.delete(turn.id);
       this.running.delete(turn.id);
       this.agentActivity(turn.agentId);
     }

@@ -85,7 +85,8 @@ export function prepareTurn(host: EngineHost, request: TurnRequest, toolSpecs: T
   const { specs: tools, tokens: toolTokens } = toolSpecs.specs(host.tools, agent?.default_tools, [...extraTools.values()]);
 
   const id = request.turnId ?? newId();
-  const scope = { turn_id: id, conversation_id: conversationId, session_id: sessionId, agent_id: agentId };
+  // The owner travels with every event of the turn, so streams show them only to that user (and admins).
+  const scope = { turn_id: id, conversation_id: conversationId, session_id: sessionId, agent_id: agentId, ...(request.viewer ? { owner: request.viewer.user } : {}) };
   const emit = (event: TurnEvent) => void host.bus.publish("turn.event", { ...scope, event });
 
   return { id, request, text: request.text, model, provider, agentId, agent, conversation: existing, conversationId, sessionId, root, boundDirectory, files, image, maxIterations, tools, toolTokens, extraTools, emit };

@@ -63,6 +63,17 @@ export const TurnEvent = Type.Union(
 export type TurnEvent = Static<typeof TurnEvent>;
 export type TurnEventData<E extends TurnEvent["event"]> = Extract<TurnEvent, { event: E }>["data"];
 
+/** A turn in progress (GET /api/v1/chat/turns): what a client that comes back needs to find it and resume its stream. */
+export const RunningTurnView = Type.Object({
+  turn_id: Type.String(),
+  conversation_id: Type.String(),
+  session_id: Type.String(),
+  agent_id: Type.String(),
+  since: Type.Integer({ description: "Resume the turn's stream with since=<this> (WS /api/v1/chat/stream, SSE) to replay it from its start" }),
+  started_at: Type.String({ description: "ISO 8601" }),
+});
+export type RunningTurnView = Static<typeof RunningTurnView>;
+
 /** Every frame of a turn, for every subscriber: chat WebSockets, the SSE surface, tasks, checkpoints, telemetry. */
 export const TurnEventPublished = defineEvent(
   "turn.event",

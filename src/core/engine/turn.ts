@@ -61,6 +61,20 @@ export interface TurnResult {
   createdAt: string;
 }
 
+/** A turn in progress, as a client that comes back finds it (the chat page after a reload, a dropped stream). */
+export interface RunningTurn {
+  turnId: string;
+  conversationId: string;
+  sessionId: string;
+  agentId: string;
+  /** The user whose key started it (null: auth off or the server itself). */
+  owner: string | null;
+  /** The newest event id before the turn's first event: a stream resumed with since=<this> replays the whole turn. */
+  since: number;
+  /** epoch ms */
+  startedAt: number;
+}
+
 export interface Engine {
   runTurn(request: TurnRequest): Promise<TurnResult>;
 }

@@ -203,6 +203,11 @@ export class MessageBus {
     return this.deliveries.get(turnId)?.hops ?? 0;
   }
 
+  /** Messages sent per sender, all time (telemetry counts on from there with the bus.message events). */
+  sentBySender(): Record<string, number> {
+    return this.repository.countBySender();
+  }
+
   /** Stops the turns messages started and releases every wait for a human reply. */
   async shutdown(graceMs = 5000): Promise<void> {
     this.stopping = true;

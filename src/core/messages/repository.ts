@@ -54,6 +54,12 @@ export class MessageRepository {
       .get();
   }
 
+  /** Messages sent per sender, all time (telemetry's starting point). */
+  countBySender(): Record<string, number> {
+    const rows = this.db.select({ sender: busMessages.sender, n: count() }).from(busMessages).groupBy(busMessages.sender).all();
+    return Object.fromEntries(rows.map((r) => [r.sender, r.n]));
+  }
+
   /** Newest first. */
   list(filter: MessageFilter, limit: number, offset: number): { rows: BusMessageRow[]; total: number } {
     const where = whereOf(filter);
