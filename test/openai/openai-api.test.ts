@@ -1,13 +1,13 @@
 // The OpenAI API, driven by the official `openai` npm client against the app on port 0 and the scripted upstream:
 // models, completions (history, conversations, the server's tools), streaming, the client's function tools across
 // requests, and errors as the SDK's own error classes.
-import { beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { systemTextOf, useChatApp } from "../support/chat";
+import { startChatApp, systemTextOf, useChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
-import type { Upstream } from "../support/upstream";
+import { startUpstream, type Upstream } from "../support/upstream";
 
 let up: Upstream;
 let app: TestApp;
@@ -267,5 +267,45 @@ describe("errors in the SDK's shape", () => {
     // other routes keep the server's own envelope
     const elsewhere = await app.request("/api/v1/conversations/nope");
     expect((await elsewhere.json()).error.code).toBe("NOT_FOUND");
+  });
+});
+
+test("the routes are in the OpenAPI document, with a key required", async () => {
+  const doc = await (await app.request("/api/docs/json", { auth: false })).json();
+  for (const [method, path] of [["get", "/v1/models"], ["get", "/v1/models/{model}"], ["post", "/v1/chat/completions"]] as const) {
+    const op = doc.paths[path]?.[method];
+    expect(op?.summary).toBeString();
+    expect(op.security).toBeUndefined(); // the document's default: a key
+  }
+});
+
+describe("users", () => {
+  let up2: Upstream;
+  let shared: TestApp;
+  const as = (key: string) => new OpenAI({ apiKey: key, baseURL: `${shared.url}/v1`, maxRetries: 0 });
+  beforeAll(async () => {
+    up2 = await startUpstream();
+    shared = await startChatApp(up2, "openai", { env: { PENGUIN_API_KEYS: "alice-key-123456:alice:user,bob-key-1234567:bob:user" } });
+  });
+  afterAll(async () => {
+    await shared.close();
+    await up2.close();
+  });
+
+  test("another user's conversation is a 404, and another user's waiting tool call is nobody's", async () => {
+    up2.script({ key: "[alice]", toolCalls: [{ id: "call_alice", name: "get_weather", arguments: { city: "Bern" } }] }, { key: "[alice]", text: "Bern is fine." });
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: "user", content: "Bern? [alice]" }];
+    const { data: first, response } = await as("alice-key-123456").chat.completions.create({ model: "default", messages, tools: [weatherTool] }).withResponse();
+    const conversationId = response.headers.get("x-penguin-conversation-id")!;
+    messages.push(first.choices[0]!.message, { role: "tool", tool_call_id: "call_alice", content: "sunny" });
+
+    const bob = as("bob-key-1234567");
+    const stolen = await failure(bob.chat.completions.create({ model: "default", messages, tools: [weatherTool] }));
+    expect(stolen).toMatchObject({ status: 400, param: "messages" });
+    const peek = await failure(bob.chat.completions.create({ model: "default", messages: [{ role: "user", content: "hi" }] }, { headers: { "X-Penguin-Conversation-Id": conversationId } }));
+    expect(peek).toBeInstanceOf(OpenAI.NotFoundError);
+
+    const done = await as("alice-key-123456").chat.completions.create({ model: "default", messages, tools: [weatherTool] });
+    expect(done.choices[0]!.message.content).toBe("Bern is fine.");
   });
 });
