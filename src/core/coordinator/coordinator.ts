@@ -4,7 +4,7 @@
 // role-chain runs one agent per role in turn, each role's answer being the next role's input. Every step is a bus
 // message from "coordinator", so the event stream and GET /api/v1/messages show the workflow as it runs.
 // Unknown role (none of its agents exists or is visible to the caller) → 404; no unpaused agent → 409.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Bus } from "../kernel/bus";
 import { AppError, conflict } from "../kernel/errors";
 import { newId } from "../kernel/ids";
@@ -58,7 +58,9 @@ export class Coordinator {
 
   register(agentId: string, role: string, viewer?: Viewer): Registered {
     this.agents().require(agentId, viewer);
-    this.db.insert(agentRoles).values({ role, agentId, registeredAt: Date.now() }).onConflictDoNothing().run();
+    // Strictly increasing, so two registrations in the same millisecond keep their order (the round-robin order).
+    const registeredAt = sql<number>`max(${Date.now()}, (SELECT coalesce(max(${agentRoles.registeredAt}), 0) + 1 FROM ${agentRoles}))`;
+    this.db.insert(agentRoles).values({ role, agentId, registeredAt }).onConflictDoNothing().run();
     return { ok: true, agent_id: agentId, role, roles: this.rolesOf(agentId) };
   }
 
