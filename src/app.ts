@@ -117,8 +117,8 @@ export function createApp(core: Core) {
       cors({
         origin: anyOrigin ? "*" : config.corsOrigins,
         credentials: !anyOrigin,
-        allowedHeaders: "Content-Type, Authorization, X-API-Key, X-Request-Id, A2A-Version, A2A-Extensions",
-        exposeHeaders: "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After",
+        allowedHeaders: "Content-Type, Authorization, X-API-Key, X-Request-Id, A2A-Version, A2A-Extensions, X-Penguin-Conversation-Id",
+        exposeHeaders: "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, X-Penguin-Conversation-Id",
         maxAge: 600,
       }),
     )

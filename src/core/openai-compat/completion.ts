@@ -107,7 +107,13 @@ export class RunningCompletion {
   run(turn: Promise<TurnResult>, segment: Segment, requestSignal: AbortSignal): void {
     this.attach(segment, requestSignal);
     turn.then(
-      (result) => this.endSegment(this.finalEnd(result)),
+      (result) => {
+        try {
+          this.endSegment(this.finalEnd(result));
+        } catch (error) {
+          this.segment?.fail(error);
+        }
+      },
       (error) => this.segment?.fail(error),
     ).finally(() => {
       clearTimeout(this.timer);
