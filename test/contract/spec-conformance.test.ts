@@ -71,6 +71,10 @@ id = "vision-model"
 provider = "openai"
 model = "gpt-4o"
 vision = true
+
+# The documents' examples route to agent "code-expert": declared, since an unknown agent_id is a 404.
+[[agents]]
+id = "code-expert"
 `;
 
 beforeAll(async () => {

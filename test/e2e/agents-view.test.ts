@@ -79,7 +79,7 @@ test(
 
     // the composer's picker follows the list
     await dialog.getByRole("button", { name: "Close agents" }).click();
-    expect(await page.getByLabel("Agent").locator("option").allTextContents()).toEqual(["default", "reviewer"]);
+    expect(await page.getByLabel("Agent", { exact: true }).locator("option").allTextContents()).toEqual(["default", "reviewer"]);
     await page.close();
   },
   { ...BROWSER_TEST, timeout: 60_000 },

@@ -29,7 +29,7 @@ afterAll(async () => {
 test("picking an agent routes the next message to it", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${app.url}/#token=${app.key}`);
-  const picker = page.getByLabel("Agent");
+  const picker = page.getByLabel("Agent", { exact: true });
   await picker.waitFor({ state: "visible", timeout: 15_000 });
   expect(await picker.locator("option").allTextContents()).toEqual(["default", "reviewer"]);
   await picker.selectOption("reviewer");

@@ -35,7 +35,7 @@ async function chat(who: Who, marker: string, body: Record<string, unknown> = {}
 
 /** The body a missing thing gets, without the request id: what another user's thing must look like too. */
 const notFoundShape = (what: string, id: string) => ({
-  error: { code: "NOT_FOUND", message: `${what} '${id}' not found`, details: { id }, request_id: expect.any(String) },
+  error: { code: "NOT_FOUND", message: `${what} '${id}' not found`, details: { id }, request_id: expect.any(String), recoverable: false, suggested_action: "check_resource_id" },
   detail: `${what} '${id}' not found`,
 });
 

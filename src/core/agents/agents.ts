@@ -277,8 +277,12 @@ export class Agents implements AgentProfiles {
         turnId,
         ...(home ? { conversationId: home } : {}),
       });
-      // The first conversation of an agent's own work becomes the one later work continues.
-      if (!request.conversationId && !request.sessionId && !home && this.registry.find(agentId)) this.registry.setConversation(agentId, result.conversationId);
+      // The first conversation of an agent's own work becomes the one later work continues (kept while it exists: a
+      // caller who may not write in it gets a conversation of its own each time instead).
+      if (!request.conversationId && !request.sessionId && !home) {
+        const now = this.registry.find(agentId);
+        if (now && (!now.conversationId || !this.deps.conversations.find(now.conversationId))) this.registry.setConversation(agentId, result.conversationId);
+      }
       return result;
     } finally {
       if (held) this.capacity.release(turnId);
