@@ -127,7 +127,7 @@ describe("conversations", () => {
     expect(list.status).toBe(200);
     expect(list.body.conversations.length).toBe(2);
     const first = list.body.conversations[0];
-    expect(Object.keys(first).sort()).toEqual(["agent_id", "conversation_id", "created_at", "last_active", "message_count", "session_id", "title"]);
+    expect(Object.keys(first).sort()).toEqual(["agent_id", "conversation_id", "created_at", "id", "last_active", "message_count", "session_id", "title"]);
     expect(first.conversation_id).toBe(a.body.conversation_id); // most recently active
     expect(first.title).toBe("Debug the failing login test please");
     expect(first.message_count).toBe(2);
