@@ -115,6 +115,29 @@ describe("delegation round trip", () => {
   });
 });
 
+describe("a sub-agent created over the API", () => {
+  test("joins its parent's session (root, approvals) with the first work the parent hands it", async () => {
+    expect((await post(app, "/api/v1/agents", { id: "api-child", parent: "default" })).body.session_id).toBeNull();
+    const directory = realpathSync(mkdtempSync(join(tmpdir(), "penguin-api-child-")));
+    try {
+      up.script(
+        { key: "[adopt]", toolCalls: [{ name: "delegate", arguments: { agent_id: "api-child", content: "where are you? [api-child]" } }] },
+        { key: "[api-child]", toolCalls: [{ name: "execute_command", arguments: { command: "pwd > where.txt" } }] },
+        { key: "[api-child]", text: "here" },
+        { key: "[adopt]", text: "adopted" },
+      );
+      const res = await post(app, "/api/v1/chat/message", { text: "use your helper [adopt]", directory });
+      expect(res.body.response).toBe("adopted");
+      expect(readFileSync(join(directory, "where.txt"), "utf8").trim()).toBe(directory);
+      const child = (await get(app, "/api/v1/agents/api-child")).body;
+      expect(child.session_id).toBe(res.body.session_id);
+      expect((await get(app, `/api/v1/conversations/${child.conversation_id}`)).body.session_id).toBe(res.body.session_id);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a sub-agent never has more than its parent", () => {
   test("a restricted parent cannot give a sub-agent other tools; one that names none gets the parent's", async () => {
     up.script(

@@ -70,10 +70,15 @@ export class Delegations {
 
   /** Hands `content` to one of the caller's sub-agents; returns at once (its `done` settles with the answer). */
   start(ctx: ToolContext, childId: string, content: string): Delegation {
-    const child = this.ownChild(ctx, childId);
+    let child = this.ownChild(ctx, childId);
     if (child.paused) throw new AppError("CONFLICT", `sub-agent '${childId}' is paused and takes no new work`, { agent_id: childId });
     if (child.sessionId && child.sessionId !== ctx.sessionId) {
       throw new AppError("CONFLICT", `sub-agent '${childId}' works in another session ('${child.sessionId}'); spawn a new one here`, { agent_id: childId });
+    }
+    // A sub-agent created without a session (over the API) joins the session of the first work its parent hands it.
+    if (!child.sessionId) {
+      this.agents.registry.setSession(childId, ctx.sessionId);
+      child = this.agents.requireRow(childId, ctx.viewer);
     }
     const controller = new AbortController();
     const turnId = newId();

@@ -94,6 +94,11 @@ export class AgentRegistry {
     this.db.update(agents).set({ paused, updatedAt: Date.now() }).where(eq(agents.id, id)).run();
   }
 
+  /** Moves a sub-agent into a session; its conversation there is made on its next turn. */
+  setSession(id: string, sessionId: string): void {
+    this.db.update(agents).set({ sessionId, conversationId: null, updatedAt: Date.now() }).where(eq(agents.id, id)).run();
+  }
+
   setConversation(id: string, conversationId: string): void {
     this.db.update(agents).set({ conversationId, updatedAt: Date.now() }).where(eq(agents.id, id)).run();
   }
