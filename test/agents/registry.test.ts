@@ -78,6 +78,18 @@ describe("create, read, list, delete", () => {
     expect((await get(app, "/api/v1/agents/writer")).status).toBe(404);
   });
 
+  test("DELETE keeps the agent's conversations by default; preserve_conversation=false deletes them", async () => {
+    up.script({ key: "[keep]", text: "kept" }, { key: "[drop]", text: "dropped" });
+    await post(app, "/api/v1/agents", { id: "keeper" });
+    await post(app, "/api/v1/agents", { id: "dropper" });
+    const kept = await post(app, "/api/v1/chat/message", { text: "hi [keep]", agent_id: "keeper" });
+    const dropped = await post(app, "/api/v1/chat/message", { text: "hi [drop]", agent_id: "dropper" });
+    expect((await send(app, "DELETE", "/api/v1/agents/keeper")).body.conversations_deleted).toBe(0);
+    expect((await get(app, `/api/v1/conversations/${kept.body.conversation_id}`)).status).toBe(200);
+    expect((await send(app, "DELETE", "/api/v1/agents/dropper?preserve_conversation=false")).body.conversations_deleted).toBe(1);
+    expect((await get(app, `/api/v1/conversations/${dropped.body.conversation_id}`)).status).toBe(404);
+  });
+
   test("a taken id is 409; an unknown id is 404 AGENT_NOT_FOUND naming it, not recoverable, check_agent_id", async () => {
     const taken = await post(app, "/api/v1/agents", { id: "reviewer" });
     expect(taken.status).toBe(409);
