@@ -1,4 +1,5 @@
-// Taking checkpoints: automatic ones as messages are appended, manual ones on request, branch ones for a new branch;
+// Taking checkpoints: automatic ones as messages are appended (named by the turn's prompt, so a client can show one
+// entry per turn: a turn starts at the auto checkpoint after its user message), manual ones on request, branch ones for a new branch;
 // and the file pre-images that let a rollback undo what the agent's file tools changed after a checkpoint.
 //
 // A checkpoint is a pointer, not a copy: "every message of conversation C with seq <= message_seq". That keeps an
@@ -99,7 +100,8 @@ export class CheckpointCapture {
         conversationId,
         sessionId: sessionId ?? this.resolveConversation({ conversationId }).sessionId,
         type: "auto",
-        name: `Auto: after message ${seq}`,
+        // Named by the turn's prompt: people find "the state after I asked X", not a message number.
+        name: promptName(this.conversations.repository.promptAt(conversationId, seq)) ?? `Auto: after message ${seq}`,
         description: `Automatic checkpoint after the ${role} message ${seq}`,
         seq,
       }),
@@ -170,6 +172,13 @@ export class CheckpointCapture {
       this.log?.warn("could not snapshot a file before it changed", { path, error: String(error) });
     }
   }
+}
+
+/** A checkpoint name from a prompt: its words on one line, at most 80 characters. */
+export function promptName(prompt: string | undefined): string | undefined {
+  const text = prompt?.replace(/\s+/g, " ").trim();
+  if (!text) return undefined;
+  return text.length > 80 ? `${text.slice(0, 79).trimEnd()}…` : text;
 }
 
 /** Regular files (and symlinks, not followed) under a folder, depth first, at most `limit`. */

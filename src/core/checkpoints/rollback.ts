@@ -87,8 +87,9 @@ export class CheckpointRollback {
       let movedCheckpoints = 0;
       if (tail > 0) {
         const archive = history.copy(conversation, Number.MAX_SAFE_INTEGER, {
-          title: `${conversation.title ?? "Conversation"} (before rollback to ${checkpoint.name})`,
-          metadata: { archived_from: conversation.id, rollback_checkpoint_id: checkpoint.id },
+          // The same title (no suffix that piles up over rollbacks): `archived` sets it apart in lists.
+          title: conversation.title ?? "Conversation",
+          metadata: { archived: true, archived_from: conversation.id, rollback_checkpoint_id: checkpoint.id, rollback_checkpoint_name: checkpoint.name },
         });
         archivedConversationId = archive.id;
         movedCheckpoints = this.db
@@ -139,7 +140,8 @@ export class CheckpointRollback {
       const name = options.name?.trim() || `${conversation.title ?? "Conversation"} (branch)`;
       const branch = this.conversations.repository.copy(conversation, source.messageSeq, {
         title: name,
-        metadata: { branched_from: conversation.id, source_checkpoint_id: source.id },
+        // A branch of an archive is live again.
+        metadata: { archived: false, branched_from: conversation.id, source_checkpoint_id: source.id },
       });
       const row = this.capture.insert({
         conversationId: branch.id,

@@ -486,6 +486,7 @@ export class Conversations {
       message_count: count,
       created_at: iso(c.createdAt),
       last_active: iso(c.updatedAt),
+      ...(c.metadata?.archived === true ? { archived: true } : {}),
     };
   }
 }

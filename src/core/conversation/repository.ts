@@ -38,6 +38,13 @@ function preparedStatements(db: Db) {
       .from(messages)
       .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, sql.placeholder("after")), lte(messages.seq, sql.placeholder("upTo"))))
       .prepare(),
+    promptAt: db
+      .select({ content: messages.content })
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.role, "user"), lte(messages.seq, sql.placeholder("upTo"))))
+      .orderBy(desc(messages.seq))
+      .limit(1)
+      .prepare(),
   };
 }
 
@@ -63,6 +70,11 @@ export class ConversationRepository {
   /** How many of the conversation's messages lie after position `after` and at or before `upTo`. */
   countBetween(conversationId: string, after: number, upTo: number = Number.MAX_SAFE_INTEGER): number {
     return this.q.countBetween.get({ conversationId, after, upTo })?.n ?? 0;
+  }
+
+  /** The text of the user's prompt that led up to position `upTo` (the turn a checkpoint there belongs to). */
+  promptAt(conversationId: string, upTo: number): string | undefined {
+    return this.q.promptAt.get({ conversationId, upTo })?.content;
   }
 
   /** Whether a message of the conversation is still being streamed (a turn is writing it). */

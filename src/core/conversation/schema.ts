@@ -48,6 +48,7 @@ export const ConversationSummary = T.Object({
   message_count: T.Integer(),
   created_at: Timestamp(),
   last_active: Timestamp(),
+  archived: T.Optional(T.Boolean({ description: "present (true) on the copy a rollback keeps of the history it dropped" })),
 });
 export type ConversationSummary = Static<typeof ConversationSummary>;
 
