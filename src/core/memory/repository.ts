@@ -180,15 +180,36 @@ export class MemoryRepository {
       .get()?.dimensions;
   }
 
-  /** Memories without a vector of this model (and dimension, once known): new, failed, or made by another model. */
-  unembedded(model: string, dimensions: number | undefined, limit: number): { seq: number; content: string; owner: string | null }[] {
+  /**
+   * Memories after `afterSeq` without a vector of this model (and dimension, once known): new, failed, or made by
+   * another model. The cursor keeps a pass over the table linear.
+   */
+  unembedded(model: string, dimensions: number | undefined, afterSeq: number, limit: number): { seq: number; content: string; owner: string | null }[] {
     return this.client
       .query<{ seq: number; content: string; owner: string | null }, Record<string, string | number>>(
         `SELECT m.seq AS seq, m.content AS content, m.owner AS owner FROM memories m
-         WHERE NOT EXISTS (SELECT 1 FROM memory_vectors v WHERE v.memory_seq = m.seq AND v.model = $model AND ($dimensions = 0 OR v.dimensions = $dimensions))
+         WHERE m.seq > $after
+           AND NOT EXISTS (SELECT 1 FROM memory_vectors v WHERE v.memory_seq = m.seq AND v.model = $model AND ($dimensions = 0 OR v.dimensions = $dimensions))
          ORDER BY m.seq LIMIT $limit`,
       )
-      .all({ model, dimensions: dimensions ?? 0, limit });
+      .all({ model, dimensions: dimensions ?? 0, after: afterSeq, limit });
+  }
+
+  /** Runs `work` in one transaction (a batch of vector writes commits once). */
+  atomically<T>(work: () => T): T {
+    return this.client.transaction(work)();
+  }
+
+  /**
+   * How many memories contain the word, counted up to `cap` (+1 means "more"): cheap even for words in every memory,
+   * since only the word's own index entries are read, never the rows.
+   */
+  textFrequency(word: string, cap: number): number {
+    return (
+      this.client
+        .query<{ n: number }, Record<string, string | number>>(`SELECT count(*) AS n FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH $word LIMIT $cap)`)
+        .get({ word: `"${word}"`, cap: cap + 1 })?.n ?? 0
+    );
   }
 
   countEmbedded(model: string, dimensions: number, owner: OwnerScope): number {

@@ -21,6 +21,8 @@ export interface Candidate {
 
 /** Candidates each search reads before ranking: the best text matches, and the closest signatures (compared exactly). */
 const TEXT_CANDIDATES = 50;
+/** Rows the text search scores at most, about (see textQuery). */
+const TEXT_ROW_BUDGET = 5000;
 const VECTOR_CANDIDATES = 256;
 /** Query embeddings kept, so a repeated query (a retried turn, the same search) does not call the endpoint again. */
 const QUERY_CACHE = 256;
@@ -43,12 +45,30 @@ export class MemorySearch {
     return this.embedder?.model;
   }
 
+  /**
+   * The FTS5 query for these words: the rarest first, as many as keep the rows to score within TEXT_ROW_BUDGET (at
+   * least one). Words found in a large part of the memories would make FTS5 score most of the table for little: their
+   * BM25 weight (IDF) is small, and coverage still counts them when the results are ranked.
+   */
+  private textQuery(words: string[]): string | undefined {
+    const counted = words.map((word) => ({ word, rows: this.repository.textFrequency(word, TEXT_ROW_BUDGET) })).filter((c) => c.rows > 0);
+    counted.sort((a, b) => a.rows - b.rows);
+    const chosen: string[] = [];
+    let rows = 0;
+    for (const c of counted) {
+      if (chosen.length && rows + c.rows > TEXT_ROW_BUDGET) break;
+      chosen.push(c.word);
+      rows += c.rows;
+    }
+    return ftsQueryOf(chosen.join(" "));
+  }
+
   /** The ranked memories for a text, best first, at most `limit`. */
   async run(text: string, options: { scope: OwnerScope; limit: number; type?: MemoryType; signal?: AbortSignal; embedTimeoutMs?: number }): Promise<Candidate[]> {
     const { scope, type, limit } = options;
     const found = new Map<number, { bm25?: number; coverage?: number; cosine?: number }>();
     const words = queryWordsOf(text);
-    const query = ftsQueryOf(text);
+    const query = this.textQuery(words);
     let best = 0;
     if (query) {
       for (const match of this.repository.textSearch(query, { owner: scope, type, limit: Math.max(TEXT_CANDIDATES, limit * 5) })) {
@@ -146,24 +166,34 @@ export class MemorySearch {
 
   private async embedMissing(embedder: Embedder): Promise<number> {
     let done = 0;
+    let cursor = 0;
+    let dimensionChanges = 0;
     try {
       while (!this.stopping.signal.aborted) {
         const dimensions = this.index?.dimensions ?? this.repository.usualDimensions(embedder.model);
-        const batch = this.repository.unembedded(embedder.model, dimensions, EMBED_BATCH);
+        const batch = this.repository.unembedded(embedder.model, dimensions, cursor, EMBED_BATCH);
         if (batch.length === 0) break;
+        cursor = batch[batch.length - 1]!.seq;
         const vectors = await embedder.embed(
           batch.map((b) => b.content),
           this.stopping.signal,
         );
-        // A model that changed its dimension mid-way would otherwise re-embed forever: the index follows the answer.
-        if (dimensions !== undefined && vectors[0]!.length !== dimensions) this.log.warn("the embedding model changed its dimension; re-embedding every memory", { model: embedder.model, from: dimensions, to: vectors[0]!.length });
+        // The model answers with another dimension than the stored vectors have: the index follows the answer (in
+        // replaceVector) and the pass starts over, so the memories already passed are re-embedded too. A model that
+        // keeps changing is given up on rather than re-embedded forever.
+        if (dimensions !== undefined && vectors[0]!.length !== dimensions) {
+          if (++dimensionChanges > 2) throw new Error(`the model keeps changing its dimension (${dimensions}, then ${vectors[0]!.length})`);
+          cursor = 0;
+        }
         const current = this.repository.bySeqs(batch.map((b) => b.seq));
         const alive = new Map(current.map((r) => [r.seq, r]));
-        batch.forEach((b, i) => {
-          const row = alive.get(b.seq);
-          // deleted or rewritten while the batch was out: its vector would be wrong
-          if (row && row.content === b.content) this.replaceVector(row, vectors[i]);
-        });
+        this.repository.atomically(() =>
+          batch.forEach((b, i) => {
+            const row = alive.get(b.seq);
+            // deleted or rewritten while the batch was out: its vector would be wrong
+            if (row && row.content === b.content) this.replaceVector(row, vectors[i]);
+          }),
+        );
         done += batch.length;
         await Bun.sleep(0);
       }
