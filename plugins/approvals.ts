@@ -31,8 +31,14 @@ const toPendingApprovalView = (r: PendingApproval): PendingApproval => ({
   resource: r.resource,
   reason: r.reason,
   session_id: r.session_id,
+  ...(r.conversation_id ? { conversation_id: r.conversation_id } : {}),
   created_at: r.created_at,
   expires_at: r.expires_at,
+  ...(r.diff !== undefined ? { diff: r.diff } : {}),
+  ...(r.diff_truncated ? { diff_truncated: true } : {}),
+  ...(r.new_file !== undefined ? { new_file: r.new_file } : {}),
+  ...(r.deletes_entries !== undefined ? { deletes_entries: r.deletes_entries } : {}),
+  ...(r.cwd ? { cwd: r.cwd } : {}),
 });
 
 export const approvalsPlugin = (core: Core) =>

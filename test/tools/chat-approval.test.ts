@@ -38,6 +38,7 @@ describe("approval over the chat stream", () => {
       resource: "rm -rf build",
       reason: expect.stringContaining("Destructive command requires approval"),
       expires_at: expect.any(String),
+      cwd: app.projectRoot,
     });
     expect(existsSync(join(app.projectRoot, "build"))).toBe(true);
 

@@ -15,7 +15,9 @@ type ApprovalEvent = BusEventOf<"approval.required" | "approval.resolved">;
 export function toApprovalFrameView(event: ApprovalEvent): TurnEvent {
   if (event.type === "approval.required") {
     const d = event.data;
-    return { event: "approval_required", data: { request_id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at } };
+    const { diff, diff_truncated, new_file, deletes_entries, cwd } = d;
+    const preview = Object.fromEntries(Object.entries({ diff, diff_truncated, new_file, deletes_entries, cwd }).filter(([, v]) => v !== undefined));
+    return { event: "approval_required", data: { ...preview, request_id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at } };
   }
   const d: EventMap["approval.resolved"] = event.data;
   return { event: "approval_resolved", data: { request_id: d.request_id, status: d.status, ...(d.scope !== undefined ? { scope: d.scope } : {}) } };

@@ -17,7 +17,7 @@ import { commandPatternProblem, parseCommandLine, sameCommand } from "../shell";
 import type { Db } from "../store/db";
 import { approvalGrants, approvalRequests, type ApprovalStatus, type GrantScope } from "../store/schema";
 import { iso, isoOrNull } from "../store/values";
-import type { ApprovalGrant, ApprovalRequest, ApprovalScope } from "./schema";
+import type { ApprovalGrant, ApprovalPreview, ApprovalRequest, ApprovalScope } from "./schema";
 
 /** `decidedBy`: the user who approved or denied (null with authentication off). */
 export type ApprovalOutcome =
@@ -37,6 +37,8 @@ export interface AskInput {
   /** The user whose turn raised it. */
   owner?: string;
   signal?: AbortSignal;
+  /** What the decision is about (a proposed diff, a command's folder); kept while the request is pending. */
+  preview?: ApprovalPreview;
   /** Called once the request exists (e.g. to audit it) before anyone can answer it. */
   onCreated?: (request: ApprovalRequest) => void;
 }
@@ -50,6 +52,8 @@ interface Waiter {
 
 export class Approvals {
   private readonly waiters = new Map<string, Waiter>();
+  /** Previews of pending requests: in memory only, since a pending request does not outlive its run. */
+  private readonly previews = new Map<string, ApprovalPreview>();
 
   constructor(
     private readonly db: Db,
@@ -87,7 +91,8 @@ export class Approvals {
       decidedBy: null,
     };
     this.db.insert(approvalRequests).values(row).run();
-    const request = toApprovalRequestView(row);
+    if (input.preview) this.previews.set(row.id, input.preview);
+    const request = this.view(row);
     input.onCreated?.(request);
     if (input.signal?.aborted) {
       this.finish(row.id, "cancelled");
@@ -111,6 +116,7 @@ export class Approvals {
         },
       });
       this.bus.publish("approval.required", {
+        ...input.preview,
         request_id: row.id,
         tool_name: row.toolName,
         operation: row.operation,
@@ -187,12 +193,16 @@ export class Approvals {
       sessionId ? eq(approvalRequests.sessionId, sessionId) : undefined,
       owner !== undefined ? eq(approvalRequests.owner, owner) : undefined,
     );
-    return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map(toApprovalRequestView);
+    return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map((r) => this.view(r));
   }
 
   get(id: string, viewer?: Viewer): ApprovalRequest {
     const row = this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
-    return toApprovalRequestView(requireVisible(row, viewer, "Approval request", id));
+    return this.view(requireVisible(row, viewer, "Approval request", id));
+  }
+
+  private view(row: typeof approvalRequests.$inferSelect): ApprovalRequest {
+    return { ...toApprovalRequestView(row), ...(row.status === "pending" ? this.previews.get(row.id) : undefined) };
   }
 
   /** Shutdown: every waiting call ends as cancelled. */
@@ -215,6 +225,7 @@ export class Approvals {
         .where(and(eq(approvalRequests.id, id), eq(approvalRequests.status, "pending")))
         .run(),
     );
+    this.previews.delete(id);
     const outcome: ApprovalOutcome =
       status === "approved" ? { status, scope, requestId: id, decidedBy } : status === "denied" ? { status, requestId: id, decidedBy } : { status, requestId: id };
     this.waiters.get(id)?.settle(outcome);
@@ -288,6 +299,7 @@ function toApprovalRequestView(row: typeof approvalRequests.$inferSelect): Appro
     resource: row.resource,
     reason: row.reason,
     session_id: row.sessionId,
+    ...(row.conversationId ? { conversation_id: row.conversationId } : {}),
     created_at: iso(row.createdAt),
     expires_at: iso(row.expiresAt),
     status: row.status,

@@ -4,7 +4,18 @@ import { Type, type Static } from "@sinclair/typebox";
 import { defineEvent, ScopeFields, type EventMapOf } from "../kernel/event-registry";
 import { Id, Nullable, Timestamp } from "../kernel/shapes";
 
+/** What the decision is about, shown before deciding: a file tool's proposed change or a command's working folder. */
+export const ApprovalPreview = Type.Object({
+  diff: Type.Optional(Type.String({ description: "Unified diff of the proposed change against the file as it is now (a new file as added lines, a deletion as removed lines)" })),
+  diff_truncated: Type.Optional(Type.Boolean({ description: "true when the diff was cut (a very large change)" })),
+  new_file: Type.Optional(Type.Boolean({ description: "true when write_file/create_file would create the file" })),
+  deletes_entries: Type.Optional(Type.Integer({ description: "delete_file of a folder: how many files and folders inside it would go" })),
+  cwd: Type.Optional(Type.String({ description: "For commands: the working directory they run in" })),
+});
+export type ApprovalPreview = Static<typeof ApprovalPreview>;
+
 export const ApprovalPrompt = Type.Object({
+  ...ApprovalPreview.properties,
   request_id: Type.String(),
   tool_name: Type.String(),
   operation: Type.String({ description: "e.g. process.execute, filesystem.write" }),
@@ -62,8 +73,10 @@ export const PendingApproval = Type.Object({
   resource: Type.String({ description: "The path or command line the decision is about" }),
   reason: Type.String(),
   session_id: Type.String(),
+  conversation_id: Type.Optional(Type.String({ description: "The conversation whose turn asks" })),
   created_at: Timestamp(),
   expires_at: Timestamp("ISO 8601; unanswered requests are denied then"),
+  ...ApprovalPreview.properties,
 });
 export type PendingApproval = Static<typeof PendingApproval>;
 

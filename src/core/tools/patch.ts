@@ -31,7 +31,7 @@ function nearMiss(text: string, search: string): number | undefined {
 export type Edit = { search: string; replace: string; replace_all?: boolean };
 
 /** Applies edits in order; throws PatchError naming the edit that cannot be applied. */
-function applyEdits(original: string, edits: Edit[]): string {
+export function applyEdits(original: string, edits: Edit[]): string {
   let text = original;
   const crlf = original.includes("\r\n");
   edits.forEach((edit, n) => {

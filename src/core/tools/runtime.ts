@@ -10,6 +10,7 @@ import type { PermissionPolicy } from "../permission/policy";
 import type { CommandRisk } from "../shell";
 import { checkArguments } from "./arguments";
 import { clipBytes } from "./define";
+import { approvalPreview } from "./preview";
 import type { BeforeToolRunHook, ToolCallRecord, ToolContext, ToolDefinition, ToolOutput, ToolRunHooks, ToolRuntime } from "./types";
 
 export interface ToolRuntimeDeps {
@@ -159,7 +160,7 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
     } catch (error) {
       return finish("error", `Invalid arguments for ${tool.name}: ${(error as Error).message}`);
     }
-    const denied = await this.authorise(tool, operation, resource, ctx, risk);
+    const denied = await this.authorise(tool, operation, resource, ctx, risk, validArgs);
     if (denied) return finish("denied", denied);
 
     // 3. what must happen just before the tool runs (e.g. a checkpoint's snapshot of the files, and the content of the
@@ -241,10 +242,15 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
   }
 
   /** Runs the permission layer; returns the message for the model when the call may not run. */
-  private async authorise(tool: ToolDefinition, operation: string, resource: string, ctx: ToolContext, risk?: CommandRisk): Promise<string | undefined> {
+  private async authorise(tool: ToolDefinition, operation: string, resource: string, ctx: ToolContext, risk?: CommandRisk, args: Record<string, unknown> = {}): Promise<string | undefined> {
     const { permissions, approvals, audit } = this.deps;
     const base = { operation, resource, agentId: ctx.agentId, toolName: tool.name, sessionId: ctx.sessionId, owner: ctx.owner };
-    const verdict = permissions.check({ operation, resource, root: ctx.root, risk });
+    const verdict = permissions.check({ operation, resource, root: ctx.root, risk, restricted: ctx.restricted });
+    // nobody is there to approve a webhook's turn, and its input is untrusted: what would ask is denied
+    if (ctx.restricted && verdict.result === "ask") {
+      audit.record({ ...base, result: "deny", reason: `${verdict.reason} (restricted turn: approvals are not asked)`, policy: "restricted-turn" });
+      return `Permission denied: ${verdict.reason}. This turn comes from untrusted input and cannot ask for approval; the ${operation} on ${resource} was not performed.`;
+    }
 
     if (verdict.result === "allow") {
       audit.record({ ...base, result: "allow", reason: verdict.reason, policy: verdict.policy });
@@ -274,6 +280,7 @@ export class ToolRegistry implements ToolRuntime, ToolRunHooks {
       agentId: ctx.agentId,
       owner: ctx.owner,
       signal: ctx.signal,
+      preview: await approvalPreview(tool.name, args, resource, ctx.root),
       onCreated: (request) => audit.record({ ...base, result: "ask", reason: `${verdict.reason} (approval request ${request.id})`, policy: verdict.policy }),
     });
     switch (outcome.status) {
