@@ -110,7 +110,7 @@ const ftsOnly = new Memories({ db, bus, log, settings: { ...settings, embedding:
 const ms = (start: number) => performance.now() - start;
 const contents: string[] = [];
 let t = performance.now();
-const rows = [];
+const rows: Parameters<Memories["repository"]["insertMany"]>[0] = [];
 const now = Date.now();
 for (let i = 0; i < MEMORIES; i++) {
   const content = sentence();
