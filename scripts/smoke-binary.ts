@@ -53,8 +53,10 @@ export async function smokeBinary(binary: string): Promise<string[]> {
     await expect("/api/redoc", 200, {}, "redoc");
     await expect("/api/docs/assets/redoc.standalone.js", 200);
     await expect("/api/docs/json", 200, {}, '"openapi"');
-    await expect("/metrics", 401);
-    await expect("/metrics", 200, { headers: { "x-api-key": token } }, "uptime_seconds");
+    await expect("/metrics", 200, {}, "uptime_seconds");
+    await expect("/api/v1/health", 200, {}, '"agent_capacity"');
+    await expect("/api/v1/conversations", 401);
+    await expect("/api/v1/conversations", 200, { headers: { "x-api-key": token } }, '"conversations"');
     const chat = await fetch(url + "/api/v1/chat/message", {
       method: "POST",
       headers: { "x-api-key": token, "content-type": "application/json" },
