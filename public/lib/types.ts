@@ -1,7 +1,7 @@
 // Shapes of the API as the page uses them: Static<> of the schemas the server validates and documents with
 // (src/core/<domain>/schema.ts), so the page cannot drift from what the server sends. Type-only imports: the UI
 // bundle erases them.
-export type { TurnEvent, TurnUsage, ActionResult } from "../../src/core/engine/schema";
+export type { TurnEvent, TurnUsage, ActionResult, RunningTurnView } from "../../src/core/engine/schema";
 export type { ConversationSummary, ConversationDetail, StoredToolCall, Message as HistoryMessage, MessageUsage as UsageTotals } from "../../src/core/conversation/schema";
 export type { ModelSummary as ModelInfo } from "../../src/core/providers/schema";
 export type { Agent as AgentInfo } from "../../src/core/agents/schema";

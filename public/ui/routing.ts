@@ -29,6 +29,8 @@ export interface RouterHost {
   /** Titles may have changed. */
   updateHeader(): void;
   turnCallbacks(view: ConversationView): TurnCallbacks;
+  /** After the history is shown: follow a turn still running in the conversation (turns.ts). */
+  reattach(view: ConversationView, detail: ConversationDetail): Promise<void>;
   /** Called before following a link (a narrow screen closes the sidebar overlay). */
   beforeNavigate(): void;
   focusComposer(): void;
@@ -98,6 +100,7 @@ export class Router {
       this.host.directories.remember(id, detail.directory);
       renderHistory(view, detail, this.host.turnCallbacks(view));
       view.state = "ready";
+      await this.host.reattach(view, detail);
     } catch (e) {
       const missing = e instanceof ApiError && e.status === 404;
       view.state = missing ? "missing" : "failed";

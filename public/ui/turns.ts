@@ -1,9 +1,11 @@
 // The turn controller: sending a message, the chat WebSocket stream of each turn (one socket per turn, so turns in
-// several conversations run side by side), stop and retry, and what each stream event changes on the page.
+// several conversations run side by side), stop and retry, and what each stream event changes on the page. A turn
+// belongs to the server: a page loaded while one runs in its conversation (a reload, another tab) reattaches to it
+// and replays it from its start, pending approvals included.
 import type { Api } from "../lib/api";
 import { h } from "../lib/dom";
 import { ChatStream, type ChatPayload } from "../lib/stream";
-import type { TurnEvent } from "../lib/types";
+import type { ConversationDetail, RunningTurnView, TurnEvent } from "../lib/types";
 import type { Approvals } from "./approvals";
 import type { Checkpoints } from "./checkpoints";
 import type { Attachment, Composer } from "./composer";
@@ -63,6 +65,35 @@ export class TurnController {
     this.host.router.current.turn?.stream.stop();
   }
 
+  /**
+   * After a conversation's history is on screen: a turn still running there is followed from its start, in place of
+   * the partial answer the history shows. Returns once that is decided.
+   */
+  async reattach(view: ConversationView, detail: ConversationDetail): Promise<void> {
+    const id = view.id;
+    if (!id || view.turn) return;
+    let running: RunningTurnView | undefined;
+    try {
+      running = (await this.host.api.get<{ turns: RunningTurnView[] }>(`/api/v1/chat/turns?conversation_id=${encodeURIComponent(id)}`)).turns[0];
+    } catch {
+      return; // an older server: the history is all there is
+    }
+    if (view.turn || this.host.router.views.get(id) !== view) return;
+    if (!running) {
+      // It ended between the two requests: the history may show a partial answer; load it once more.
+      if (detail.messages?.at(-1)?.status === "streaming" && !this.reloaded.has(id)) {
+        this.reloaded.add(id);
+        void this.host.router.load(id);
+      }
+      return;
+    }
+    // The history ends with the turn's question; its answer so far is replayed from the turn's first event.
+    const questions = view.el.querySelectorAll(".msg-user");
+    const question = questions[questions.length - 1];
+    while (question?.nextSibling) question.nextSibling.remove();
+    this.attach(view, undefined, { turnId: running.turn_id, since: running.since });
+  }
+
   /** Closes every live stream: the workspace is going away. */
   dispose(): void {
     const { views, current } = this.host.router;
@@ -70,8 +101,10 @@ export class TurnController {
     current.turn?.stream.close();
   }
 
+  /** Conversations loaded again because a turn ended while they loaded (once each). */
+  private readonly reloaded = new Set<string>();
+
   private start(view: ConversationView, payload: ChatPayload): void {
-    const { api, sidebar, composer } = this.host;
     // Fields that may have changed since a failed attempt (the conversation id arrives with `start`).
     if (view.id) payload.conversation_id = view.id;
     const directory = this.host.directories.of(view);
@@ -85,26 +118,40 @@ export class TurnController {
     }
     const agentId = this.host.agentId();
     if (agentId) payload.agent_id = agentId;
+    this.attach(view, payload);
+  }
+
+  /** A live turn on the page: a new one (`payload`), or one already running at the server (`resume`). */
+  private attach(view: ConversationView, payload: ChatPayload | undefined, resume?: { turnId: string; since: number }): void {
+    const { api, sidebar, composer } = this.host;
     const turn = new AssistantTurn(
       {
         ...this.host.turnCallbacks(view),
-        onRetry: () => {
-          if (view.turn) return;
-          turn.el.remove();
-          this.start(view, payload);
-        },
+        onRetry: payload
+          ? () => {
+              if (view.turn) return;
+              turn.el.remove();
+              this.start(view, payload);
+            }
+          : undefined,
       },
       true,
     );
     view.el.append(turn.el);
-    const stream = new ChatStream(api.wsUrl("/api/v1/chat/stream"), payload, {
-      onEvent: (event) => this.onEvent(view, turn, stream, event),
-      onLost: (reason) => {
-        if (stream.stopRequested) turn.stopped();
-        else turn.error(reason);
-        this.end(view);
+    const stream = new ChatStream(
+      api.wsUrl("/api/v1/chat/stream"),
+      payload,
+      {
+        onEvent: (event) => this.onEvent(view, turn, stream, event),
+        onLost: (reason) => {
+          if (stream.stopRequested) turn.stopped();
+          else turn.error(reason);
+          this.end(view);
+        },
+        stopTurn: (turnId) => api.post(`/api/v1/chat/turns/${encodeURIComponent(turnId)}/stop`),
       },
-    });
+      resume,
+    );
     view.turn = { stream, view: turn };
     if (view.id) sidebar.busy.add(view.id);
     if (this.host.router.current === view) {

@@ -84,6 +84,7 @@ export class Workspace {
       mount: (view) => this.mount(view),
       updateHeader: () => this.updateHeader(),
       turnCallbacks: (view) => this.turnCallbacks(view),
+      reattach: (view, detail) => this.turns.reattach(view, detail),
       beforeNavigate: () => {
         if (!isWide()) this.setSidebar(false);
       },
