@@ -7,7 +7,8 @@ import pkg from "../../package.json" with { type: "json" };
 
 let up: Upstream;
 let app: TestApp;
-useChatApp("openai", (started) => ({ up, app } = started));
+// The telemetry test routes work to agent "code-reviewer": declared, since an unknown agent_id is a 404.
+useChatApp("openai", (started) => ({ up, app } = started), { toml: '[[agents]]\nid = "code-reviewer"\n' });
 beforeEach(() => up.reset());
 
 const mounted = (a: TestApp, method: string, path: string) => a.app.routes.some((r) => r.method === method && r.path === path);
