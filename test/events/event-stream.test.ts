@@ -36,8 +36,8 @@ class EventSocket {
     return this.events.map((f) => f.event);
   }
 
-  next(predicate: (f: Frame) => boolean, what: string, timeoutMs = 5000): Promise<Frame> {
-    return until(() => this.events.find(predicate), timeoutMs, what);
+  async next(predicate: (f: Frame) => boolean, what: string, timeoutMs = 5000): Promise<Frame> {
+    return (await until(() => this.events.find(predicate), timeoutMs, what))!;
   }
 
   close(): void {
