@@ -233,12 +233,11 @@ export class MemorySearch {
     if (this.index?.dimensions === dimensions) return this.index;
     const index = new SignatureIndex(model, dimensions);
     for (const row of this.repository.signatures(model, dimensions)) index.set(row.seq, row.owner, signatureFrom(row.signature));
-    if (this.index) {
-      // The model answers with another dimension than before: its older vectors are stale from now on.
-      this.log.warn("the embedding model's dimension changed; older vectors are ignored and re-embedded", { model, from: this.index.dimensions, to: dimensions });
-      queueMicrotask(() => void this.backfill());
-    }
+    // The model answers with another dimension than before: its older vectors are stale from now on.
+    if (this.index) this.log.warn("the embedding model's dimension changed; older vectors are ignored and re-embedded", { model, from: this.index.dimensions, to: dimensions });
     this.index = index;
+    // Memories without a vector of this model and size (another model's, another size's, or none): embed them.
+    if (this.repository.unembedded(model, dimensions, 0, 1).length) queueMicrotask(() => void this.backfill());
     return index;
   }
 }
