@@ -38,6 +38,7 @@ import { a2aPlugin } from "../plugins/a2a";
 import { memoriesPlugin } from "../plugins/memories";
 import { mcpPlugin } from "../plugins/mcp";
 import { agenticPlugin } from "../plugins/agentic";
+import { webhooksPlugin } from "../plugins/webhooks";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
@@ -246,7 +247,8 @@ export function createApp(core: Core) {
     .use(openAiApiPlugin(core))
     .use(memoriesPlugin(core))
     .use(mcpPlugin(core))
-    .use(agenticPlugin(core));
+    .use(agenticPlugin(core))
+    .use(webhooksPlugin(core));
 
   return app;
 }

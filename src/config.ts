@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { ROLES, type Role } from "./core/kernel/viewer";
 import { SandboxSettingSchema, type SandboxSetting } from "./core/sandbox/types";
 import { MemoryFileSettings, memorySettings, type MemorySettings } from "./core/memory/settings";
+import { GithubFileSettings, githubSettings, WhatsappFileSettings, whatsappSettings, type GithubSettings, type WhatsappSettings } from "./core/webhooks/settings";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -256,6 +257,9 @@ const FileSchema = T.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Webhooks (src/core/webhooks): POST /api/v1/github/webhook and /v1/webhooks/whatsapp. */
+    github: T.Optional(GithubFileSettings),
+    whatsapp: T.Optional(WhatsappFileSettings),
     /** Agentic tasks (/v1/agentic/tasks; src/core/agentic). */
     agentic: T.Optional(
       T.Object(
@@ -366,6 +370,9 @@ export interface Config {
   mcp: McpServerConfig[];
   /** Agentic tasks: whether they are served, sub-agents of one task at once, sub-tasks per plan. */
   agentic: { enabled: boolean; maxParallel: number; maxSubTasks: number };
+  /** Webhooks: GitHub (secret, credentials, API base, routes) and WhatsApp (tokens, Cloud API, allow-list, agent). */
+  github: GithubSettings;
+  whatsapp: WhatsappSettings;
 }
 
 export interface Flags {
@@ -618,6 +625,8 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       maxBufferedBytes: tuning(env.PENGUIN_WS_MAX_BUFFERED_BYTES, (n) => n > 0) ?? file.websocket?.max_buffered_bytes ?? 4 * 1024 * 1024,
     },
     memory: memorySettings(file.memory, env),
+    github: githubSettings(file.github, env),
+    whatsapp: whatsappSettings(file.whatsapp, env),
     events: {
       retentionHours: tuning(env.PENGUIN_EVENTS_RETENTION_HOURS, (n) => n > 0) ?? file.events?.retention_hours ?? 24,
       streamQueue: tuning(env.PENGUIN_STREAM_QUEUE, (n) => Number.isInteger(n) && n >= 1) ?? file.events?.stream_queue ?? 1000,

@@ -13,6 +13,7 @@ import { AgentUpdated, DelegationEvent } from "./agents/schema";
 import { McpServerChanged } from "./mcp/schema";
 import { AgenticEventPublished } from "./agentic/schema";
 import { BusMessagePublished, BusMessageUpdated } from "./messages/schema";
+import { WebhookProcessed } from "./webhooks/schema";
 import { createEventRegistry, type EventMap, type EventMapOf } from "./kernel/event-registry";
 
 export const EVENTS = createEventRegistry([
@@ -32,6 +33,7 @@ export const EVENTS = createEventRegistry([
   AgenticEventPublished,
   BusMessagePublished,
   BusMessageUpdated,
+  WebhookProcessed,
 ]);
 
 // Every event a domain added to EventMap is gathered here: otherwise this fails to compile, naming the missing one.

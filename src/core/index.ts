@@ -35,6 +35,7 @@ import { memoryTools } from "./memory/tools";
 import { McpServers } from "./mcp";
 import { AgenticTasks } from "./agentic/agentic";
 import { engineTurnRunner } from "./agentic/runner";
+import { Webhooks } from "./webhooks/webhooks";
 
 export interface Core {
   readonly version: string;
@@ -84,6 +85,8 @@ export interface Core {
   readonly messages: MessageBus;
   /** Roles, and messages and workflows over a role's agents. */
   readonly coordinator: Coordinator;
+  /** GitHub and WhatsApp webhooks: verified deliveries, deduped and worked from a persistent queue as restricted turns. */
+  readonly webhooks: Webhooks;
   /** One line for the banner: the model in use, or what to set. */
   describeModel(): string;
   /** Registers work to run at shutdown (in reverse order of registration). */
@@ -241,6 +244,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     agentic,
     messages,
     coordinator,
+    webhooks: new Webhooks({ db, bus, log, conversations, settings: () => config, runTurn: (agentId, request) => core.agents.runTurn(agentId, request) }),
     describeModel() {
       const model = models.current();
       return models.problem() ?? `${model!.model} (${model!.provider})`;
@@ -284,5 +288,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   agents.start();
   core.onShutdown(() => agents.stop());
   core.onShutdown(() => agentic.shutdown());
+  const requeued = core.webhooks.start();
+  if (requeued) log.warn("queued again webhook deliveries an earlier process left unfinished", { count: requeued });
+  core.onShutdown(() => core.webhooks.stop());
   return core;
 }

@@ -102,7 +102,7 @@ function finish(host: EngineHost, turn: PreparedTurn, state: TurnState, createdA
 
 async function runTools(host: EngineHost, turn: PreparedTurn, calls: ToolCall[], current: ChatMessage[], state: TurnState, signal: AbortSignal): Promise<void> {
   const images: ContentPart[] = [];
-  const ctx: ToolContext = { root: turn.root, sessionId: turn.sessionId, conversationId: turn.conversationId, agentId: turn.agentId, signal, turnId: turn.id, owner: turn.request.viewer?.user, viewer: turn.request.viewer };
+  const ctx: ToolContext = { root: turn.root, sessionId: turn.sessionId, conversationId: turn.conversationId, agentId: turn.agentId, signal, turnId: turn.id, owner: turn.request.viewer?.user, viewer: turn.request.viewer, restricted: turn.request.restricted };
   for (const call of calls) {
     // Calls the turn never got to are left without a result; history repair gives them a placeholder.
     if (signal.aborted) break;

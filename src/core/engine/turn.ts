@@ -39,6 +39,8 @@ export interface TurnRequest {
   /** Who sends the turn: a `user` may only write into its own conversations and sessions (else 404); what the turn
    *  creates (conversation, approval requests, audit entries) belongs to this user. */
   viewer?: Viewer;
+  /** Untrusted input (a webhook): the turn runs read-only, and what would ask for approval is denied instead. */
+  restricted?: boolean;
 }
 
 export interface TurnResult {

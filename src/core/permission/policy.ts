@@ -27,6 +27,8 @@ export interface PermissionRequest {
   /** The tool's own judgement of the call's risk (e.g. writing to the stdin of a shell); process.execute is
    *  classified from its command line when this is absent. */
   risk?: CommandRisk;
+  /** A turn from untrusted input (webhooks): judged as in read-only mode, for that turn only. */
+  restricted?: boolean;
 }
 
 export interface PermissionVerdict {
@@ -97,8 +99,12 @@ export class PermissionPolicy {
     const action = operation.slice(category.length + 1);
     const risk = request.risk ?? (operation === "process.execute" ? classifyCommand(resource, root) : undefined);
 
-    if (this.readOnly && this.isWrite(category, action, risk)) {
+    if ((this.readOnly || request.restricted) && this.isWrite(category, action, risk)) {
       return { result: "deny", reason: `Read-only mode: ${operation} is not allowed${risk?.reasons.length ? ` (${risk.reasons[0]})` : ""}`, policy: "read-only-mode", risk };
+    }
+    // untrusted input must not reach past its own turn: no other agents' turns, no long-term memory written
+    if (request.restricted && (category === "agents" || operation === "memory.store")) {
+      return { result: "deny", reason: `A turn from untrusted input (webhook) may not use ${operation}`, policy: "restricted-turn", risk };
     }
 
     const rules = this.settings.rules;

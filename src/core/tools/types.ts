@@ -19,6 +19,8 @@ export interface ToolContext {
   owner?: string;
   /** Who sent the turn (owner and role), for tools that start work on the same user's behalf (sub-agents). */
   viewer?: Viewer;
+  /** A turn started by untrusted input (webhooks): read-only, and no approval is asked for (asks are denied). */
+  restricted?: boolean;
 }
 
 export interface ToolOutput {

@@ -11,6 +11,7 @@ import agents from "./0007_agents";
 import agenticTasks from "./0009_agentic_tasks";
 import messages from "./0010_messages";
 import memories from "./0011_memories";
+import webhooks from "./0013_webhooks";
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   { version: 9, name: "agentic_tasks", sql: agenticTasks },
   { version: 10, name: "messages", sql: messages },
   { version: 11, name: "memories", sql: memories },
+  { version: 13, name: "webhooks", sql: webhooks },
 ];

@@ -8,3 +8,4 @@ export * from "./agentic";
 export * from "./memories";
 export * from "./messages";
 export * from "./events";
+export * from "./webhooks";
