@@ -96,6 +96,18 @@ describe("memory decay", () => {
     expect(importanceOf(used)).toBeCloseTo(before * 2 ** (-1 / (30 * (1 + Math.log(5)))), 5);
   });
 
+  test("one run decays everyone's memories; a user key is told only about its own", async () => {
+    const ada = (await memories.create({ content: "Ada's build uses Bazel.", importance: 0.8 }, "ada")).memory.id;
+    const bob = (await memories.create({ content: "Bob's build uses Make.", importance: 0.8 }, "bob")).memory.id;
+    now = T0 + 30 * DAY;
+    expect(memories.decay({ user: "ada", role: "user" })).toMatchObject({ decayed: 1, deleted: 0 });
+    expect(importanceOf(ada)).toBeCloseTo(0.4, 6);
+    expect(importanceOf(bob)).toBeCloseTo(0.4, 6);
+    now = T0 + 300 * DAY;
+    expect(memories.decay({ user: "bob", role: "user" })).toMatchObject({ decayed: 0, deleted: 1 });
+    expect(memories.stats().total).toBe(0);
+  });
+
   test("only memories that fall below the floor, unused for a day, are deleted", async () => {
     const faint = await store("A note that mattered little.", 0.1);
     const strong = await store("The user's name is Ada.", 0.9);

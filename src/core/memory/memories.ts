@@ -180,12 +180,12 @@ export class Memories {
     const { decayHalfLifeDays: halfLife, decayFloor: floor } = this.options.settings;
     const now = this.clock();
     const previous = this.repository.lastDecayAt();
-    const lowered: { seq: number; importance: number }[] = [];
+    const lowered: { seq: number; importance: number; owner: string | null }[] = [];
     const deleted: { seq: number; id: string; owner: string | null }[] = [];
     for (const row of this.repository.decayRows()) {
       const lastUsedAt = Math.max(row.updatedAt, row.lastAccessedAt ?? 0);
       const outcome = decayOf({ importance: row.importance, accessCount: row.accessCount, lastUsedAt, decayedAt: row.decayedAt }, now, halfLife, floor);
-      if (outcome.action === "lower") lowered.push({ seq: row.seq, importance: outcome.importance });
+      if (outcome.action === "lower") lowered.push({ seq: row.seq, importance: outcome.importance, owner: row.owner });
       else if (outcome.action === "delete") deleted.push(row);
     }
     this.repository.applyDecay(
@@ -196,14 +196,13 @@ export class Memories {
     this.search.forget(deleted.map((d) => d.seq));
     for (const d of deleted) this.options.bus.publish("memory.changed", { memory_id: d.id, change: "deleted", owner: d.owner });
     const limit = ownerLimit(viewer);
-    const visible = limit === undefined ? () => true : (owner: string | null) => owner === limit;
-    const loweredOwners = limit === undefined ? undefined : new Map(this.repository.bySeqs(lowered.map((l) => l.seq)).map((r) => [r.seq, r.owner]));
+    const visible = (m: { owner: string | null }) => limit === undefined || m.owner === limit;
     this.options.log.info("memory decay", { decayed: lowered.length, deleted: deleted.length });
     return {
       ran_at: iso(now),
       previous_run_at: isoOrNull(previous),
-      decayed: loweredOwners ? lowered.filter((l) => visible(loweredOwners.get(l.seq) ?? null)).length : lowered.length,
-      deleted: deleted.filter((d) => visible(d.owner)).length,
+      decayed: lowered.filter(visible).length,
+      deleted: deleted.filter(visible).length,
       half_life_days: halfLife,
       floor,
     };
