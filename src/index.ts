@@ -38,6 +38,10 @@ Environment:
   OPENAI_API_KEY, OPENAI_BASE_URL            OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL      Anthropic
   OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_SITE_URL, OPENROUTER_SITE_TITLE   OpenRouter
+  GITHUB_WEBHOOK_SECRET   secret of POST /api/v1/github/webhook (config github.webhook_secret; without it the route refuses every delivery)
+  GITHUB_TOKEN, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_PATH, GITHUB_API_URL   how webhook answers are posted back (token, or a GitHub App)
+  WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_API_URL,
+  WHATSAPP_ALLOWED_SENDERS (comma-separated), WHATSAPP_AGENT   the WhatsApp webhook /v1/webhooks/whatsapp (config [whatsapp])
   DEBUG                   true for verbose logs
 
 Precedence: defaults < config file < environment < flags.`;
