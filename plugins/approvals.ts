@@ -39,6 +39,7 @@ const toPendingApprovalView = (r: PendingApproval): PendingApproval => ({
   ...(r.new_file !== undefined ? { new_file: r.new_file } : {}),
   ...(r.deletes_entries !== undefined ? { deletes_entries: r.deletes_entries } : {}),
   ...(r.cwd ? { cwd: r.cwd } : {}),
+  ...(r.suggested_pattern ? { suggested_pattern: r.suggested_pattern } : {}),
 });
 
 export const approvalsPlugin = (core: Core) =>

@@ -4,14 +4,24 @@ import type { Api } from "../lib/api";
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import type { ApprovalCardData, PendingApproval } from "../lib/types";
+import { diffView } from "./diffview";
 
-export type Decision = "once" | "session" | "deny";
+export type Decision = "once" | "session" | "pattern" | "deny";
+
+/** A prompt with what it is about: the proposed diff of a file tool, a command's folder, the pattern it may grant. */
+export type ApprovalView = ApprovalCardData &
+  Partial<Pick<PendingApproval, "diff" | "diff_truncated" | "new_file" | "deletes_entries" | "cwd" | "suggested_pattern" | "conversation_id" | "session_id">>;
 
 export interface ApprovalCard {
   el: HTMLElement;
   resolve(status: string, scope?: string): void;
+  /** Adds the preview when the prompt arrived without it (a stream frame from an older server, a list refresh). */
+  setPreview(approval: ApprovalView): void;
   readonly resolved: boolean;
 }
+
+/** Inline prompts still open, so a refresh of the pending list can complete their preview. */
+const openCards = new Map<string, ApprovalCard>();
 
 function expiryText(expiresAt?: string): string {
   if (!expiresAt) return "";
@@ -22,26 +32,55 @@ function expiryText(expiresAt?: string): string {
   return `expires in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-export function resolutionText(status: string, scope?: string): string {
-  if (status === "approved") return scope === "session" ? "Approved for this session" : scope === "pattern" ? "Approved for matching operations" : "Approved once";
+const isCommand = (a: ApprovalCardData) => a.operation === "process.execute";
+const fileName = (path: string) => path.split("/").filter(Boolean).at(-1) ?? path;
+
+/** Exactly what each button grants: "session" is this exact command or path, "pattern" the pattern shown. */
+export function scopeLabel(a: ApprovalView, decision: Decision): string {
+  const what = isCommand(a) ? a.resource : a.operation?.startsWith("filesystem.") ? `${a.operation.slice("filesystem.".length)} ${fileName(a.resource)}` : `${a.operation} ${a.resource}`;
+  if (decision === "once") return "Approve once";
+  if (decision === "session") return `Approve “${what}” for this session`;
+  if (decision === "pattern") {
+    const folder = a.operation?.startsWith("filesystem.") && a.suggested_pattern?.endsWith("/**") ? a.suggested_pattern.slice(0, -3) : undefined;
+    if (folder) return `Approve every ${a.operation.slice("filesystem.".length)} in “${fileName(folder)}/” and below for this session`;
+    return `Approve “${a.suggested_pattern}” for this session`;
+  }
+  return "Deny";
+}
+
+export function resolutionText(status: string, scope?: string, a?: ApprovalView): string {
+  if (status === "approved") {
+    if (a && (scope === "session" || scope === "pattern")) return scopeLabel(a, scope).replace(/^Approve/, "Approved");
+    return scope === "session" ? "Approved for this session" : scope === "pattern" ? "Approved for matching operations" : "Approved once";
+  }
   if (status === "denied") return "Denied";
   if (status === "expired") return "Expired without an answer (denied)";
   if (status === "cancelled") return "No longer needed: the turn ended";
   return status;
 }
 
-export function approvalCard(approval: ApprovalCardData, decide: (decision: Decision) => Promise<void>, compact = false): ApprovalCard {
+function previewOf(a: ApprovalView): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (a.diff) {
+    const label = a.new_file ? " new file" : a.operation === "filesystem.delete" ? " file deleted" : "";
+    out.push(diffView(a.diff, { collapseAt: 30, truncated: a.diff_truncated, label }));
+  }
+  if (a.deletes_entries !== undefined) out.push(h("p", { class: "approval-cwd" }, `The folder and the ${a.deletes_entries} files and folders inside it would be deleted.`));
+  if (a.cwd) out.push(h("p", { class: "approval-cwd" }, "Runs in ", h("code", null, a.cwd)));
+  return out;
+}
+
+export function approvalCard(approval: ApprovalView, decide: (decision: Decision) => Promise<void>, compact = false): ApprovalCard {
   const status = h("div", { class: "approval-status", role: "status" });
   const expiry = h("span", { class: "approval-expiry" }, expiryText(approval.expires_at));
   const buttons: HTMLButtonElement[] = [];
-  const make = (label: string, decision: Decision, cls: string) => {
-    const b = h("button", { type: "button", class: `btn ${cls}` }, label);
+  const make = (decision: Decision, cls: string) => {
+    const b = h("button", { type: "button", class: `btn ${cls}`, "data-decision": decision }, scopeLabel(approval, decision));
     b.addEventListener("click", async () => {
       for (const x of buttons) x.disabled = true;
       status.textContent = "Sending…";
       try {
         await decide(decision);
-        status.textContent = decision === "deny" ? "Denied" : decision === "session" ? "Approved for this session" : "Approved once";
         card.resolve(decision === "deny" ? "denied" : "approved", decision === "deny" ? undefined : decision);
       } catch (e) {
         status.textContent = (e as Error).message;
@@ -51,21 +90,25 @@ export function approvalCard(approval: ApprovalCardData, decide: (decision: Deci
     buttons.push(b);
     return b;
   };
+  const patternButton = () => (approval.suggested_pattern ? make("pattern", "btn-secondary btn-sm") : null);
   const actions = h(
     "div",
     { class: "approval-actions" },
-    make("Approve once", "once", "btn-primary btn-sm"),
-    make("Approve for this session", "session", "btn-secondary btn-sm"),
-    make("Deny", "deny", "btn-ghost btn-sm btn-danger-text"),
+    make("once", "btn-primary btn-sm"),
+    make("session", "btn-secondary btn-sm"),
+    patternButton(),
+    make("deny", "btn-ghost btn-sm btn-danger-text"),
     expiry,
   );
   const headLabel = h("span", null, "Approval needed");
+  const preview = h("div", { class: "approval-preview" }, ...previewOf(approval));
   const el = h(
     "div",
     { class: "approval" + (compact ? " compact" : ""), role: "group", "aria-label": `Approval required for ${approval.tool_name}`, "data-approval-id": approval.id },
     h("div", { class: "approval-head" }, icon("shield"), headLabel, h("span", { class: "approval-tool" }, approval.tool_name), approval.operation ? h("span", { class: "approval-op" }, approval.operation) : null),
     approval.resource ? h("pre", { class: "approval-resource" }, approval.resource) : null,
     approval.reason ? h("p", { class: "approval-reason" }, approval.reason) : null,
+    preview,
     actions,
     status,
   );
@@ -83,13 +126,22 @@ export function approvalCard(approval: ApprovalCardData, decide: (decision: Deci
     },
     resolve(result, scope) {
       if (timer) clearInterval(timer);
+      openCards.delete(approval.id);
       el.dataset.state = result;
       actions.remove();
+      preview.remove();
       // Once answered the prompt shrinks to one line: what was decided, for which tool and resource.
-      headLabel.textContent = resolutionText(result, scope);
+      headLabel.textContent = resolutionText(result, scope, approval);
       status.textContent = "";
     },
+    setPreview(full) {
+      if (card.resolved || preview.childElementCount || !(full.diff || full.cwd || full.deletes_entries !== undefined)) return;
+      Object.assign(approval, full);
+      preview.replaceChildren(...previewOf(approval));
+      if (approval.suggested_pattern && !actions.querySelector('[data-decision="pattern"]')) actions.insertBefore(patternButton()!, buttons.find((b) => b.dataset.decision === "deny")!);
+    },
   };
+  if (!compact) openCards.set(approval.id, card);
   return card;
 }
 
@@ -148,7 +200,13 @@ export class ApprovalsBadge {
       this.list.replaceChildren(h("p", { class: "empty-note" }, "Nothing is waiting for your approval."));
       return;
     }
-    this.list.replaceChildren(...this.pending.map((p) => approvalCard(p, (decision) => this.decide(p, decision), true).el));
+    this.list.replaceChildren(
+      ...this.pending.map((p) => {
+        const card = approvalCard(p, (decision) => this.decide(p, decision), true).el;
+        if (p.conversation_id) card.append(h("a", { class: "approval-link", href: `#/c/${encodeURIComponent(p.conversation_id)}` }, "Open its conversation"));
+        return card;
+      }),
+    );
   }
 }
 
@@ -187,6 +245,7 @@ export class Approvals {
     try {
       const r = await this.api.get<{ pending: PendingApproval[] }>("/api/v1/approvals");
       this.badge.update(r.pending ?? []);
+      for (const p of r.pending ?? []) openCards.get(p.id)?.setPreview(p);
     } catch {
       /* next poll */
     }
@@ -195,6 +254,7 @@ export class Approvals {
   async decide(approval: ApprovalCardData, decision: Decision): Promise<void> {
     const id = encodeURIComponent(approval.id);
     if (decision === "deny") await this.api.post(`/api/v1/approvals/${id}/deny`, {});
+    else if (decision === "pattern") await this.api.post(`/api/v1/approvals/${id}/approve`, { scope: "pattern", pattern: (approval as ApprovalView).suggested_pattern });
     else await this.api.post(`/api/v1/approvals/${id}/approve`, { scope: decision });
     void this.refresh();
   }

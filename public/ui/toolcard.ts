@@ -3,6 +3,7 @@
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { duration, truncate } from "../lib/format";
+import { diffPreview, diffView, looksLikeDiff } from "./diffview";
 
 export type ToolStatus = "running" | "completed" | "error" | "denied" | "waiting" | "interrupted";
 
@@ -45,7 +46,7 @@ export class ToolCard {
   private readonly statusEl: HTMLElement;
   private readonly metaEl: HTMLElement;
   private readonly previewEl: HTMLElement;
-  private readonly outputEl: HTMLElement;
+  private outputEl: HTMLElement;
   private readonly outputLabel: HTMLElement;
   private readonly head: HTMLButtonElement;
   private readonly details: HTMLElement;
@@ -104,6 +105,19 @@ export class ToolCard {
     if (durationMs !== undefined && Number.isFinite(durationMs)) this.metaEl.textContent = duration(durationMs);
     else if (status !== "completed") this.metaEl.textContent = STATUS_LABEL[status];
     const text = output ?? "";
+    const diffAt = looksLikeDiff(text) ? text.search(/^(--- |@@ )/m) : -1;
+    if (diffAt >= 0) {
+      // an edit's result: its message, then the change coloured; the collapsed card previews the changed lines
+      const message = text.slice(0, diffAt).trim();
+      const diff = text.slice(diffAt);
+      const rendered = h("div", { class: "tool-output-diff" }, message ? h("pre", { class: "tool-pre" }, message) : null, diffView(diff));
+      this.outputEl.replaceWith(rendered);
+      this.outputEl = rendered;
+      this.outputLabel.hidden = false;
+      this.previewEl.replaceChildren(...diffPreview(diff));
+      this.previewEl.hidden = !this.details.hidden;
+      return;
+    }
     this.outputEl.textContent = text || "(no output)";
     this.outputEl.hidden = false;
     this.outputLabel.hidden = false;

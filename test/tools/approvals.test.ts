@@ -58,8 +58,11 @@ describe("ask → approve", () => {
       resource: "rm -rf build",
       reason: expect.stringContaining("Destructive command requires approval"),
       session_id: "sess-a",
+      conversation_id: "conv-a",
       created_at: expect.any(String),
       expires_at: expect.any(String),
+      cwd: app.projectRoot,
+      suggested_pattern: "rm *",
     });
     expect(Date.parse(request.expires_at) - Date.parse(request.created_at)).toBe(30_000);
     expect(exists("build")).toBe(true);

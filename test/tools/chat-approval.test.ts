@@ -39,6 +39,7 @@ describe("approval over the chat stream", () => {
       reason: expect.stringContaining("Destructive command requires approval"),
       expires_at: expect.any(String),
       cwd: app.projectRoot,
+      suggested_pattern: "rm *",
     });
     expect(existsSync(join(app.projectRoot, "build"))).toBe(true);
 

@@ -15,8 +15,8 @@ type ApprovalEvent = BusEventOf<"approval.required" | "approval.resolved">;
 export function toApprovalFrameView(event: ApprovalEvent): TurnEvent {
   if (event.type === "approval.required") {
     const d = event.data;
-    const { diff, diff_truncated, new_file, deletes_entries, cwd } = d;
-    const preview = Object.fromEntries(Object.entries({ diff, diff_truncated, new_file, deletes_entries, cwd }).filter(([, v]) => v !== undefined));
+    const { diff, diff_truncated, new_file, deletes_entries, cwd, suggested_pattern } = d;
+    const preview = Object.fromEntries(Object.entries({ diff, diff_truncated, new_file, deletes_entries, cwd, suggested_pattern }).filter(([, v]) => v !== undefined));
     return { event: "approval_required", data: { ...preview, request_id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at } };
   }
   const d: EventMap["approval.resolved"] = event.data;

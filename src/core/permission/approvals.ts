@@ -91,7 +91,8 @@ export class Approvals {
       decidedBy: null,
     };
     this.db.insert(approvalRequests).values(row).run();
-    if (input.preview) this.previews.set(row.id, input.preview);
+    const preview: ApprovalPreview = { ...input.preview, ...suggestedPattern(row.operation, row.resource) };
+    if (Object.keys(preview).length) this.previews.set(row.id, preview);
     const request = this.view(row);
     input.onCreated?.(request);
     if (input.signal?.aborted) {
@@ -116,7 +117,7 @@ export class Approvals {
         },
       });
       this.bus.publish("approval.required", {
-        ...input.preview,
+        ...preview,
         request_id: row.id,
         tool_name: row.toolName,
         operation: row.operation,
@@ -274,6 +275,16 @@ function grantablePattern(operation: string, pattern: string): string {
           : undefined;
   if (problem) throw new AppError("VALIDATION_ERROR", problem, { fields: [{ field: "pattern", message: problem }] });
   return pattern;
+}
+
+/** The pattern a "pattern" approval would grant, when it is grantable and says more than the exact resource. */
+function suggestedPattern(operation: string, resource: string): { suggested_pattern?: string } {
+  try {
+    const pattern = grantablePattern(operation, defaultPattern(operation, resource));
+    return pattern !== resource ? { suggested_pattern: pattern } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** What "approve this pattern" means when no pattern is given: files in the same directory (and below), or the

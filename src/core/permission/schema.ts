@@ -11,6 +11,7 @@ export const ApprovalPreview = Type.Object({
   new_file: Type.Optional(Type.Boolean({ description: "true when write_file/create_file would create the file" })),
   deletes_entries: Type.Optional(Type.Integer({ description: "delete_file of a folder: how many files and folders inside it would go" })),
   cwd: Type.Optional(Type.String({ description: "For commands: the working directory they run in" })),
+  suggested_pattern: Type.Optional(Type.String({ description: "What scope=pattern grants when no pattern is given (same folder and below, or the same program with any arguments)" })),
 });
 export type ApprovalPreview = Static<typeof ApprovalPreview>;
 

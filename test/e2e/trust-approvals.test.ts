@@ -1,0 +1,106 @@
+// Approvals people can judge, in Debian's Chromium: a write approval shows the red/green diff against the file as it
+// is now (long ones collapsed with a line count), a command's shows its folder and why it asks, the buttons say exactly
+// what they grant, and a patch_file card shows its change coloured (its collapsed preview the changed lines, not the
+// --- a/ +++ b/ headers). Screenshots: test/e2e/screenshots/trust-*.png.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { startChatApp } from "../support/chat";
+import type { TestApp } from "../support/harness";
+import { startUpstream, type Upstream } from "../support/upstream";
+
+const SHOTS = join(import.meta.dir, "screenshots");
+const T = { ...BROWSER_TEST, timeout: 40_000 };
+let up: Upstream;
+let app: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  up = await startUpstream();
+  app = await startChatApp(up, "openai", { configure: (c) => void (c.permissions.writes = "ask") });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await up?.close();
+});
+
+async function open(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
+  await page.getByRole("textbox", { name: "Message" }).waitFor();
+  return page;
+}
+async function send(page: Page, text: string) {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+test("a patch_file approval shows the coloured diff; after approval the card shows the change, not the headers", async () => {
+  writeFileSync(join(app.projectRoot, "greet.ts"), "export function greet() {\n  return 'hello';\n}\n");
+  up.script(
+    { key: "[patch]", toolCalls: [{ id: "c1", name: "patch_file", arguments: { path: "greet.ts", edits: [{ search: "'hello'", replace: "'hello, world'" }] } }] },
+    { key: "[patch]", text: "Updated the greeting." },
+  );
+  const page = await open();
+  await send(page, "make it greet the world [patch]");
+  const prompt = page.getByRole("group", { name: "Approval required for patch_file" }).first();
+  await prompt.waitFor();
+  const diff = prompt.locator(".diff");
+  await diff.waitFor();
+  expect(await diff.locator(".diff-del").allTextContents()).toEqual(["-  return 'hello';"]);
+  expect(await diff.locator(".diff-add").allTextContents()).toEqual(["+  return 'hello, world';"]);
+  expect(await diff.textContent()).not.toContain("+++ b/");
+  // red and green, not the text colour
+  const bg = await diff.locator(".diff-add").evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(bg).not.toBe("rgba(0, 0, 0, 0)");
+  expect(await prompt.getByRole("button", { name: "Approve “write greet.ts” for this session" }).count()).toBe(1);
+  await page.screenshot({ path: join(SHOTS, "trust-approval-diff.png") });
+
+  await prompt.getByRole("button", { name: "Approve once" }).click();
+  const card = page.locator(".tool").last();
+  await card.and(page.locator('[data-status="completed"]')).waitFor();
+  expect(readFileSync(join(app.projectRoot, "greet.ts"), "utf8")).toContain("hello, world");
+  const preview = card.locator(".tool-preview");
+  expect(await preview.textContent()).not.toContain("--- a/");
+  expect(await preview.locator(".diff-add").count()).toBe(1);
+  await card.getByRole("button", { name: /patch_file/ }).click();
+  expect(await card.locator(".tool-details .diff-add").count()).toBe(1);
+  await page.screenshot({ path: join(SHOTS, "trust-toolcard-diff.png") });
+  await page.close();
+}, T);
+
+test("a new file is all added lines, collapsed with its line count; a command shows its folder and exact scopes", async () => {
+  const content = Array.from({ length: 80 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
+  up.script(
+    { key: "[create]", toolCalls: [{ id: "c2", name: "create_file", arguments: { path: "big.txt", content } }] },
+    { key: "[create]", toolCalls: [{ id: "c3", name: "execute_command", arguments: { command: "rm -rf build" } }] },
+    { key: "[create]", text: "ok" },
+  );
+  const page = await open();
+  await send(page, "create a big file [create]");
+  const prompt = page.getByRole("group", { name: "Approval required for create_file" }).first();
+  await prompt.locator(".diff").waitFor();
+  expect(await prompt.locator(".diff-summary").textContent()).toContain("+80");
+  expect(await prompt.locator(".diff-del").count()).toBe(0);
+  expect(await prompt.locator(".diff-add").count()).toBe(29); // the first 30 lines: the hunk header and 29 added lines
+  await prompt.getByRole("button", { name: "Show all 81 lines" }).click();
+  expect(await prompt.locator(".diff-add").count()).toBe(80);
+  await prompt.getByRole("button", { name: "Deny" }).click();
+
+  const cmd = page.getByRole("group", { name: "Approval required for execute_command" }).first();
+  await cmd.waitFor();
+  expect(await cmd.locator(".approval-cwd").textContent()).toBe(`Runs in ${app.projectRoot}`);
+  expect(await cmd.locator(".approval-reason").textContent()).toContain("Destructive");
+  await cmd.getByRole("button", { name: "Approve “rm -rf build” for this session" }).waitFor();
+  await cmd.getByRole("button", { name: "Approve “rm *” for this session" }).waitFor();
+  await page.screenshot({ path: join(SHOTS, "trust-approval-command.png") });
+  await cmd.getByRole("button", { name: "Approve “rm -rf build” for this session" }).click();
+  await cmd.locator(".approval-head").filter({ hasText: "Approved “rm -rf build” for this session" }).waitFor();
+  await page.close();
+}, T);
