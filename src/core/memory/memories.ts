@@ -20,7 +20,7 @@ import { MemoryRepository, type MemoryRow, type OwnerScope } from "./repository"
 import { MEMORY_TYPES, type DecayResult, type Memory, type MemoryHit, type MemoryPatch, type MemoryStats, type MemoryType, type MemoryUsed, type NewMemory } from "./schema";
 import { MemorySearch, type Candidate } from "./search";
 import type { MemorySettings } from "./settings";
-import { defaultSummary, fingerprintOf, ftsQueryOf, NEAR_DUPLICATE_WORDS, wordSimilarity } from "./text";
+import { defaultSummary, fingerprintOf, NEAR_DUPLICATE_WORDS, wordSimilarity } from "./text";
 import type { Db } from "../store/db";
 
 export interface MemoryOptions {
@@ -291,13 +291,8 @@ export class Memories {
   private nearDuplicate(content: string, fingerprint: string, owner: string | null, vector: Float32Array | undefined): MemoryRow | undefined {
     const same = this.repository.byFingerprint(fingerprint, owner);
     if (same) return same;
-    const query = ftsQueryOf(content);
-    if (query) {
-      const close = this.repository.textSearch(query, { owner, limit: 5 });
-      const rows = this.repository.bySeqs(close.map((c) => c.seq));
-      const twin = rows.find((r) => wordSimilarity(r.content, content) >= NEAR_DUPLICATE_WORDS);
-      if (twin) return twin;
-    }
+    const twin = this.repository.bySeqs(this.search.similarText(content, owner, 5)).find((r) => wordSimilarity(r.content, content) >= NEAR_DUPLICATE_WORDS);
+    if (twin) return twin;
     const seq = vector ? this.search.mostSimilar(vector, owner, this.options.settings.mergeSimilarity) : undefined;
     return seq === undefined ? undefined : this.repository.bySeqs([seq])[0];
   }

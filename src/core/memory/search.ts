@@ -67,6 +67,8 @@ export class MemorySearch {
   async run(text: string, options: { scope: OwnerScope; limit: number; type?: MemoryType; signal?: AbortSignal; embedTimeoutMs?: number }): Promise<Candidate[]> {
     const { scope, type, limit } = options;
     const found = new Map<number, { bm25?: number; coverage?: number; cosine?: number }>();
+    // The query's embedding is on its way while the text search runs.
+    const embedding = this.queryVector(text, options.signal, options.embedTimeoutMs);
     const words = queryWordsOf(text);
     const query = this.textQuery(words);
     let best = 0;
@@ -78,7 +80,7 @@ export class MemorySearch {
     }
     // Whether the vector signal applies to this search at all (a model, and it answered).
     let index: SignatureIndex | undefined;
-    const vector = await this.queryVector(text, options.signal, options.embedTimeoutMs);
+    const vector = await embedding;
     if (vector) {
       index = this.indexFor(vector.length);
       const close = index.nearest(signatureOf(vector), Math.max(VECTOR_CANDIDATES, limit * 20), scope);
@@ -101,6 +103,12 @@ export class MemorySearch {
     }
     ranked.sort((a, b) => b.ranked.score - a.ranked.score || b.row.updatedAt - a.row.updatedAt);
     return ranked.slice(0, limit);
+  }
+
+  /** The owner's memories sharing the most (and rarest) words with this text, best first (near-duplicate detection). */
+  similarText(text: string, owner: string | null, limit: number): number[] {
+    const query = this.textQuery(queryWordsOf(text));
+    return query ? this.repository.textSearch(query, { owner, limit }).map((m) => m.seq) : [];
   }
 
   /** The owner's memory closest to this vector when at least `threshold` similar (near-duplicate detection). */
