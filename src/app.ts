@@ -38,6 +38,7 @@ import { a2aPlugin } from "../plugins/a2a";
 import { memoriesPlugin } from "../plugins/memories";
 import { mcpPlugin } from "../plugins/mcp";
 import { agenticPlugin } from "../plugins/agentic";
+import { commandsPlugin } from "../plugins/commands";
 import { webhooksPlugin } from "../plugins/webhooks";
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -248,6 +249,7 @@ export function createApp(core: Core) {
     .use(memoriesPlugin(core))
     .use(mcpPlugin(core))
     .use(agenticPlugin(core))
+    .use(commandsPlugin(core))
     .use(webhooksPlugin(core));
 
   return app;

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { ROLES, type Role } from "./core/kernel/viewer";
 import { SandboxSettingSchema, type SandboxSetting } from "./core/sandbox/types";
 import { MemoryFileSettings, memorySettings, type MemorySettings } from "./core/memory/settings";
+import { CommandsFileSettings, savedCommands, type SavedCommand } from "./core/commands/settings";
 import { GithubFileSettings, githubSettings, WhatsappFileSettings, whatsappSettings, type GithubSettings, type WhatsappSettings } from "./core/webhooks/settings";
 
 export class ConfigError extends Error {
@@ -234,6 +235,8 @@ const FileSchema = T.Object(
     ),
     /** Long-term memory (/v1/memories): embeddings, recall into turns, decay (src/core/memory/settings.ts). */
     memory: T.Optional(MemoryFileSettings),
+    /** Saved prompts POST /v1/commands runs as an agent turn: [[commands]] name, description, prompt, agent. */
+    commands: T.Optional(CommandsFileSettings),
     /** The event log every live stream replays from (src/core/eventlog). */
     events: T.Optional(
       T.Object(
@@ -366,6 +369,8 @@ export interface Config {
   checkpoints: { enabled: boolean; frequency: number; retentionHours: number; maxAgeDays: number };
   /** Long-term memory: embeddings, recall into turns, decay (src/core/memory). */
   memory: MemorySettings;
+  /** Saved prompts from [[commands]] (src/core/commands). */
+  commands: SavedCommand[];
   /** MCP tool servers whose tools join the registry as <server>_<tool> (src/core/mcp). */
   mcp: McpServerConfig[];
   /** Agentic tasks: whether they are served, sub-agents of one task at once, sub-tasks per plan. */
@@ -625,6 +630,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       maxBufferedBytes: tuning(env.PENGUIN_WS_MAX_BUFFERED_BYTES, (n) => n > 0) ?? file.websocket?.max_buffered_bytes ?? 4 * 1024 * 1024,
     },
     memory: memorySettings(file.memory, env),
+    commands: savedCommands(file.commands),
     github: githubSettings(file.github, env),
     whatsapp: whatsappSettings(file.whatsapp, env),
     events: {

@@ -34,6 +34,8 @@ import { Memories } from "./memory/memories";
 import { memoryTools } from "./memory/tools";
 import { McpServers } from "./mcp";
 import { AgenticTasks } from "./agentic/agentic";
+import { CommandCatalog } from "./catalog/catalog";
+import { NamedCommands } from "./commands/named";
 import { engineTurnRunner } from "./agentic/runner";
 import { Webhooks } from "./webhooks/webhooks";
 
@@ -85,6 +87,10 @@ export interface Core {
   readonly messages: MessageBus;
   /** Roles, and messages and workflows over a role's agents. */
   readonly coordinator: Coordinator;
+  /** The host command catalog (/v1/commands/catalog): argv entries run in the sandbox under the policy and approvals. */
+  readonly catalog: CommandCatalog;
+  /** Named commands (POST /v1/commands): help, briefing, saved prompts of [[commands]], catalog entries by name. */
+  readonly commands: NamedCommands;
   /** GitHub and WhatsApp webhooks: verified deliveries, deduped and worked from a persistent queue as restricted turns. */
   readonly webhooks: Webhooks;
   /** One line for the banner: the model in use, or what to set. */
@@ -190,6 +196,18 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const messages = new MessageBus({ db, bus, log, agents: () => core.agents });
   toolServices.tools.register(sendMessageTool(messages));
   const coordinator = new Coordinator(db, bus, messages, () => core.agents);
+  const catalog = new CommandCatalog({ db, log, sandbox, roots, permissions, approvals });
+  const commands = new NamedCommands({
+    catalog,
+    saved: () => config.commands,
+    runTurn: (agentId, request) => core.agents.runTurn(agentId, request),
+    tasks,
+    approvals,
+    conversations,
+    sandbox,
+    activeRoot: () => roots.activeRoot,
+    describeModel: () => core.describeModel(),
+  });
   // Events that do not name their owner belong to their conversation's, task's or session's.
   eventLog.resolveOwnersWith({
     conversation: (id) => conversations.find(id)?.owner,
@@ -244,6 +262,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     agentic,
     messages,
     coordinator,
+    catalog,
+    commands,
     webhooks: new Webhooks({ db, bus, log, conversations, settings: () => config, runTurn: (agentId, request) => core.agents.runTurn(agentId, request) }),
     describeModel() {
       const model = models.current();
@@ -288,6 +308,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   agents.start();
   core.onShutdown(() => agents.stop());
   core.onShutdown(() => agentic.shutdown());
+  catalog.start();
+  core.onShutdown(() => catalog.stop());
   const requeued = core.webhooks.start();
   if (requeued) log.warn("queued again webhook deliveries an earlier process left unfinished", { count: requeued });
   core.onShutdown(() => core.webhooks.stop());

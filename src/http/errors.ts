@@ -25,6 +25,8 @@ const MEANING: Record<ErrorCode, CodeMeaning> = {
   INTERNAL_ERROR: { status: 500, recoverable: true, suggestedAction: "retry_later" },
   UPSTREAM_ERROR: { status: 502, recoverable: true, suggestedAction: "retry_later" },
   SERVICE_UNAVAILABLE: { status: 503, recoverable: true, suggestedAction: "retry_later" },
+  // a feature that needs an integration this server was not configured with (the message names what to set)
+  NOT_IMPLEMENTED: { status: 501, recoverable: false, suggestedAction: "contact_administrator" },
 };
 
 export const statusFor = (code: ErrorCode): number => MEANING[code].status;

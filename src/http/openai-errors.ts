@@ -23,6 +23,7 @@ const OPENAI: Record<ErrorCode, { type: string; code: string | null }> = {
   INTERNAL_ERROR: { type: "server_error", code: null },
   UPSTREAM_ERROR: { type: "server_error", code: "upstream_error" },
   SERVICE_UNAVAILABLE: { type: "server_error", code: "service_unavailable" },
+  NOT_IMPLEMENTED: { type: "server_error", code: "not_implemented" },
 };
 
 /** The server's error (code, message, details) as OpenAI states it, and the status to send. */

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "UPSTREAM_ERROR",
   "SERVICE_UNAVAILABLE",
   "AGENT_NOT_FOUND",
+  "NOT_IMPLEMENTED",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -11,6 +11,7 @@ import agents from "./0007_agents";
 import agenticTasks from "./0009_agentic_tasks";
 import messages from "./0010_messages";
 import memories from "./0011_memories";
+import commandCatalog from "./0012_command_catalog";
 import webhooks from "./0013_webhooks";
 
 export interface Migration {
@@ -30,5 +31,6 @@ export const migrations: Migration[] = [
   { version: 9, name: "agentic_tasks", sql: agenticTasks },
   { version: 10, name: "messages", sql: messages },
   { version: 11, name: "memories", sql: memories },
+  { version: 12, name: "command_catalog", sql: commandCatalog },
   { version: 13, name: "webhooks", sql: webhooks },
 ];

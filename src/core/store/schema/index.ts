@@ -6,6 +6,7 @@ export * from "./tasks";
 export * from "./agents";
 export * from "./agentic";
 export * from "./memories";
+export * from "./commands";
 export * from "./messages";
 export * from "./events";
 export * from "./webhooks";
