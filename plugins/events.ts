@@ -7,7 +7,7 @@ import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
 import type { LoggedEvent } from "../src/core/eventlog/event-log";
 import { Feed } from "../src/core/eventlog/feed";
-import { passes, toStreamView, type StreamFilter, type StreamLookups } from "../src/core/eventlog/frames";
+import { passes, toStreamView, type StreamFilter, type StreamLookups, type StreamView } from "../src/core/eventlog/frames";
 import { EventStreamQuery, type StreamFrame } from "../src/core/eventlog/schema";
 import { ownerLimit } from "../src/core/kernel/viewer";
 import { callerOf } from "../src/http/auth";
@@ -26,15 +26,16 @@ export const eventsPlugin = (core: Core) => {
       return row ? { content: row.content, channel: row.channel } : undefined;
     },
   };
-  // The documented view of recent events, by id (undefined: not shown on this stream).
-  const views = new Map<number, (StreamFrame & { source: "bus" | "ui" }) | undefined>();
+  // The documented view of recent events, by id, with its JSON (undefined: not shown on this stream).
+  const views = new Map<number, { view: StreamView; json: string } | undefined>();
   const viewOf = (event: LoggedEvent) => {
     if (views.has(event.id)) return views.get(event.id);
     const view = toStreamView(event, lookups);
-    const frame = view && { id: event.id, event: view.event, message_type: view.message_type, timestamp: new Date(event.at).toISOString(), data: view.data, source: view.source };
+    const frame: StreamFrame | undefined = view && { id: event.id, event: view.event, message_type: view.message_type, timestamp: new Date(event.at).toISOString(), data: view.data };
+    const shown = view && { view, json: JSON.stringify(frame) };
     if (views.size >= FRAME_CACHE) views.delete(views.keys().next().value!);
-    views.set(event.id, frame);
-    return frame;
+    views.set(event.id, shown);
+    return shown;
   };
 
   const stream = {
@@ -70,14 +71,11 @@ export const eventsPlugin = (core: Core) => {
           scope: owner !== undefined ? { owner } : {},
           since: query.since,
           match: (event) => {
-            const frame = viewOf(event);
-            return frame !== undefined && passes(frame, filter);
+            const shown = viewOf(event);
+            return shown !== undefined && passes(shown.view, filter);
           },
         },
-        socket.sink((event) => {
-          const { source: _source, ...frame } = viewOf(event)!;
-          return frame;
-        }),
+        socket.sink((event) => viewOf(event)!.json),
       );
       socket.onDrain(() => feed!.resume());
       feed.start();

@@ -56,7 +56,12 @@ export class LiveSocket {
    */
   send(event: unknown, id?: number): void {
     if (this.closed) return;
-    const text = JSON.stringify(event);
+    this.sendJson(JSON.stringify(event), id);
+  }
+
+  /** Sends a frame already serialized (one JSON shared by every socket that shows the same event). */
+  sendJson(text: string, id?: number): void {
+    if (this.closed) return;
     if (this.pending.length === 0 && this.hasRoom()) return this.write(text, id);
     if (this.pending.length >= this.options.queueLimit) return this.gap();
     this.pending.push({ text, id });
@@ -82,13 +87,17 @@ export class LiveSocket {
     return () => void this.drainListeners.delete(listener);
   }
 
-  /** A feed's sink: each event goes out as `frame(event)` (skipped when that is undefined), with its id. */
+  /**
+   * A feed's sink: each event goes out as `frame(event)` (skipped when that is undefined), with its id. A string is a
+   * frame already serialized.
+   */
   sink(frame: (event: LoggedEvent) => unknown): FeedSink {
     return {
       ready: () => this.ready(),
       deliver: (event) => {
         const value = frame(event);
-        if (value !== undefined) this.send(value, event.id);
+        if (typeof value === "string") this.sendJson(value, event.id);
+        else if (value !== undefined) this.send(value, event.id);
       },
     };
   }

@@ -16,11 +16,11 @@ interface Parameter {
 
 /** [path, parameter] for every integer query parameter of a plain GET route (WebSocket routes are not requests). */
 async function integerQueryParameters(): Promise<[string, Parameter][]> {
-  const doc = (await (await app.request("/api/docs/json")).json()) as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> };
+  const doc = (await (await app.request("/api/docs/json")).json()) as { paths: Record<string, Record<string, { parameters?: Parameter[]; "x-websocket"?: boolean }>> };
   const found: [string, Parameter][] = [];
   for (const [path, operations] of Object.entries(doc.paths)) {
     const get = operations.get;
-    if (!get || path.includes("/ws/") || path.endsWith("/stream")) continue;
+    if (!get || get["x-websocket"] || path.includes("/ws/") || path.endsWith("/stream")) continue;
     for (const p of get.parameters ?? []) {
       const integer = p.schema?.type === "integer" || p.schema?.anyOf?.some((s) => s.type === "integer");
       if (p.in === "query" && integer) found.push([path, p]);
