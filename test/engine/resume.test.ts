@@ -199,3 +199,27 @@ describe("SSE resumes with Last-Event-ID", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("task streams resume with since", () => {
+  test("WS /api/v1/tasks/{id}?since= replays a finished task's events after that id, then closes", async () => {
+    up.script({ toolCalls: [{ name: "list_files", arguments: {} }] }, { text: "Listed for the replay." });
+    const done = await post(app, "/api/v1/tasks/execute-sync", { name: "Replay me" });
+    expect(done.body.status).toBe("completed");
+    const frames: Frame[] = [];
+    const ws = new WebSocket(app.wsUrl(`/api/v1/tasks/${done.body.task_id}?since=0`));
+    ws.onmessage = (m) => frames.push(JSON.parse(String(m.data)));
+    const code = await new Promise<number>((resolve) => (ws.onclose = (e) => resolve(e.code)));
+    expect(code).toBe(1000);
+    expect(frames.map((f) => f.event)).toEqual(["snapshot", "start", "progress", "action", "progress", "complete"]);
+    const ids = idsOf(frames);
+    expect(ids).toHaveLength(5);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+    // After the second event: the rest only.
+    const rest: Frame[] = [];
+    const again = new WebSocket(app.wsUrl(`/api/v1/tasks/${done.body.task_id}?since=${ids[1]}`));
+    again.onmessage = (m) => rest.push(JSON.parse(String(m.data)));
+    await new Promise((resolve) => (again.onclose = resolve));
+    expect(rest.map((f) => f.event)).toEqual(["snapshot", "action", "progress", "complete"]);
+  });
+});
