@@ -5,7 +5,6 @@
 import type { Config } from "../../config";
 import type { ConversationRepository } from "../conversation/repository";
 import type { Bus, BusEvent, EventMap } from "../kernel/bus";
-import type { Tasks } from "../tasks/tasks";
 import type { Metrics } from "./metrics";
 import type { TelemetrySnapshot, TokenPair } from "./schema";
 import type { Usage } from "./usage";
@@ -18,7 +17,8 @@ type Counts = Pick<TelemetrySnapshot, "agents" | "tokens">;
 export interface TelemetrySources {
   history: ConversationRepository;
   usage: Usage;
-  tasks: Pick<Tasks, "completedByAgent">;
+  /** Tasks completed per agent so far (the tasks domain). */
+  tasks: { completedByAgent(): Record<string, number> };
   /** Bus messages sent per sender so far (the message bus); absent on servers without one. */
   messages?: { sentBySender(): Record<string, number> };
   metrics: Metrics;
