@@ -1,15 +1,17 @@
 #!/usr/bin/env bun
-// CLI: `penguin [serve]`, `penguin openapi`, `penguin version`, `penguin --help`.
+// CLI: `penguin [serve]`, `penguin token [--rotate]`, `penguin openapi`, `penguin version`, `penguin --help`.
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config, type Flags } from "./config";
 import { VERSION } from "./core/kernel/version";
 import type { Core } from "./core";
 import type { SandboxStatus } from "./core/sandbox";
+import { chooseDefaultRoot, keptToken, useKeptToken } from "./first-run";
 
 const HELP = `Penguin ${VERSION} — a self-hosted AI agent server
 
 Usage:
   penguin [serve] [flags]   start the server (default)
+  penguin token [--rotate]  print the kept API key (<workspace>/api-token); --rotate replaces it (signs everyone out)
   penguin openapi           print the OpenAPI document (JSON)
   penguin version           print the version
   penguin --help            this text
@@ -18,14 +20,16 @@ Flags:
   --host <addr>           listen address (env HOST, default 127.0.0.1)
   --port <n>              listen port (env PORT, default 9000; 0 picks a free port)
   --workspace <dir>       workspace: database, uploads/, context/ (env PENGUIN_WORKSPACE, default ~/penguin_workspace)
-  --project-root <dir>    project the agent works on (env PENGUIN_PROJECT_ROOT, default: current directory)
+  --project-root <dir>    project the agent works on (env PENGUIN_PROJECT_ROOT, default: current directory; in Penguin's
+                          own checkout or install folder: <workspace>/files)
   --config <file>         config file (default: penguin.toml or config.yml in the workspace)
   --model <provider/model> default model (env PENGUIN_MODEL), e.g. openai/gpt-4o, anthropic/claude-sonnet-4-5,
                           openrouter/<vendor>/<model>, ollama/llama3.1
   --debug                 verbose logs (env DEBUG)
 
 Environment:
-  PENGUIN_API_KEYS        comma-separated keys, each "key" or "key:user"; when empty a startup token is printed
+  PENGUIN_API_KEYS        comma-separated keys, each "key" or "key:user"; when empty a key is generated once, kept in
+                          <workspace>/api-token (mode 0600) and printed at start
   PENGUIN_AUTH            "off" disables authentication (not for shared machines)
   PENGUIN_CORS_ORIGINS    comma-separated allowed origins (default *; with auth off, same-origin only)
   PENGUIN_WRITE_ROOT      project | workspace: which root the tools work in (default project; workspace = <workspace>/files)
@@ -46,7 +50,7 @@ Environment:
 
 Precedence: defaults < config file < environment < flags.`;
 
-function parseCli(argv: string[]): { command: string; flags: Flags; help: boolean } {
+function parseCli(argv: string[]): { command: string; flags: Flags; help: boolean; rotate: boolean } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -58,26 +62,28 @@ function parseCli(argv: string[]): { command: string; flags: Flags; help: boolea
       "project-root": { type: "string" },
       model: { type: "string" },
       debug: { type: "boolean" },
+      rotate: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
   });
-  const { help, version, ...flags } = values;
-  return { command: version ? "version" : (positionals[0] ?? "serve"), flags, help: !!help };
+  const { help, version, rotate, ...flags } = values;
+  return { command: version ? "version" : (positionals[0] ?? "serve"), flags, help: !!help, rotate: !!rotate };
 }
 
-function banner(config: Config, url: string, core: Core): string {
+function banner(config: Config, url: string, core: Core, rootNote?: string): string {
   const lines = [
     `Penguin ${VERSION} listening on ${url}`,
     `  workspace  ${config.workspace}`,
     `  database   ${core.dbFile}`,
     `  root       ${core.roots.activeRoot}`,
+    ...(rootNote ? [`             (${rootNote})`] : []),
     `  model      ${core.describeModel()}`,
     `  sandbox    ${describeSandbox(core.sandbox.status)}`,
   ];
   if (!config.auth.enabled) lines.push("  auth       OFF (PENGUIN_AUTH=off): anyone who can reach this port can run commands as you");
   else if (config.auth.startupToken) {
-    lines.push(`  api key    ${config.auth.startupToken}  (startup token; set PENGUIN_API_KEYS to choose your own)`);
+    lines.push(`  api key    ${config.auth.startupToken}  (kept in ${config.workspace}/api-token; \`penguin token --rotate\` replaces it; PENGUIN_API_KEYS sets your own)`);
     lines.push(`  open       ${url}/#token=${config.auth.startupToken}`);
   } else lines.push(`  api key    one of PENGUIN_API_KEYS (${config.auth.keys.length} configured)`);
   return lines.join("\n");
@@ -126,10 +132,31 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    case "serve": {
+    case "token": {
       let config: Config;
       try {
         config = loadConfig({ flags: cli.flags });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          console.error(`penguin: invalid configuration: ${error.message}`);
+          return 78;
+        }
+        throw error;
+      }
+      if (!config.auth.enabled) console.error("penguin: note: authentication is off (PENGUIN_AUTH=off), so the key is not asked for");
+      else if (!config.auth.startupToken) console.error("penguin: note: PENGUIN_API_KEYS is set, so the server uses those keys and not this one");
+      const kept = keptToken(config.workspace, cli.rotate);
+      if (cli.rotate) console.error(`penguin: a new key is in ${kept.file}; restart the server for it to take effect (the old key stops working then)`);
+      console.log(kept.token);
+      return 0;
+    }
+    case "serve": {
+      let config: Config;
+      let rootNote: string | undefined;
+      try {
+        config = loadConfig({ flags: cli.flags });
+        useKeptToken(config);
+        rootNote = chooseDefaultRoot(config, Boolean(cli.flags["project-root"] ?? process.env.PENGUIN_PROJECT_ROOT));
       } catch (error) {
         if (error instanceof ConfigError) {
           console.error(`penguin: invalid configuration: ${error.message}`);
@@ -147,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
         if (e.name === "SandboxRequiredError") return 78;
         return 1;
       }
-      console.log(banner(config, server.url, server.core));
+      console.log(banner(config, server.url, server.core, rootNote));
       let signals = 0;
       const stop = async (signal: string) => {
         // A second Ctrl-C does not wait for in-flight work.
