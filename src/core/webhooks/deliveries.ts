@@ -81,9 +81,10 @@ export class Deliveries {
 
 export type DeliveryHandler = (row: DeliveryRow) => Promise<{ conversationId?: string } | void>;
 
-/** Works queued deliveries one at a time in the background; `kick()` after queuing one. */
+/** Works queued deliveries in the background, oldest first, a few at a time (their turns still wait for agent slots
+ *  under max_concurrent_agents); `kick()` after queuing one. */
 export class DeliveryQueue {
-  private working: Promise<void> | undefined;
+  private readonly workers = new Set<Promise<void>>();
   private stopped = false;
   private readonly handlers = new Map<WebhookSource, DeliveryHandler>();
 
@@ -91,6 +92,7 @@ export class DeliveryQueue {
     private readonly deliveries: Deliveries,
     private readonly log: Logger,
     private readonly onDone: (row: DeliveryRow, status: WebhookDeliveryStatus, details: { error?: string; conversationId?: string }) => void,
+    private readonly concurrency = 2,
   ) {}
 
   handle(source: WebhookSource, handler: DeliveryHandler): void {
@@ -98,15 +100,16 @@ export class DeliveryQueue {
   }
 
   kick(): void {
-    if (this.stopped || this.working) return;
-    this.working = this.drain().finally(() => {
-      this.working = undefined;
-    });
+    // a worker that finds nothing queued ends at once (claiming is synchronous, so two never take the same row)
+    while (!this.stopped && this.workers.size < this.concurrency) {
+      const worker: Promise<void> = this.drain().finally(() => this.workers.delete(worker));
+      this.workers.add(worker);
+    }
   }
 
-  /** Resolves when the queue has nothing left to do (tests, shutdown). */
+  /** Resolves when the queue has nothing left to do. */
   async idle(): Promise<void> {
-    while (this.working) await this.working;
+    while (this.workers.size) await Promise.all(this.workers);
   }
 
   /** Takes nothing new. The delivery being worked is not waited for (its turn ends with the engine's shutdown): it
