@@ -14,7 +14,22 @@ type Who = keyof typeof KEYS;
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ env: { PENGUIN_API_KEYS: `${KEYS.admin}:alice:admin,${KEYS.bob}:bob:user,${KEYS.carol}:carol:user` } });
+  app = await startTestApp({
+    env: { PENGUIN_API_KEYS: `${KEYS.admin}:alice:admin,${KEYS.bob}:bob:user,${KEYS.carol}:carol:user` },
+    // the policy judges catalog commands like any other command line
+    toml: `
+[[permissions.rules]]
+action = "deny"
+operation = "process.execute"
+pattern = "hostname"
+reason = "No host names here"
+
+[[permissions.rules]]
+action = "ask"
+operation = "process.execute"
+pattern = "id"
+`,
+  });
 });
 afterAll(() => app.close());
 
@@ -237,5 +252,15 @@ describe("executing", () => {
     const asked = await as("bob", "POST", `/v1/commands/catalog/${risky.body.id}/execute`);
     expect(asked.status).toBe(202);
     expect(asked.body.reason).toContain("moderate");
+  });
+
+  test("the permission policy decides too: a deny is 403 and nothing runs, an ask is 202", async () => {
+    const denied = await as("bob", "POST", "/v1/commands/catalog/default-hostname/execute");
+    expect(denied.status).toBe(403);
+    expect(denied.body.error).toMatchObject({ code: "FORBIDDEN", details: { command: "hostname", policy: "rule:1" } });
+    expect(denied.body.error.message).toContain("No host names here");
+    const asked = await as("bob", "POST", "/v1/commands/catalog/default-current-user/execute");
+    expect(asked.status).toBe(202);
+    expect(asked.body.reason).toContain("process.execute");
   });
 });
