@@ -70,6 +70,7 @@ export const conversationsPlugin = (core: Core) =>
           directory: core.conversations.boundDirectory(summary.session_id) ?? null,
           usage,
           messages: core.conversations.messages(params.id).map(toMessageView),
+          metadata: core.conversations.find(params.id)?.metadata ?? {},
         };
       },
       {

@@ -185,6 +185,7 @@ describe("a webhook's turn", () => {
     const user = conversation.messages.find((m: any) => m.role === "user");
     expect(user.metadata.context).toMatchObject({ source: "github", delivery_id: deliveryId, event: "issues", repository: "acme/widgets" });
     expect(conversation.title).toContain("GitHub issues: acme/widgets #5");
+    expect(conversation.metadata).toMatchObject({ source: "github", delivery_id: deliveryId, event: "issues", number: "5", untrusted: true });
     const tool = conversation.messages.find((m: any) => m.role === "tool");
     expect(tool.metadata.status).toBe("denied");
     expect(tool.content).toContain("Read-only mode");

@@ -121,6 +121,7 @@ describe("a text message", () => {
     const mine = (list.body.conversations as { conversation_id: string; title: string }[]).filter((c) => c.title.startsWith("WhatsApp +491701234567"));
     expect(mine).toHaveLength(1);
     const detail = await send(app, "GET", `/api/v1/conversations/${mine[0]!.conversation_id}`);
+    expect(detail.body.metadata).toEqual({ source: "whatsapp", sender: ALLOWED, untrusted: true });
     const users = detail.body.messages.filter((m: any) => m.role === "user");
     expect(users.map((m: any) => m.metadata.context)).toEqual([
       { source: "whatsapp", delivery_id: "wamid.HBg1", sender: ALLOWED },

@@ -64,7 +64,12 @@ export type UsageTotals = Static<typeof UsageTotals>;
 
 export const ConversationDetail = T.Composite([
   ConversationSummary,
-  T.Object({ directory: Nullable(T.String()), usage: UsageTotals, messages: T.Array(Message) }),
+  T.Object({
+    directory: Nullable(T.String()),
+    usage: UsageTotals,
+    messages: T.Array(Message),
+    metadata: T.Optional(T.Record(T.String(), T.Unknown(), { description: "where the conversation came from, e.g. a webhook's source and delivery id" })),
+  }),
 ]);
 export type ConversationDetail = Static<typeof ConversationDetail>;
 
