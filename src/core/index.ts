@@ -196,6 +196,18 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const messages = new MessageBus({ db, bus, log, agents: () => core.agents });
   toolServices.tools.register(sendMessageTool(messages));
   const coordinator = new Coordinator(db, bus, messages, () => core.agents);
+  const catalog = new CommandCatalog({ db, log, sandbox, roots, permissions, approvals, audit });
+  const commands = new NamedCommands({
+    catalog,
+    saved: () => config.commands,
+    runTurn: (agentId, request) => core.agents.runTurn(agentId, request),
+    tasks,
+    approvals,
+    conversations,
+    sandbox,
+    activeRoot: () => roots.activeRoot,
+    describeModel: () => core.describeModel(),
+  });
   const catalog = new CommandCatalog({ db, log, sandbox, roots, permissions, approvals });
   const commands = new NamedCommands({
     catalog,

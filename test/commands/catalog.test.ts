@@ -219,6 +219,12 @@ describe("executing", () => {
     expect((await as("bob", "POST", `/api/v1/approvals/${asked.body.approval_request_id}/approve`, {})).status).toBe(409);
     await Bun.sleep(200);
     expect((await as("bob", "GET", `/v1/commands/executions/${asked.body.id}`)).body).toMatchObject({ status: "completed", exit_code: 0 });
+    // the decisions are in the audit log like a tool call's: asked, then approved by bob
+    const audit = (await as("bob", "GET", "/api/v1/security/audit?limit=1000")).body.entries.filter((e: any) => e.resource === "mkdir approved-marker");
+    expect(audit.map((e: any) => [e.result, e.tool_name, e.decided_by])).toEqual([
+      ["allow", "command_catalog", "bob"],
+      ["ask", "command_catalog", null],
+    ]);
   });
 
   test("denying it means it never runs", async () => {

@@ -10,6 +10,7 @@ import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
 import { ownerOf, requireAdmin, requireVisible, type Viewer } from "../kernel/viewer";
 import type { Approvals } from "../permission/approvals";
+import type { AuditLog } from "../permission/audit";
 import type { PermissionPolicy } from "../permission/policy";
 import type { Roots } from "../fs/roots";
 import type { Sandbox } from "../sandbox";
@@ -27,6 +28,8 @@ export interface CatalogDeps {
   roots: Roots;
   permissions: PermissionPolicy;
   approvals: Approvals;
+  /** Every decision about an execution is recorded like a tool call's (tool_name command_catalog). */
+  audit: AuditLog;
   /** How long one command may run, and how much of its output is kept. */
   limits?: { timeoutMs?: number; maxOutputBytes?: number };
 }
@@ -190,7 +193,13 @@ export class CommandCatalog {
     const line = joinArgv(argv);
     const network = command.category === "network";
     const verdict = this.deps.permissions.check({ operation: "process.execute", resource: line, root });
-    if (verdict.result === "deny") throw new AppError("FORBIDDEN", `The permission policy refuses this command: ${verdict.reason}`, { policy: verdict.policy, command: line });
+    const owner = ownerOf(viewer) ?? undefined;
+    const audit = (result: "allow" | "ask" | "deny", reason: string, policy: string, decidedBy?: string | null) =>
+      this.deps.audit.record({ operation: "process.execute", resource: line, result, reason, policy, toolName: "command_catalog", owner, decidedBy });
+    if (verdict.result === "deny") {
+      audit("deny", verdict.reason, verdict.policy);
+      throw new AppError("FORBIDDEN", `The permission policy refuses this command: ${verdict.reason}`, { policy: verdict.policy, command: line });
+    }
     const asks = [
       command.requiresApproval ? "the catalog entry requires approval" : "",
       command.riskLevel !== "safe" ? `its risk level is ${command.riskLevel}` : "",
@@ -220,6 +229,7 @@ export class CommandCatalog {
     };
     this.deps.db.insert(commandExecutions).values(row).run();
     if (!asks.length) {
+      audit("allow", verdict.reason, verdict.policy);
       await this.run(row);
       return { execution: this.execution(row.id), ran: true };
     }
@@ -232,10 +242,13 @@ export class CommandCatalog {
       sessionId: `catalog-execution-${row.id}`,
       owner: row.owner ?? undefined,
       onCreated: (request) => {
+        audit("ask", `${asks.join("; ")} (approval request ${request.id})`, verdict.result === "ask" ? verdict.policy : "catalog");
         this.deps.db.update(commandExecutions).set({ approvalRequestId: request.id }).where(eq(commandExecutions.id, row.id)).run();
       },
     });
     void outcome.then(async (decision) => {
+      const by = "decidedBy" in decision ? decision.decidedBy : null;
+      audit(decision.status === "approved" ? "allow" : "deny", `${decision.status === "approved" ? "Approved" : `Not run: ${decision.status}`}${by ? ` by ${by}` : ""} (request ${decision.requestId})`, "approval", by);
       if (decision.status !== "approved") {
         this.close(row.id, decision.status, `Not run: the approval request was ${decision.status}`, "decidedBy" in decision ? decision.decidedBy : null);
         return;
