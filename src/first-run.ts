@@ -1,7 +1,7 @@
 // First run from the command line: the generated API key is kept in the workspace (so a restart does not sign the
 // browser out or break scripts) and `penguin token --rotate` replaces it; started with no project root from the
 // server's own checkout or install folder, the agent works in the workspace's files/ instead of the server's source.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Config } from "./config";
 
@@ -37,10 +37,14 @@ export function useKeptToken(config: Config): void {
   config.auth.startupToken = token;
 }
 
-/** Whether `dir` is this server's own checkout (package.json named "penguin") or the folder of its binary. */
+/** Whether `dir` is this server's own checkout (package.json named "penguin") or the install folder of its binary
+ *  (the binary and nothing else to work on: a folder of the user's files beside the binary stays a project). */
 export function isServerFolder(dir: string): boolean {
   const real = resolve(dir);
-  if (real === dirname(process.execPath) && !/\bbun$/.test(process.execPath)) return true;
+  if (real === dirname(process.execPath) && !/\bbun$/.test(process.execPath)) {
+    const others = readdirSync(real).filter((name) => !name.startsWith(".") && join(real, name) !== process.execPath);
+    if (!others.length) return true;
+  }
   try {
     return (JSON.parse(readFileSync(join(real, "package.json"), "utf8")) as { name?: string }).name === "penguin";
   } catch {
