@@ -52,3 +52,29 @@ describe("a restricted turn", () => {
     expect((await t.call("memory_search", { query: "anything" }, restricted)).status).toBe("completed");
   });
 });
+
+describe("commands of a restricted turn", () => {
+  test("a read-only command runs in the sandbox; a changing one is denied", async () => {
+    if (t.core.sandbox.mode !== "bubblewrap") throw new Error(`this machine has no working sandbox: ${t.core.sandbox.status.reason}`);
+    const listed = await t.call("execute_command", { command: "cat notes.txt" }, restricted);
+    expect(listed.status).toBe("completed");
+    expect(listed.output).toContain("hello");
+    const touched = await t.call("execute_command", { command: "touch made.txt" }, restricted);
+    expect(touched.status).toBe("denied");
+    expect(existsSync(join(t.root, "made.txt"))).toBe(false);
+  });
+
+  test("without a sandbox, even a read-only command is denied", async () => {
+    const bare = await makeCore({ env: { PENGUIN_SANDBOX: "off" } });
+    try {
+      writeFileSync(join(bare.root, "notes.txt"), "hello");
+      const listed = await bare.call("execute_command", { command: "cat notes.txt" }, restricted);
+      expect(listed.status).toBe("denied");
+      expect(listed.output).toContain("only inside the sandbox");
+      // an ordinary turn on the same server still runs it
+      expect((await bare.call("execute_command", { command: "cat notes.txt" })).status).toBe("completed");
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -106,6 +106,10 @@ export class PermissionPolicy {
     if (request.restricted && (category === "agents" || operation === "memory.store")) {
       return { result: "deny", reason: `A turn from untrusted input (webhook) may not use ${operation}`, policy: "restricted-turn", risk };
     }
+    // even a read-only command may read anything the server's user can, unless the sandbox contains it
+    if (request.restricted && operation === "process.execute" && this.containment !== "bubblewrap") {
+      return { result: "deny", reason: "A turn from untrusted input (webhook) runs commands only inside the sandbox, and no sandbox is active", policy: "restricted-turn", risk };
+    }
 
     const rules = this.settings.rules;
     for (let n = 0; n < rules.length; n++) {
