@@ -208,18 +208,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     activeRoot: () => roots.activeRoot,
     describeModel: () => core.describeModel(),
   });
-  const catalog = new CommandCatalog({ db, log, sandbox, roots, permissions, approvals });
-  const commands = new NamedCommands({
-    catalog,
-    saved: () => config.commands,
-    runTurn: (agentId, request) => core.agents.runTurn(agentId, request),
-    tasks,
-    approvals,
-    conversations,
-    sandbox,
-    activeRoot: () => roots.activeRoot,
-    describeModel: () => core.describeModel(),
-  });
   // Events that do not name their owner belong to their conversation's, task's or session's.
   eventLog.resolveOwnersWith({
     conversation: (id) => conversations.find(id)?.owner,
