@@ -16,6 +16,7 @@ import { healthPlugin } from "../plugins/health";
 import { modelsPlugin } from "../plugins/models";
 import { webPlugin } from "../plugins/web";
 import { approvalsPlugin } from "../plugins/approvals";
+import { requestLogLevel } from "./http/request-log";
 import { securityPlugin } from "../plugins/security";
 import { systemConfigPlugin } from "../plugins/system-config";
 import { uploadPlugin } from "../plugins/upload";
@@ -220,7 +221,7 @@ export function createApp(core: Core) {
       const ms = Math.round((performance.now() - state.start) * 100) / 100;
       metrics.recordRequest(status, ms);
       const url = new URL(request.url);
-      log.info("request", { method: request.method, path: url.pathname, status, ms, request_id: state.id, user: state.identity?.user });
+      log[requestLogLevel(url.pathname)]("request", { method: request.method, path: url.pathname, status, ms, request_id: state.id, user: state.identity?.user });
     })
     .use(docsPlugin(core))
     .use(webPlugin(core))
