@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 import { openaiEnv, send, until } from "../support/chat";
 import { fakeGithub, signed, type FakeApi } from "./fakes";
+import { REPLY_MARKER } from "../../src/core/webhooks/github";
 
 const SECRET = "app-webhook-secret";
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -68,7 +69,7 @@ describe("GitHub App credentials", () => {
     expect((await deliver(app, "app-delivery-1", 11, "Gear ratio [app-pr]")).status).toBe(202);
     const review = (await until(() => reviewsOf(11)[0], 10_000, "the review"))!;
     expect(review.headers.get("authorization")).toBe("token ghs_installation");
-    expect(review.body).toEqual({ body: "Reviewed as the app.", event: "COMMENT" });
+    expect(review.body).toEqual({ body: `Reviewed as the app.\n\n${REPLY_MARKER}`, event: "COMMENT" });
 
     const tokenRequest = github.received.find((r) => r.path === "/app/installations/4242/access_tokens")!;
     const jwt = tokenRequest.headers.get("authorization")!.replace(/^bearer /i, "");
@@ -97,7 +98,7 @@ describe("the queue", () => {
       const second = await startTestApp({ env });
       try {
         const review = (await until(() => reviewsOf(12)[0], 10_000, "the review after the restart"))!;
-        expect(review.body).toEqual({ body: "Reviewed after the restart.", event: "COMMENT" });
+        expect(review.body).toEqual({ body: `Reviewed after the restart.\n\n${REPLY_MARKER}`, event: "COMMENT" });
         // the same delivery again is still a duplicate for the new process
         const again = await deliver(second, "restart-delivery", 12, "Survive [restart-pr]");
         expect(again.body).toMatchObject({ duplicate: true });

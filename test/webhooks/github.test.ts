@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from "../support/harness";
 import type { Upstream } from "../support/upstream";
 import { send, until, useChatApp } from "../support/chat";
 import { fakeGithub, signed, type FakeApi } from "./fakes";
+import { REPLY_MARKER } from "../../src/core/webhooks/github";
 
 const SECRET = "gh-webhook-secret-123";
 const github: FakeApi = fakeGithub();
@@ -113,7 +114,7 @@ describe("a pull request opened", () => {
 
     const reviews = (await until(() => (requestsTo("/repos/acme/widgets/pulls/7/reviews").length ? requestsTo("/repos/acme/widgets/pulls/7/reviews") : undefined), 10_000, "the review"))!;
     expect(reviews[0]!.method).toBe("POST");
-    expect(reviews[0]!.body).toEqual({ body: "Looks solid. One nit: name the sprocket.", event: "COMMENT" });
+    expect(reviews[0]!.body).toEqual({ body: `Looks solid. One nit: name the sprocket.\n\n${REPLY_MARKER}`, event: "COMMENT" });
     expect(reviews[0]!.headers.get("authorization")).toBe("token ghp_test_token");
 
     // the model saw the route's prompt filled from the payload
@@ -142,7 +143,7 @@ describe("an issue comment", () => {
     });
     expect(res.status).toBe(202);
     const comments = (await until(() => (requestsTo("/repos/acme/widgets/issues/3/comments").length ? requestsTo("/repos/acme/widgets/issues/3/comments") : undefined), 10_000, "the comment"))!;
-    expect(comments[0]!.body).toEqual({ body: "Thanks, reproduced on main." });
+    expect(comments[0]!.body).toEqual({ body: `Thanks, reproduced on main.\n\n${REPLY_MARKER}` });
     expect(up.requests.find((r) => r.lastUserText.includes("[gh-comment]"))!.lastUserText).toContain("Answer this comment on acme/widgets#3 by alice: Still broken for me");
   });
 
@@ -153,6 +154,18 @@ describe("an issue comment", () => {
       sender: { login: "penguin[bot]", type: "Bot" },
       issue: { number: 4, title: "t" },
       comment: { body: "an answer" },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ routed: false, status: "ignored" });
+  });
+
+  test("the server's own comment, posted with a personal token, starts nothing either", async () => {
+    const res = await deliver("issue_comment", {
+      action: "created",
+      repository,
+      sender: { login: "penguin-operator", type: "User" },
+      issue: { number: 3, title: "Crash on start" },
+      comment: { body: `Thanks, reproduced on main.\n\n${REPLY_MARKER}` },
     });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ routed: false, status: "ignored" });

@@ -71,8 +71,16 @@ export function routeFor(routes: GithubRouteSettings[], event: string, payload: 
   return routes.find((r) => r.event === event && (!r.action || r.action === payload.action));
 }
 
-/** Comments and reviews written by bots (this server's own answers among them) start nothing: no reply loops. */
-const fromBot = (event: string, payload: Json) => (event === "issue_comment" || event === "pull_request_review") && payload.sender?.type === "Bot";
+/** Every answer posted carries this (invisible in GitHub's rendering), so a comment route never answers the server's
+ *  own comments, even when they are posted with a personal token. */
+export const REPLY_MARKER = "<!-- penguin:webhook-reply -->";
+
+/** Comments and reviews written by bots or by this server start nothing: no reply loops. */
+function ownOrBot(event: string, payload: Json): boolean {
+  if (event !== "issue_comment" && event !== "pull_request_review") return false;
+  const text = String(payload.comment?.body ?? payload.review?.body ?? "");
+  return payload.sender?.type === "Bot" || text.includes(REPLY_MARKER);
+}
 
 export class GithubWebhook {
   constructor(private readonly deps: GithubDeps) {}
@@ -93,7 +101,7 @@ export class GithubWebhook {
     if (!deliveryId || !event) throw new AppError("BAD_REQUEST", "X-GitHub-Delivery and X-GitHub-Event are required");
     const payload = parsePayload(rawBody);
 
-    const route = GITHUB_EVENTS.includes(event as GithubEventName) && !fromBot(event, payload) ? routeFor(this.deps.settings().routes, event, payload) : undefined;
+    const route = GITHUB_EVENTS.includes(event as GithubEventName) && !ownOrBot(event, payload) ? routeFor(this.deps.settings().routes, event, payload) : undefined;
     const { row, duplicate } = this.deps.deliveries.record({ source: "github", deliveryId, event, payload, status: route ? "queued" : "ignored" });
     if (!duplicate && route) this.deps.kick();
     if (duplicate) this.deps.log.info("github delivery received again; not queued", { delivery_id: deliveryId, event });
@@ -125,6 +133,7 @@ export class GithubWebhook {
     const number: number | undefined = (payload.pull_request ?? payload.issue)?.number;
     if (!owner || !repo || !number) throw new Error(`a ${route.reply} needs a repository and a PR or issue number; the ${event} delivery has none`);
     const github = await this.deps.clients.client(payload.installation?.id);
+    body = `${body}\n\n${REPLY_MARKER}`;
     // an issue comment on a PR arrives as issue_comment; a review needs a pull request
     if (route.reply === "review" && payload.pull_request) await github.pulls.createReview({ owner, repo, pull_number: number, body, event: "COMMENT" });
     else await github.issues.createComment({ owner, repo, issue_number: number, body });
