@@ -9,6 +9,7 @@ import { ModelLoadedEvent } from "./providers/schema";
 import { TurnEventPublished } from "./engine/schema";
 import { TaskEventPublished, TaskUpdated } from "./tasks/schema";
 import { MemoryChanged } from "./memory/schema";
+import { CommandExecutionUpdated } from "./catalog/schema";
 import { AgentUpdated, DelegationEvent } from "./agents/schema";
 import { McpServerChanged } from "./mcp/schema";
 import { AgenticEventPublished } from "./agentic/schema";
@@ -27,6 +28,7 @@ export const EVENTS = createEventRegistry([
   TaskUpdated,
   TaskEventPublished,
   MemoryChanged,
+  CommandExecutionUpdated,
   AgentUpdated,
   DelegationEvent,
   McpServerChanged,

@@ -45,6 +45,17 @@ const finished = (id: string, who: Who = "admin") =>
     return ["completed", "failed", "denied", "expired", "cancelled"].includes(r.body.status) ? r.body : undefined;
   }, 10_000, `execution ${id} finished`);
 
+/** The command_execution frames of one execution, replayed from the event log for bob. */
+async function executionFrames(id: string, atLeast: number): Promise<any[]> {
+  const frames: any[] = [];
+  const ws = new WebSocket(app.wsUrl("/api/v1/events/ws?since=0", KEYS.bob));
+  ws.onmessage = (m) => frames.push(JSON.parse(String(m.data)));
+  const mine = () => frames.filter((f) => f.event === "command_execution" && f.data.execution_id === id);
+  await until(() => mine().length >= atLeast, 5000, "the execution's frames");
+  ws.close();
+  return mine();
+}
+
 describe("the seeded catalog", () => {
   test("32 commands on first start, with the documented fields", async () => {
     expect(await as("bob", "GET", "/v1/commands/catalog/count")).toMatchObject({ status: 200, body: { count: 32 } });
@@ -219,6 +230,15 @@ describe("executing", () => {
     expect((await as("bob", "POST", `/api/v1/approvals/${asked.body.approval_request_id}/approve`, {})).status).toBe(409);
     await Bun.sleep(200);
     expect((await as("bob", "GET", `/v1/commands/executions/${asked.body.id}`)).body).toMatchObject({ status: "completed", exit_code: 0 });
+    // each step was announced on the event stream (replayed here from the event log), to its owner
+    const steps = await executionFrames(asked.body.id, 3);
+    expect(steps.map((f: any) => [f.data.status, f.data.exit_code])).toEqual([
+      ["awaiting_approval", null],
+      ["running", null],
+      ["completed", 0],
+    ]);
+    expect(steps[0].data).toMatchObject({ command: "mkdir approved-marker", owner: "bob", command_id: make.body.id });
+    expect(steps[0].data.approval_request_id).toBe(asked.body.approval_request_id);
     // the decisions are in the audit log like a tool call's: asked, then approved by bob
     const audit = (await as("bob", "GET", "/api/v1/security/audit?limit=1000")).body.entries.filter((e: any) => e.resource === "mkdir approved-marker");
     expect(audit.map((e: any) => [e.result, e.tool_name, e.decided_by])).toEqual([
@@ -234,6 +254,7 @@ describe("executing", () => {
     expect((await as("bob", "POST", `/api/v1/approvals/${asked.body.approval_request_id}/deny`, {})).status).toBe(200);
     const done = await finished(asked.body.id, "bob");
     expect(done).toMatchObject({ status: "denied", exit_code: null, started_at: null, decided_by: "bob" });
+    expect((await executionFrames(asked.body.id, 2)).map((f: any) => f.data.status)).toEqual(["awaiting_approval", "denied"]);
     await Bun.sleep(200);
     expect(existsSync(join(app.projectRoot, "denied-marker"))).toBe(false);
   });

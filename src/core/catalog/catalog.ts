@@ -7,6 +7,7 @@
 import { and, asc, count, eq, inArray, like, or, sql } from "drizzle-orm";
 import { AppError, notFound } from "../kernel/errors";
 import { newId } from "../kernel/ids";
+import type { Bus } from "../kernel/bus";
 import type { Logger } from "../kernel/log";
 import { ownerOf, requireAdmin, requireVisible, type Viewer } from "../kernel/viewer";
 import type { Approvals } from "../permission/approvals";
@@ -23,6 +24,7 @@ import type { CatalogCommand, CommandExecution, NewCatalogCommand } from "./sche
 
 export interface CatalogDeps {
   db: Db;
+  bus: Bus;
   log: Logger;
   sandbox: Sandbox;
   roots: Roots;
@@ -230,6 +232,7 @@ export class CommandCatalog {
     this.deps.db.insert(commandExecutions).values(row).run();
     if (!asks.length) {
       audit("allow", verdict.reason, verdict.policy);
+      this.announce(row.id);
       await this.run(row);
       return { execution: this.execution(row.id), ran: true };
     }
@@ -244,6 +247,7 @@ export class CommandCatalog {
       onCreated: (request) => {
         audit("ask", `${asks.join("; ")} (approval request ${request.id})`, verdict.result === "ask" ? verdict.policy : "catalog");
         this.deps.db.update(commandExecutions).set({ approvalRequestId: request.id }).where(eq(commandExecutions.id, row.id)).run();
+        this.announce(row.id);
       },
     });
     void outcome.then(async (decision) => {
@@ -261,9 +265,26 @@ export class CommandCatalog {
           .where(and(eq(commandExecutions.id, row.id), eq(commandExecutions.status, "awaiting_approval")))
           .run(),
       );
-      if (claimed) await this.run(row);
+      if (!claimed) return;
+      this.announce(row.id);
+      await this.run(row);
     }).catch((error) => this.deps.log.error("catalog execution after approval failed", { execution_id: row.id, error: String(error) }));
     return { execution: this.execution(row.id), ran: false };
+  }
+
+  /** Announces the execution's current state (command.execution). */
+  private announce(id: string): void {
+    const row = this.deps.db.select().from(commandExecutions).where(eq(commandExecutions.id, id)).get();
+    if (!row) return;
+    this.deps.bus.publish("command.execution", {
+      execution_id: row.id,
+      command_id: row.commandId,
+      command: joinArgv(row.argv),
+      status: row.status,
+      exit_code: row.exitCode,
+      approval_request_id: row.approvalRequestId,
+      owner: row.owner,
+    });
   }
 
   /** A recorded execution; a `user` key sees only its own (others 404). */
@@ -296,6 +317,7 @@ export class CommandCatalog {
         .set({ status, exitCode, output: text, truncated, finishedAt: Date.now(), ...(reason ? { reason } : {}) })
         .where(eq(commandExecutions.id, row.id))
         .run();
+      this.announce(row.id);
     } catch (error) {
       this.close(row.id, "failed", `Could not start: ${(error as Error).message}`, undefined, ["running"]);
     } finally {
@@ -305,11 +327,12 @@ export class CommandCatalog {
   }
 
   private close(id: string, status: ExecutionStatusValue, reason: string, decidedBy?: string | null, from: ExecutionStatusValue[] = ["awaiting_approval"]): void {
-    this.deps.db
+    const closed = this.deps.db
       .update(commandExecutions)
       .set({ status, reason, finishedAt: Date.now(), ...(decidedBy ? { decidedBy } : {}) })
       .where(and(eq(commandExecutions.id, id), inArray(commandExecutions.status, from)))
       .run();
+    if (changes(closed)) this.announce(id);
   }
 
   private row(id: string): CommandRow {

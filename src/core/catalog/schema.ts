@@ -1,6 +1,7 @@
 // The host command catalog's shapes (PiSovereign /v1/commands/catalog*), declared once: the plugin validates with them
 // and the OpenAPI document shows them.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { defineEvent, type EventMapOf } from "../kernel/event-registry";
 import { Id, Nullable, Offset, Timestamp } from "../kernel/shapes";
 
 export const RiskLevel = T.Union([T.Literal("safe"), T.Literal("moderate"), T.Literal("dangerous")], {
@@ -120,3 +121,24 @@ export const CommandExecution = T.Object({
 });
 export type CommandExecution = Static<typeof CommandExecution>;
 export const ExecutionParams = T.Object({ id: Id });
+
+export const CommandExecutionUpdated = defineEvent(
+  "command.execution",
+  T.Object(
+    {
+      execution_id: T.String(),
+      command_id: T.String(),
+      command: T.String(),
+      status: ExecutionStatus,
+      exit_code: Nullable(T.Integer()),
+      approval_request_id: Nullable(T.String()),
+      owner: Nullable(T.String()),
+    },
+    { description: "A catalog execution was requested, started (after approval) or ended; GET /v1/commands/executions/{id} has its output." },
+  ),
+);
+
+// These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
+declare module "../kernel/event-registry" {
+  interface EventMap extends EventMapOf<[typeof CommandExecutionUpdated]> {}
+}
