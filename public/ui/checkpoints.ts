@@ -76,40 +76,110 @@ export class CheckpointsPanel {
       this.body.replaceChildren(h("p", { class: "empty-note" }, "No checkpoints yet."));
       return;
     }
-    this.body.replaceChildren(h("ol", { class: "cp-list" }, items.map((c) => this.item(c))));
+    this.body.replaceChildren(h("ol", { class: "cp-list" }, groupByTurn(items).map((g) => this.item(g))));
   }
 
-  private item(c: Checkpoint): HTMLElement {
-    const name = (c.name && c.name.trim()) || (c.type === "auto" ? "Automatic checkpoint" : "Checkpoint");
-    const rollback = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Roll back to ${name}` }, icon("history"), "Roll back");
-    const branch = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Branch from ${name}` }, icon("branch"), "Branch");
-    const run = (btn: HTMLButtonElement, fn: () => Promise<void>) =>
-      btn.addEventListener("click", async () => {
-        rollback.disabled = branch.disabled = true;
-        try {
-          await fn();
-        } finally {
-          rollback.disabled = branch.disabled = false;
-        }
-      });
-    run(rollback, () => this.actions.rollback(c));
-    run(branch, () => this.actions.branch(c));
+  private item(group: CheckpointGroup): HTMLElement {
+    const c = group.head;
+    const manual = c.type === "manual";
+    const name = checkpointName(c);
+    const buttons = (target: Checkpoint, label: string) => {
+      const rollback = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Roll back to ${label}` }, icon("history"), "Roll back");
+      const branch = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Branch from ${label}` }, icon("branch"), "Branch");
+      const run = (btn: HTMLButtonElement, fn: () => Promise<void>) =>
+        btn.addEventListener("click", async () => {
+          rollback.disabled = branch.disabled = true;
+          try {
+            await fn();
+          } finally {
+            rollback.disabled = branch.disabled = false;
+          }
+        });
+      run(rollback, () => this.actions.rollback(target));
+      run(branch, () => this.actions.branch(target));
+      return h("div", { class: "cp-actions" }, rollback, branch);
+    };
     const when = toDate(c.created_at ?? null);
+    // The steps inside a turn (the model's tool calls and their results), for going back to the middle of one.
+    const steps = group.steps.length
+      ? h(
+          "details",
+          { class: "cp-steps" },
+          h("summary", null, `${group.steps.length} earlier ${group.steps.length === 1 ? "step" : "steps"} in this turn`),
+          h(
+            "ol",
+            null,
+            group.steps.map((s) =>
+              h("li", { class: "cp-step", "data-checkpoint-id": s.id }, h("span", null, stepLabel(s)), buttons(s, `${stepLabel(s)} of ${name}`)),
+            ),
+          ),
+        )
+      : null;
     return h(
       "li",
-      { class: "cp-item", "data-checkpoint-id": c.id },
-      h("div", { class: "cp-top" }, h("span", { class: "cp-name" }, name), c.type ? h("span", { class: `cp-type cp-${c.type}` }, c.type) : null),
-      // Automatic checkpoints describe themselves in their name already.
+      { class: `cp-item${manual ? " cp-item-manual" : ""}`, "data-checkpoint-id": c.id, "data-type": c.type ?? "" },
+      h(
+        "div",
+        { class: "cp-top" },
+        h("span", { class: "cp-name" }, name),
+        c.type && c.type !== "auto" ? h("span", { class: `cp-type cp-${c.type}` }, c.type) : null,
+      ),
       c.description && c.type !== "auto" ? h("p", { class: "cp-desc" }, c.description) : null,
       h(
         "div",
         { class: "cp-meta" },
         h("time", { datetime: when?.toISOString() ?? "", title: when?.toLocaleString() ?? "" }, relativeTime(when)),
         c.message_count !== undefined ? ` · ${c.message_count} ${c.message_count === 1 ? "message" : "messages"}` : "",
+        c.type === "auto" ? " · after the reply" : "",
       ),
-      h("div", { class: "cp-actions" }, rollback, branch),
+      buttons(c, name),
+      steps,
     );
   }
+}
+
+/** One entry of the drawer: a turn (its last automatic checkpoint, with the earlier ones as steps), or a manual or
+ *  branch checkpoint on its own. */
+export interface CheckpointGroup {
+  head: Checkpoint;
+  steps: Checkpoint[];
+}
+
+export const checkpointName = (c: Checkpoint) => (c.name && c.name.trim()) || (c.type === "auto" ? "Automatic checkpoint" : "Checkpoint");
+
+/** The server takes an automatic checkpoint after every message and names it by the turn's prompt; a turn starts
+ *  at the one after the user's message. Newest first, as the API lists them. */
+export function groupByTurn(items: Checkpoint[]): CheckpointGroup[] {
+  const ordered = [...items].sort((a, b) => (a.message_count ?? 0) - (b.message_count ?? 0) || (toDate(a.created_at)?.getTime() ?? 0) - (toDate(b.created_at)?.getTime() ?? 0));
+  const groups: CheckpointGroup[] = [];
+  let turn: Checkpoint[] | null = null;
+  for (const c of ordered) {
+    if (c.type !== "auto") {
+      groups.push({ head: c, steps: [] });
+      continue;
+    }
+    if (!turn || /\buser message\b/.test(c.description ?? "")) {
+      turn = [];
+      groups.push({ head: c, steps: turn });
+    }
+    turn.push(c);
+  }
+  for (const g of groups) {
+    if (g.head.type !== "auto") continue;
+    const members = g.steps.splice(0);
+    g.head = members[members.length - 1]!;
+    g.steps = members.slice(0, -1).reverse();
+  }
+  return groups.reverse();
+}
+
+/** "After your message", "After a tool result"... from the automatic checkpoint's description. */
+function stepLabel(c: Checkpoint): string {
+  const role = /after the (\w+) message/.exec(c.description ?? "")?.[1];
+  if (role === "user") return "After your message";
+  if (role === "tool") return "After a tool result";
+  if (role === "assistant") return "After a model step";
+  return checkpointName(c);
 }
 
 export interface CheckpointsHost {
@@ -188,8 +258,12 @@ export class Checkpoints {
     });
     if (!answer) return;
     try {
-      const r = await api.post<{ message?: string }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, { restore_files: answer.option });
-      toast(r?.message ?? "Rolled back", "success", 3000);
+      const r = await api.post<{ restored_files?: { action: string }[] }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, { restore_files: answer.option });
+      // The checkpoint by its name (the API's message names it by id).
+      const files = r?.restored_files;
+      const restored = files?.filter((f) => f.action !== "skipped").length ?? 0;
+      const note = files ? ` · ${restored} ${restored === 1 ? "file" : "files"} restored` : "";
+      toast(`Rolled back to “${checkpointName(c)}”${note}`, "success", 3500);
       await router.load(view.id);
       void this.panel.refresh();
       void router.refreshList();

@@ -3,6 +3,7 @@ import { h } from "../lib/dom";
 import { icon, logo } from "../lib/icons";
 import { dateGroup, toDate } from "../lib/format";
 import type { ConversationSummary } from "../lib/types";
+import { themeSwitch } from "./theme";
 
 export interface SidebarActions {
   onNew(): void;
@@ -11,6 +12,8 @@ export interface SidebarActions {
   onDelete(conversation: ConversationSummary): void;
   onSignOut(): void;
   onClose(): void;
+  /** Opens the usage view (tokens and cost over time). */
+  onUsage?(): void;
 }
 
 export const conversationTitle = (c: Partial<Pick<ConversationSummary, "title">>) => (c.title && c.title.trim()) || "New conversation";
@@ -51,9 +54,17 @@ export class Sidebar {
       newChat,
       h("div", { class: "search" }, icon("search"), this.search),
       this.list,
-      h("div", { class: "sidebar-foot" }, signOut),
+      h("div", { class: "sidebar-foot" }, themeSwitch(), ...this.footLinks(), signOut),
     );
     this.render();
+  }
+
+  /** Extra links for the foot (the usage view), added by whoever owns them. */
+  private footLinks(): HTMLElement[] {
+    if (!this.actions.onUsage) return [];
+    const usage = h("button", { type: "button", class: "sidebar-link" }, icon("cpu"), h("span", null, "Usage"));
+    usage.addEventListener("click", () => this.actions.onUsage?.());
+    return [usage];
   }
 
   focusSearch(): void {
@@ -103,16 +114,35 @@ export class Sidebar {
       this.list.replaceChildren(h("p", { class: "empty-note" }, query ? "No conversation matches your search." : "No conversations yet. Start one with a message."));
       return;
     }
+    // What a rollback kept of the dropped history is not a conversation of its own: it waits under "Archived".
+    const live = shown.filter((c) => !c.archived);
+    const archived = shown.filter((c) => c.archived);
     const groups = new Map<string, ConversationSummary[]>();
-    for (const c of shown) {
+    for (const c of live) {
       const label = dateGroup(toDate(c.last_active ?? c.created_at));
       groups.set(label, [...(groups.get(label) ?? []), c]);
     }
+    const archive = archived.length ? this.archivedSection(archived) : null;
     this.list.replaceChildren(
       ...[...groups].map(([label, items]) =>
         h("section", { class: "conv-group", "aria-label": label }, h("h3", { class: "conv-group-title" }, label), h("ul", { role: "list" }, items.map((c) => this.item(c)))),
       ),
+      ...(archive ? [archive] : []),
     );
+  }
+
+  private archiveOpen = false;
+
+  private archivedSection(items: ConversationSummary[]): HTMLElement {
+    const details = h(
+      "details",
+      { class: "conv-group conv-archived", open: this.archiveOpen || items.some((c) => c.conversation_id === this.current) ? "" : null },
+      h("summary", { class: "conv-group-title" }, `Archived (${items.length})`),
+      h("p", { class: "conv-archived-note" }, "History kept by rollbacks: open one to read it or branch from it."),
+      h("ul", { role: "list", "aria-label": "Archived conversations" }, items.map((c) => this.item(c))),
+    );
+    details.addEventListener("toggle", () => (this.archiveOpen = details.open));
+    return details;
   }
 
   private item(c: ConversationSummary): HTMLElement {

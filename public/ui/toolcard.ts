@@ -95,9 +95,9 @@ export class ToolCard {
     this.status = status;
     this.el.dataset.status = status;
     const iconName = status === "completed" ? "check" : status === "error" ? "alert" : status === "denied" ? "ban" : status === "waiting" ? "shield" : status === "interrupted" ? "stop" : "spinner";
-    this.statusEl.replaceChildren(icon(iconName, status === "running" ? "spin" : ""));
+    // The status as text in the button (not an aria-label): the button's name then contains what it shows (WCAG 2.5.3).
+    this.statusEl.replaceChildren(icon(iconName, status === "running" ? "spin" : ""), h("span", { class: "sr-only" }, `${STATUS_LABEL[status]}: `));
     this.statusEl.setAttribute("title", STATUS_LABEL[status]);
-    this.head.setAttribute("aria-label", `${this.name}: ${STATUS_LABEL[status]}`);
   }
 
   setResult(status: ToolStatus, output: string, durationMs?: number): void {

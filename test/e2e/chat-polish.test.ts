@@ -1,0 +1,187 @@
+// The workspace's chat-app polish in Debian's Chromium, against the real server and the scripted upstream:
+// checkpoints one entry per turn named by the prompt (manual ones marked), rollback archives under "Archived",
+// the theme switch, and axe-core (no serious or critical violations) on the main screens. Screenshots land in
+// test/e2e/screenshots/ for review.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { startTestApp, type TestApp } from "../support/harness";
+import { startUpstream, type Upstream } from "../support/upstream";
+
+const SHOTS = join(import.meta.dir, "screenshots");
+const DESKTOP = { width: 1280, height: 820 };
+const T = { ...BROWSER_TEST, timeout: 40_000 };
+const AXE = readFileSync(join(import.meta.dir, "../../node_modules/axe-core/axe.min.js"), "utf8");
+
+let up: Upstream;
+let app: TestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  up = await startUpstream();
+  app = await startTestApp({ env: { PENGUIN_MODEL: "openai/test-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: up.openaiBaseUrl, PENGUIN_RETRY_BASE_MS: "5" } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await up?.close();
+});
+
+async function newPage(options: { dark?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: DESKTOP, colorScheme: options.dark ? "dark" : "light", deviceScaleFactor: 1, bypassCSP: true }); // bypassCSP: axe-core goes in as an inline script
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  return page;
+}
+
+async function closeContexts(): Promise<void> {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
+  await page.getByRole("textbox", { name: "Message" }).waitFor();
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+  await page.locator(".msg-assistant").last().and(page.locator(":not(.streaming)")).waitFor({ timeout: 10_000 });
+  await page.getByRole("button", { name: "Send message" }).waitFor();
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+/** axe-core's serious and critical violations on the page as it is, one line each. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Messages fade in: judge colours once the (finite) animations have ended, not halfway through.
+  await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {}))));
+  await page.addScriptTag({ content: AXE });
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
+  });
+  return found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.impact} ${v.id}: ${v.targets.join(", ")}`);
+}
+
+describe("checkpoints in the drawer", () => {
+  test("one entry per turn named by its prompt, steps folded, a manual one marked; rollback names the checkpoint and archives apart", async () => {
+    writeFileSync(join(app.projectRoot, "plan.txt"), "the plan\n");
+    up.script(
+      { key: "[cp1]", text: "First answer." },
+      { key: "[cp2]", toolCalls: [{ name: "read_file", arguments: { path: "plan.txt" } }] },
+      { key: "[cp2]", text: "The plan is read." },
+    );
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "Sketch the layout of the settings page [cp1]");
+    const longPrompt = "Read the plan file and then tell me, in a lot of detail, what each of its steps would change in the repository and why [cp2]";
+    await send(page, longPrompt);
+
+    await page.getByRole("button", { name: "Checkpoints", exact: true }).click();
+    const drawer = page.getByRole("complementary", { name: "Checkpoints" });
+    const items = drawer.locator(".cp-list > .cp-item");
+    await items.first().waitFor();
+    // Two turns: two entries (not one per message: the second turn has four messages behind it).
+    expect(await items.count()).toBe(2);
+    expect(await items.nth(0).locator(".cp-name").textContent()).toStartWith("Read the plan file and then tell me");
+    expect(await items.nth(1).locator(".cp-name").textContent()).toBe("Sketch the layout of the settings page [cp1]");
+    expect(await items.nth(0).locator(".cp-steps summary").textContent()).toBe("3 earlier steps in this turn");
+    expect(await items.nth(0).locator(".cp-meta").textContent()).toMatch(/^just now · 6 messages/);
+    // The long name wraps inside the drawer instead of running out of it.
+    const drawerBox = (await drawer.boundingBox())!;
+    const nameBox = (await items.nth(0).locator(".cp-name").boundingBox())!;
+    expect(nameBox.x + nameBox.width).toBeLessThanOrEqual(drawerBox.x + drawerBox.width);
+    expect(nameBox.height).toBeGreaterThan(30);
+
+    // A manual checkpoint stands out.
+    await drawer.getByRole("button", { name: "Create checkpoint" }).click();
+    await page.getByRole("textbox", { name: "Name" }).fill("Before the big refactor");
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    const manual = drawer.locator(".cp-item-manual");
+    await manual.waitFor();
+    expect(await manual.locator(".cp-name").textContent()).toBe("Before the big refactor");
+    expect(await manual.evaluate((el) => getComputedStyle(el).borderColor)).not.toBe(await items.last().evaluate((el) => getComputedStyle(el).borderColor));
+    expect(await items.count()).toBe(3);
+    await drawer.locator(".cp-list > .cp-item", { hasText: "Read the plan" }).locator(".cp-steps summary").click();
+    await shot(page, "h18-01-checkpoints-per-turn");
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Back to the first turn: the toast names it; the dropped history is kept under "Archived", same title.
+    const first = drawer.locator(".cp-list > .cp-item", { hasText: "Sketch the layout" });
+    await first.getByRole("button", { name: /^Roll back to Sketch the layout/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
+    const toastEl = page.locator(".toast").filter({ hasText: "Rolled back to" });
+    await toastEl.waitFor();
+    expect(await toastEl.textContent()).toContain("Rolled back to “Sketch the layout of the settings page [cp1]”");
+    expect(await toastEl.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    await shot(page, "h18-02-rollback-toast");
+
+    const nav = page.getByRole("navigation", { name: "Conversations" });
+    const archived = nav.locator("details.conv-archived");
+    await archived.waitFor();
+    expect(await archived.locator("summary").textContent()).toBe("Archived (1)");
+    // Live conversations: only the one rolled back; the archive is not among them.
+    expect(await nav.locator(".conv-group:not(.conv-archived) .conv-item").count()).toBe(1);
+    await archived.locator("summary").click();
+    const archivedTitle = await archived.locator(".conv-title").first().textContent();
+    expect(archivedTitle).not.toContain("before rollback");
+    expect(archivedTitle).toBe(await nav.locator(".conv-group:not(.conv-archived) .conv-title").first().textContent());
+    await shot(page, "h18-03-archived-section");
+    expect(pageErrors).toEqual([]);
+    await closeContexts();
+  }, T);
+});
+
+describe("theme and accessibility", () => {
+  test("the theme switch overrides the system both ways and is kept across reloads", async () => {
+    const page = await newPage({ dark: true });
+    await signIn(page);
+    const bodyBg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const systemDark = await bodyBg();
+    expect(systemDark).not.toBe("rgb(255, 255, 255)");
+    const theme = page.getByRole("radiogroup", { name: "Theme" });
+    await theme.getByRole("radio", { name: "Light theme" }).check();
+    expect(await bodyBg()).toBe("rgb(255, 255, 255)");
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
+    await shot(page, "h18-04-theme-light-on-dark-system");
+    await page.reload();
+    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    expect(await bodyBg()).toBe("rgb(255, 255, 255)");
+    expect(await theme.getByRole("radio", { name: "Light theme" }).isChecked()).toBe(true);
+    await theme.getByRole("radio", { name: "System theme" }).check();
+    expect(await bodyBg()).toBe(systemDark);
+    expect(await page.evaluate(() => document.documentElement.hasAttribute("data-theme"))).toBe(false);
+    await closeContexts();
+
+    const light = await newPage();
+    await signIn(light);
+    await light.getByRole("radiogroup", { name: "Theme" }).getByRole("radio", { name: "Dark theme" }).check();
+    expect(await light.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(systemDark);
+    await shot(light, "h18-05-theme-dark-on-light-system");
+    await closeContexts();
+  }, T);
+
+  for (const dark of [false, true]) {
+    test(`axe-core finds no serious or critical violation on the empty and the answered chat (${dark ? "dark" : "light"})`, async () => {
+      up.script({ key: "[axe]", text: "Here is an answer with `code` and a [link](https://example.org).\n\n- one\n- two" });
+      const page = await newPage({ dark });
+      await signIn(page);
+      expect(await axeViolations(page)).toEqual([]);
+      await send(page, "Say something with a list [axe]");
+      expect(await axeViolations(page)).toEqual([]);
+      await shot(page, `h18-06-axe-${dark ? "dark" : "light"}`);
+      await closeContexts();
+    }, T);
+  }
+});
