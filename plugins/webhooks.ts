@@ -3,8 +3,9 @@
 // comes at once, the work happens in the background queue.
 import { Elysia, t } from "elysia";
 import type { Core } from "../src/core";
-import { GithubWebhookAccepted, HubVerificationQuery, WhatsappWebhookAccepted } from "../src/core/webhooks/schema";
-import { ErrorEnvelope } from "../src/http/schemas";
+import { GithubWebhookAccepted, HubVerificationQuery, WebhookDeliveryList, WebhookDeliveryQuery, WhatsappWebhookAccepted } from "../src/core/webhooks/schema";
+import { adminOnly } from "../src/http/auth";
+import { ErrorEnvelope, queryOf } from "../src/http/schemas";
 
 /** The body exactly as sent (a chunked JSON body may already have been parsed by the global parser: it no longer
  *  has its exact bytes, so its signature will not match). */
@@ -56,5 +57,14 @@ export const webhooksPlugin = (core: Core) =>
           "Signed with the app secret (X-Hub-Signature-256; unsigned or badly signed: 401; no app secret configured: 503). Text messages from allowed senders " +
           "(allowed_senders; empty: everyone) are acknowledged at once, deduplicated by message id, and answered from a queue by the configured agent " +
           "(read-only, no approvals) through the WhatsApp Cloud API.",
+      },
+    })
+    .get("/api/v1/webhooks/deliveries", ({ query }) => ({ deliveries: core.webhooks.deliveries.list(query) }), {
+      ...adminOnly("Reading webhook deliveries"),
+      query: queryOf(WebhookDeliveryQuery),
+      response: { 200: WebhookDeliveryList, 403: ErrorEnvelope },
+      detail: {
+        summary: "Webhook deliveries received, newest first (admin)",
+        description: "What arrived (GitHub deliveries, WhatsApp messages) and what became of it: queued, running, done, failed (with the error) or ignored (no route); the conversation its turn ran in. Payloads are not returned.",
       },
     });

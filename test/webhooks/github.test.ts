@@ -211,6 +211,27 @@ describe("a webhook's turn", () => {
   });
 });
 
+describe("GET /api/v1/webhooks/deliveries", () => {
+  test("lists what arrived and what became of it, newest first, filtered by status", async () => {
+    const all = await send(app, "GET", "/api/v1/webhooks/deliveries?source=github&limit=200");
+    expect(all.status).toBe(200);
+    const pr = all.body.deliveries.find((d: any) => d.delivery_id === "pr-delivery-7");
+    expect(pr).toMatchObject({ source: "github", event: "pull_request", status: "done", attempts: 1, error: null });
+    expect(pr.conversation_id).toEqual(expect.any(String));
+    expect(pr).not.toHaveProperty("payload");
+    const ignored = await send(app, "GET", "/api/v1/webhooks/deliveries?status=ignored");
+    expect(ignored.body.deliveries.length).toBeGreaterThan(0);
+    expect(ignored.body.deliveries.every((d: any) => d.status === "ignored")).toBe(true);
+    expect((await send(app, "GET", "/api/v1/webhooks/deliveries?status=lost")).status).toBe(422);
+    expect((await send(app, "GET", "/api/v1/webhooks/deliveries", undefined, { auth: false })).status).toBe(401);
+  });
+
+  test("each delivery is in the log: received, then processed", () => {
+    const lines = app.logs.filter((l) => l.delivery_id === "pr-delivery-7");
+    expect(lines.map((l) => l.msg ?? l.message)).toEqual(expect.arrayContaining(["github delivery received", "webhook delivery processed", "github delivery received again; not queued"]));
+  });
+});
+
 describe("without a webhook secret", () => {
   let bare: TestApp;
   beforeAll(async () => {

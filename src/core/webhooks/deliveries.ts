@@ -1,12 +1,12 @@
 // The deliveries table is both the dedupe record and the work queue: a delivery is inserted once per (source,
 // delivery id); queued rows are worked one at a time by `DeliveryQueue`, in arrival order, and rows a crash left
 // running are queued again at start.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "../store/db";
 import { webhookDeliveries, webhookThreads, type WebhookDeliveryStatus } from "../store/schema";
 import { newId } from "../kernel/ids";
 import type { Logger } from "../kernel/log";
-import type { WebhookSource } from "./schema";
+import type { WebhookDeliveryQuery, WebhookDeliveryView, WebhookSource } from "./schema";
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
@@ -36,6 +36,24 @@ export class Deliveries {
 
   find(source: WebhookSource, deliveryId: string): DeliveryRow | undefined {
     return this.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.source, source), eq(webhookDeliveries.deliveryId, deliveryId))).get();
+  }
+
+  /** Newest first, without payloads (what arrived and what became of it). */
+  list(query: WebhookDeliveryQuery): WebhookDeliveryView[] {
+    const where = and(query.source ? eq(webhookDeliveries.source, query.source) : undefined, query.status ? eq(webhookDeliveries.status, query.status) : undefined);
+    const rows = this.db.select().from(webhookDeliveries).where(where).orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id)).limit(query.limit ?? 50).all();
+    return rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      delivery_id: r.deliveryId,
+      event: r.event,
+      status: r.status,
+      attempts: r.attempts,
+      error: r.error,
+      conversation_id: r.conversationId,
+      created_at: new Date(r.createdAt).toISOString(),
+      updated_at: new Date(r.updatedAt).toISOString(),
+    }));
   }
 
   /** The oldest queued delivery, marked running. */

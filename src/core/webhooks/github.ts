@@ -104,7 +104,7 @@ export class GithubWebhook {
     const route = GITHUB_EVENTS.includes(event as GithubEventName) && !ownOrBot(event, payload) ? routeFor(this.deps.settings().routes, event, payload) : undefined;
     const { row, duplicate } = this.deps.deliveries.record({ source: "github", deliveryId, event, payload, status: route ? "queued" : "ignored" });
     if (!duplicate && route) this.deps.kick();
-    if (duplicate) this.deps.log.info("github delivery received again; not queued", { delivery_id: deliveryId, event });
+    this.deps.log.info(duplicate ? "github delivery received again; not queued" : "github delivery received", { delivery_id: deliveryId, event, action: payload.action, routed: route !== undefined });
     return { accepted: true, delivery_id: deliveryId, event, duplicate, status: row.status, routed: route !== undefined };
   }
 

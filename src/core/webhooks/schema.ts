@@ -35,6 +35,30 @@ export const HubVerificationQuery = T.Object({
 });
 export type HubVerificationQuery = Static<typeof HubVerificationQuery>;
 
+/** A kept delivery, without its payload (GET /api/v1/webhooks/deliveries). */
+export const WebhookDeliveryView = T.Object({
+  id: T.String(),
+  source: WebhookSource,
+  delivery_id: T.String({ description: "X-GitHub-Delivery, or the WhatsApp message id" }),
+  event: T.String({ description: 'the GitHub event, or "message"' }),
+  status: WebhookDeliveryStatus,
+  attempts: T.Integer(),
+  error: T.Union([T.String(), T.Null()]),
+  conversation_id: T.Union([T.String(), T.Null()], { description: "where the turn ran" }),
+  created_at: T.String({ description: "ISO 8601" }),
+  updated_at: T.String({ description: "ISO 8601" }),
+});
+export type WebhookDeliveryView = Static<typeof WebhookDeliveryView>;
+
+export const WebhookDeliveryQuery = T.Object({
+  source: T.Optional(WebhookSource),
+  status: T.Optional(WebhookDeliveryStatus),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export type WebhookDeliveryQuery = Static<typeof WebhookDeliveryQuery>;
+
+export const WebhookDeliveryList = T.Object({ deliveries: T.Array(WebhookDeliveryView) });
+
 /** A delivery was worked off the queue. */
 export const WebhookProcessed = defineEvent(
   "webhook.processed",

@@ -31,7 +31,8 @@ export class Webhooks {
 
   constructor(deps: WebhooksDeps) {
     this.deliveries = new Deliveries(deps.db);
-    this.queue = new DeliveryQueue(this.deliveries, deps.log, (row, status, details) =>
+    this.queue = new DeliveryQueue(this.deliveries, deps.log, (row, status, details) => {
+      deps.log.info("webhook delivery processed", { source: row.source, delivery_id: row.deliveryId, event: row.event, status, conversation_id: details.conversationId, error: details.error });
       deps.bus.publish("webhook.processed", {
         source: row.source as WebhookSource,
         delivery_id: row.deliveryId,
@@ -39,8 +40,8 @@ export class Webhooks {
         status,
         ...(details.error ? { error: details.error } : {}),
         ...(details.conversationId ? { conversation_id: details.conversationId } : {}),
-      }),
-    );
+      });
+    });
     const kick = () => this.queue.kick();
     const shared = { deliveries: this.deliveries, conversations: deps.conversations, runTurn: deps.runTurn, kick, log: deps.log };
     this.github = new GithubWebhook({ ...shared, settings: () => deps.settings().github, clients: new GithubClients(() => deps.settings().github) });
