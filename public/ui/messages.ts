@@ -5,7 +5,7 @@ import { icon, logo } from "../lib/icons";
 import { copyButton, renderMarkdown } from "../lib/markdown";
 import { compactNumber, duration } from "../lib/format";
 import type { ApprovalCardData, TurnUsage } from "../lib/types";
-import { approvalCard, type ApprovalCard, type Decision } from "./approvals";
+import { approvalCard, type ApprovalCard, type ApprovalView, type Decision } from "./approvals";
 import { ToolCard, type ToolStatus } from "./toolcard";
 
 export interface AttachmentView {
@@ -143,7 +143,7 @@ export class AssistantTurn {
     this.changed();
   }
 
-  approvalRequired(approval: ApprovalCardData): void {
+  approvalRequired(approval: ApprovalView): void {
     if (this.approvals.has(approval.id)) return;
     for (const card of this.tools.values()) if (card.status === "running") card.setStatus("waiting");
     const card = approvalCard(approval, (d) => this.callbacks.onDecide?.(approval, d) ?? Promise.resolve());

@@ -194,7 +194,7 @@ export class TurnController {
       case "approval_required": {
         const d = event.data;
         this.announce(`Approval needed: ${d.tool_name} ${d.resource}`);
-        turn.approvalRequired({ id: d.request_id, tool_name: d.tool_name, operation: d.operation, resource: d.resource, reason: d.reason, expires_at: d.expires_at });
+        turn.approvalRequired({ ...d, id: d.request_id }); // with its preview: the proposed diff, a command's folder
         void approvals.refresh();
         break;
       }
@@ -214,7 +214,7 @@ export class TurnController {
       }
       case "error":
         if (stream.stopRequested) turn.stopped();
-        else turn.error(event.data.message || "The turn failed.");
+        else turn.error(event.data.message || "The turn failed.", event.data.recoverable !== false); // Retry only when it can help
         this.announce(stream.stopRequested ? "Stopped" : `Error: ${event.data.message}`);
         this.end(view);
         break;

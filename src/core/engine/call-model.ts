@@ -1,7 +1,7 @@
 // One model call of a turn: streams the answer out (tokens and reasoning, coalesced, published on the bus) and into the
 // database as it arrives, collects the tool calls, and settles the assistant message as complete, interrupted or
 // error. Retries and backoff live in the providers; a failure here ends the turn.
-import { AppError } from "../kernel/errors";
+import { AppError, type ErrorGuidance } from "../kernel/errors";
 import type { MessageRow } from "../conversation/conversations";
 import { ProviderError, type ChatMessage, type ProviderEvent, type ToolCall } from "../providers/types";
 import { TokenCoalescer } from "./coalescer";
@@ -131,10 +131,12 @@ export async function callModel(host: EngineHost, turn: PreparedTurn, messages: 
     settle("error");
     if (error instanceof AppError) throw error;
     const message = error instanceof ProviderError ? error.message : `model call failed: ${(error as Error)?.message ?? String(error)}`;
-    throw new AppError("UPSTREAM_ERROR", message, {
-      model: turn.model.id,
-      ...(error instanceof ProviderError ? { kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}) } : {}),
-    });
+    throw new AppError(
+      "UPSTREAM_ERROR",
+      message,
+      { model: turn.model.id, ...(error instanceof ProviderError ? { kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}) } : {}) },
+      error instanceof ProviderError ? providerGuidance(error) : {},
+    );
   }
   coalescer.flush();
   if (signal.aborted) {
@@ -150,4 +152,11 @@ export async function callModel(host: EngineHost, turn: PreparedTurn, messages: 
   }
   settle("complete");
   return { content, reasoning, signature, calls };
+}
+
+/** Whether trying again can help: a refused key or a request the provider rejects fails the same way every time. */
+function providerGuidance(error: ProviderError): ErrorGuidance {
+  if (error.status === 401 || error.status === 403 || error.status === 404) return { recoverable: false, suggestedAction: "configure_provider" };
+  if (error.status !== undefined && error.status >= 400 && error.status < 500 && !error.retryable) return { recoverable: false, suggestedAction: "fix_request" };
+  return { recoverable: true, suggestedAction: "retry_later" };
 }

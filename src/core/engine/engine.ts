@@ -93,7 +93,10 @@ export class AgentEngine implements Engine {
       } catch (error) {
         const known = error instanceof AppError;
         if (!known) host.log.error("turn failed", { turn_id: turn.id, error: String(error), stack: (error as Error)?.stack });
-        turn.emit({ event: "error", data: { message: known ? error.message : "internal error while running the turn", code: known ? error.errorCode : "INTERNAL_ERROR" } });
+        turn.emit({
+          event: "error",
+          data: { message: known ? error.message : "internal error while running the turn", code: known ? error.errorCode : "INTERNAL_ERROR", recoverable: known ? recoverableOf(error) : true },
+        });
         throw error;
       }
     })();
@@ -126,4 +129,10 @@ export class AgentEngine implements Engine {
     for (const t of pending) t.controller.abort(new Error("server shutting down"));
     await Promise.race([Promise.all(pending.map((t) => t.done)), Bun.sleep(graceMs)]);
   }
+}
+
+/** Whether sending the same message again can succeed (the client offers Retry only then). */
+function recoverableOf(error: AppError): boolean {
+  if (error.guidance.recoverable !== undefined) return error.guidance.recoverable;
+  return ["UPSTREAM_ERROR", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE", "RATE_LIMITED"].includes(error.errorCode);
 }

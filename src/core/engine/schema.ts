@@ -56,7 +56,15 @@ export const TurnEvent = Type.Union(
     frame("approval_required", ApprovalPrompt),
     frame("approval_resolved", ApprovalResolution),
     frame("complete", TurnComplete),
-    frame("error", Type.Object({ message: Type.String(), code: Type.Optional(Type.String()), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
+    frame(
+      "error",
+      Type.Object({
+        message: Type.String(),
+        code: Type.Optional(Type.String()),
+        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        recoverable: Type.Optional(Type.Boolean({ description: "Whether sending the message again can succeed (false: e.g. a refused provider key, a missing model)" })),
+      }),
+    ),
   ],
   { description: 'A chat stream frame: {"event": name, "data": {...}}' },
 );

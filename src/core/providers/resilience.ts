@@ -175,12 +175,29 @@ function classify(label: string, error: unknown, interruption: Interruption | un
   if (e?.error && typeof e.error === "object") {
     return { message: `${label}: the upstream reported an error: ${upstreamMessage(e) ?? "unknown error"}`, retryable: true, kind: "http" };
   }
-  const reason = e?.cause?.message ?? e?.message ?? String(error);
+  const reason = plainNetworkReason(e?.cause?.message ?? e?.message ?? String(error));
   return {
-    message: received ? `${label}: the connection broke mid-stream (${reason})` : `${label}: could not reach the upstream (${reason})`,
+    // a closed connection means the provider was reached (the request went out): it ended the answer early
+    message:
+      received || reason === CLOSED
+        ? `${label}: the provider closed the stream early, before the answer was complete`
+        : `${label}: could not reach the provider (${reason})`,
     retryable: true,
     kind: "network",
   };
+}
+
+/** A network failure in words people know, without the runtime's hints (Bun adds "pass `verbose: true` to fetch()"). */
+const CLOSED = "the connection was closed";
+
+export function plainNetworkReason(raw: string): string {
+  const text = raw.replace(/\s*For more information, pass `verbose: true`[^.]*\.?/i, "").trim();
+  if (/closed unexpectedly|ECONNRESET|socket hang up|other side closed|terminated/i.test(text)) return CLOSED;
+  if (/ECONNREFUSED|Unable to connect|ConnectionRefused/i.test(text)) return "connection refused: nothing answers at that address";
+  if (/ENOTFOUND|getaddrinfo|DNS/i.test(text)) return "the host name could not be resolved";
+  if (/ETIMEDOUT|timed out/i.test(text)) return "the connection timed out";
+  if (/certificate|TLS|SSL/i.test(text)) return "the secure connection failed (certificate or TLS problem)";
+  return text || "network error";
 }
 
 /** The human part of an SDK error: OpenAI keeps `{message}` in `.error`, Anthropic the whole `{type, error:{message}}`. */
