@@ -10,6 +10,7 @@ import { ROLES, type Role } from "./core/kernel/viewer";
 import { SandboxSettingSchema, type SandboxSetting } from "./core/sandbox/types";
 import { MemoryFileSettings, memorySettings, type MemorySettings } from "./core/memory/settings";
 import { CommandsFileSettings, savedCommands, type SavedCommand } from "./core/commands/settings";
+import { CatalogFileSettings, catalogSettings, type CatalogSettings } from "./core/catalog/settings";
 import { GithubFileSettings, githubSettings, WhatsappFileSettings, whatsappSettings, type GithubSettings, type WhatsappSettings } from "./core/webhooks/settings";
 
 export class ConfigError extends Error {
@@ -237,6 +238,8 @@ const FileSchema = T.Object(
     memory: T.Optional(MemoryFileSettings),
     /** Saved prompts POST /v1/commands runs as an agent turn: [[commands]] name, description, prompt, agent. */
     commands: T.Optional(CommandsFileSettings),
+    /** The host command catalog: timeout_seconds, max_output_kb (src/core/catalog/settings.ts). */
+    catalog: T.Optional(CatalogFileSettings),
     /** The event log every live stream replays from (src/core/eventlog). */
     events: T.Optional(
       T.Object(
@@ -371,6 +374,8 @@ export interface Config {
   memory: MemorySettings;
   /** Saved prompts from [[commands]] (src/core/commands). */
   commands: SavedCommand[];
+  /** How long a catalog command may run, how much output is kept. */
+  catalog: CatalogSettings;
   /** MCP tool servers whose tools join the registry as <server>_<tool> (src/core/mcp). */
   mcp: McpServerConfig[];
   /** Agentic tasks: whether they are served, sub-agents of one task at once, sub-tasks per plan. */
@@ -631,6 +636,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
     },
     memory: memorySettings(file.memory, env),
     commands: savedCommands(file.commands),
+    catalog: catalogSettings(file.catalog),
     github: githubSettings(file.github, env),
     whatsapp: whatsappSettings(file.whatsapp, env),
     events: {

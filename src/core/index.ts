@@ -196,7 +196,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const messages = new MessageBus({ db, bus, log, agents: () => core.agents });
   toolServices.tools.register(sendMessageTool(messages));
   const coordinator = new Coordinator(db, bus, messages, () => core.agents);
-  const catalog = new CommandCatalog({ db, bus, log, sandbox, roots, permissions, approvals, audit });
+  const catalog = new CommandCatalog({ db, bus, log, sandbox, roots, permissions, approvals, audit, settings: () => config.catalog });
   const commands = new NamedCommands({
     catalog,
     saved: () => config.commands,

@@ -21,6 +21,7 @@ import { iso, isoOrNull } from "../store/values";
 import { checkDeclarations, fillArgv, joinArgv, splitCommandLine } from "./argv";
 import { DEFAULT_COMMANDS, DEFAULTS_VERSION } from "./defaults";
 import type { CatalogCommand, CommandExecution, NewCatalogCommand } from "./schema";
+import type { CatalogSettings } from "./settings";
 
 export interface CatalogDeps {
   db: Db;
@@ -32,8 +33,8 @@ export interface CatalogDeps {
   approvals: Approvals;
   /** Every decision about an execution is recorded like a tool call's (tool_name command_catalog). */
   audit: AuditLog;
-  /** How long one command may run, and how much of its output is kept. */
-  limits?: { timeoutMs?: number; maxOutputBytes?: number };
+  /** How long one command may run, and how much of its output is kept ([catalog]). */
+  settings: () => CatalogSettings;
 }
 
 export interface ExecuteOutcome {
@@ -49,13 +50,8 @@ const changes = (result: unknown): number => (result as { changes?: number } | u
 
 export class CommandCatalog {
   private readonly running = new Set<AbortController>();
-  private readonly timeoutMs: number;
-  private readonly maxOutputBytes: number;
 
-  constructor(private readonly deps: CatalogDeps) {
-    this.timeoutMs = deps.limits?.timeoutMs ?? 30_000;
-    this.maxOutputBytes = deps.limits?.maxOutputBytes ?? 64 * 1024;
-  }
+  constructor(private readonly deps: CatalogDeps) {}
 
   /** First start: the default commands. Executions an earlier process left waiting or running are closed. */
   start(): void {
@@ -295,23 +291,24 @@ export class CommandCatalog {
 
   /** Spawns the vector in the sandbox, collects capped output, records the result. Never throws. */
   private async run(row: ExecutionRow): Promise<void> {
+    const { timeoutMs, maxOutputBytes } = this.deps.settings();
     const controller = new AbortController();
     this.running.add(controller);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.timeoutMs);
+    }, timeoutMs);
     try {
       const proc = await this.deps.sandbox.spawn(
         row.argv,
         { root: row.root, network: row.network, env: { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C.UTF-8" } },
         { stdin: "ignore", signal: controller.signal },
       );
-      const { text, truncated } = await readCapped(proc.stdout, this.maxOutputBytes);
+      const { text, truncated } = await readCapped(proc.stdout, maxOutputBytes);
       const exitCode = await proc.exited;
       const status: ExecutionStatusValue = controller.signal.aborted && !timedOut ? "cancelled" : exitCode === 0 && !timedOut ? "completed" : "failed";
-      const reason = timedOut ? `Timed out after ${this.timeoutMs / 1000} s and was killed` : status === "cancelled" ? "The server stopped while it ran" : "";
+      const reason = timedOut ? `Timed out after ${timeoutMs / 1000} s and was killed` : status === "cancelled" ? "The server stopped while it ran" : "";
       this.deps.db
         .update(commandExecutions)
         .set({ status, exitCode, output: text, truncated, finishedAt: Date.now(), ...(reason ? { reason } : {}) })
