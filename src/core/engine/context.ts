@@ -27,7 +27,7 @@ export interface SystemPromptParts {
   persona?: string;
   root: string;
   context?: Record<string, unknown>;
-  files: { path: string; content: string }[];
+  files: { path: string; content: string; name?: string }[];
   /** System messages stored in the conversation (loaded context files). */
   loaded: MessageRow[];
   summary?: string;
@@ -39,7 +39,8 @@ export function buildSystemPrompt(parts: SystemPromptParts): string {
   sections.push(`Working directory: ${parts.root}`);
   if (parts.context && Object.keys(parts.context).length > 0) sections.push(`Additional context:\n${JSON.stringify(parts.context, null, 2)}`);
   for (const m of parts.loaded) sections.push(m.content);
-  for (const f of parts.files) sections.push(`Context file ${f.path}:\n\`\`\`\n${f.content}\n\`\`\``);
+  // An upload by the name the user gave it (the stored name is generated), with the path the tools can use.
+  for (const f of parts.files) sections.push(`Context file ${f.name ? `${f.name} (uploaded, at ${f.path})` : f.path}:\n\`\`\`\n${f.content}\n\`\`\``);
   if (parts.summary) sections.push(`Summary of the earlier conversation (older messages were condensed to fit the context window):\n${parts.summary}`);
   return sections.join("\n\n");
 }
@@ -67,7 +68,8 @@ export function historyUnits(rows: MessageRow[]): HistoryUnit[] {
     if (row.role === "system" || row.role === "tool") continue;
     if (row.role === "user") {
       units.push((unit = { messages: [], firstSeq: row.seq }));
-      const image = typeof row.metadata?.image_path === "string" ? `\n[image attached: ${row.metadata.image_path}]` : "";
+      const imageName = typeof row.metadata?.image_name === "string" ? `${row.metadata.image_name}, uploaded, at ` : "";
+      const image = typeof row.metadata?.image_path === "string" ? `\n[image attached: ${imageName}${row.metadata.image_path}]` : "";
       unit.messages.push({ role: "user", content: row.content + image });
       continue;
     }

@@ -59,8 +59,9 @@ export interface PreparedTurn {
   sessionId: string;
   root: string;
   boundDirectory?: string;
-  files: { path: string; content: string }[];
-  image?: { path: string; mediaType: string; base64: string };
+  /** `name`: an uploaded file's original name (its stored name is generated). */
+  files: { path: string; content: string; name?: string }[];
+  image?: { path: string; mediaType: string; base64: string; name?: string };
   maxIterations: number;
   tools: ToolSpec[];
   /** Estimated prompt tokens the tool specs take. */

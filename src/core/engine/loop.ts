@@ -26,6 +26,7 @@ export async function runPreparedTurn(host: EngineHost, turn: PreparedTurn, sign
   if (turn.request.context && Object.keys(turn.request.context).length) metadata.context = turn.request.context;
   if (turn.files.length) metadata.context_files = turn.files.map((f) => f.path);
   if (turn.image) metadata.image_path = turn.image.path;
+  if (turn.image?.name) metadata.image_name = turn.image.name;
   // One commit for a new conversation and its first message.
   const userRow = conversations.atomically(() => {
     if (!conversations.find(turn.conversationId)) conversations.create({ id: turn.conversationId, sessionId: turn.sessionId, agentId: turn.agentId, owner: turn.request.viewer?.user });

@@ -2,7 +2,7 @@
 // root, context files, image, tool specs) before anything is written, so every refusal happens up front. ModelInput
 // then gives each iteration what the model sees: the system prompt, the stored history that fits the context window
 // (older history summarised or left out), and this turn's messages so far.
-import { extname } from "node:path";
+import { extname, join } from "node:path";
 import { readFileSync, statSync } from "node:fs";
 import type { ModelEntry } from "../../config";
 import { resolveInsideRoots } from "../conversation/context-files";
@@ -16,6 +16,7 @@ import { buildSystemPrompt, DEFAULT_SYSTEM_PROMPT, estimateTokens, fitToWindow, 
 import { Interrupted, type EngineHost, type PreparedTurn, type TurnState } from "./host";
 import type { TurnEvent } from "./schema";
 import type { TurnRequest } from "./turn";
+import { uploadedName } from "../uploads/uploads";
 
 const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp" };
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -74,11 +75,12 @@ export function prepareTurn(host: EngineHost, request: TurnRequest, toolSpecs: T
   const root = boundDirectory ?? roots.activeRoot;
   const extraRoots = boundDirectory ? [boundDirectory] : [];
 
+  const uploadsDir = join(roots.dataDir, "uploads");
   const files = (request.contextFiles ?? []).map((path) => {
     const file = host.contextFiles.read(path, { bases: [root, host.contextFiles.folder], extraRoots });
-    return { path: file.requested, content: file.content };
+    return { path: file.requested, content: file.content, name: uploadedName(uploadsDir, file.path) };
   });
-  const image = request.imagePath ? loadImage(host, model, request.imagePath, root, extraRoots) : undefined;
+  const image = request.imagePath ? loadImage(host, model, request.imagePath, root, extraRoots, uploadsDir) : undefined;
 
   const maxIterations = Math.max(1, Math.min(100, Math.floor(request.maxIterations ?? config.engine.maxIterations)));
   const extraTools = new Map((request.extraTools ?? []).map((d) => [d.name, d]));
@@ -99,7 +101,7 @@ function resolveModel(host: EngineHost, wanted: string | undefined): ModelEntry 
   return host.models.resolve(byName);
 }
 
-function loadImage(host: EngineHost, model: ModelEntry, path: string, root: string, extraRoots: string[]): PreparedTurn["image"] {
+function loadImage(host: EngineHost, model: ModelEntry, path: string, root: string, extraRoots: string[], uploadsDir: string): PreparedTurn["image"] {
   const { roots } = host;
   if (!host.models.visionEnabled(model)) throw badRequest(`model '${model.id}' does not accept images (vision is off for it); choose a vision model or drop image_path`);
   const real = resolveInsideRoots(path, [root, roots.workspaceRoot, roots.dataDir], [...roots.readableRoots(), ...extraRoots]);
@@ -107,7 +109,7 @@ function loadImage(host: EngineHost, model: ModelEntry, path: string, root: stri
   if (!mediaType) throw badRequest(`image_path must be a PNG, JPEG, GIF or WebP image`, { path });
   const size = statSync(real).size;
   if (size > MAX_IMAGE_BYTES) throw badRequest(`image is ${size} bytes; the limit is ${MAX_IMAGE_BYTES}`, { path });
-  return { path, mediaType, base64: readFileSync(real).toString("base64") };
+  return { path, mediaType, base64: readFileSync(real).toString("base64"), name: uploadedName(uploadsDir, real) };
 }
 
 /** What the model sees on each iteration of one turn. */
@@ -138,7 +140,7 @@ export class ModelInput {
     this.units = historyUnits(rows.filter((r) => r.seq > coveredUntil));
 
     const user: ChatMessage = turn.image
-      ? { role: "user", content: [{ type: "text", text: turn.text }, { type: "image", mediaType: turn.image.mediaType, base64: turn.image.base64 }] as ContentPart[] }
+      ? { role: "user", content: [{ type: "text", text: turn.image.name ? `${turn.text}\n[image attached: ${turn.image.name}]` : turn.text }, { type: "image", mediaType: turn.image.mediaType, base64: turn.image.base64 }] as ContentPart[] }
       : { role: "user", content: turn.text };
     this.current = [user];
 

@@ -1,8 +1,9 @@
 // Uploads: stored under <workspace>/uploads/ with a generated name; the content type comes from the bytes, not from
 // what the client claimed (a ".png" that is really text is stored and reported as text; bytes nobody recognises
 // are application/octet-stream with a .bin name). All uploads together are bounded too (./quota.ts).
+import { readFileSync, realpathSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { extname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { AppError, badRequest } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Roots } from "../fs/roots";
@@ -65,6 +66,39 @@ export function safeFilename(name: string): string {
   return cleaned || "upload";
 }
 
+/** Where an upload's original name is kept: <data dir>/upload-names/<stored name>, beside the uploads folder so that
+ *  folder holds only the uploads (which the quota counts). */
+const namesDir = (uploadsDir: string) => join(dirname(uploadsDir), "upload-names");
+
+async function rememberName(uploadsDir: string, path: string, filename: string): Promise<void> {
+  try {
+    await mkdir(namesDir(uploadsDir), { recursive: true });
+    await Bun.write(join(namesDir(uploadsDir), basename(path)), filename);
+  } catch {
+    // the name is a courtesy to the model; the upload itself succeeded
+  }
+}
+
+/**
+ * The name a file had when it was uploaded, for a path stored in `uploadsDir` (the stored name is generated, and the
+ * model should see "report.csv", not a UUID); undefined for any other path.
+ */
+export function uploadedName(uploadsDir: string, path: string): string | undefined {
+  const dir = dirname(path);
+  if (dir !== uploadsDir) {
+    try {
+      if (dir !== realpathSync(uploadsDir)) return undefined; // a path given with symlinks resolved
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    return readFileSync(join(namesDir(uploadsDir), basename(path)), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Uploads {
   private readonly quota = new UploadQuota();
 
@@ -75,6 +109,11 @@ export class Uploads {
 
   get directory(): string {
     return join(this.roots.dataDir, "uploads");
+  }
+
+  /** See uploadedName. */
+  originalName(path: string): string | undefined {
+    return uploadedName(this.directory, path);
   }
 
   async store(file: Blob, originalName?: string): Promise<StoredUpload> {
@@ -92,6 +131,7 @@ export class Uploads {
       const path = join(this.directory, `${newId()}.${ext}`);
       await Bun.write(path, bytes);
       stored = true;
+      await rememberName(this.directory, path, filename);
       return { path, filename, content_type: type, size: bytes.length };
     } finally {
       done(stored);
