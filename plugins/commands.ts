@@ -11,6 +11,7 @@ import {
   CatalogSearchQuery,
   CommandExecution,
   ExecuteRequest,
+  ExecutionListQuery,
   ExecutionParams,
   NewCatalogCommand,
 } from "../src/core/catalog/schema";
@@ -122,6 +123,11 @@ export const commandsPlugin = (core: Core) => {
         detail: { summary: "Execute a catalog command", description: EXECUTE_DESCRIPTION },
       },
     )
+    .get("/v1/commands/executions", ({ query, request }) => catalog.executions({ ...query, viewer: callerOf(request) }), {
+      query: queryOf(ExecutionListQuery),
+      response: { 200: t.Array(CommandExecution), 422: ErrorEnvelope },
+      detail: { summary: "Recent catalog executions, newest first", description: "A user key lists only its own." },
+    })
     .get("/v1/commands/executions/:id", ({ params, request }) => catalog.execution(params.id, callerOf(request)), {
       params: ExecutionParams,
       response: { 200: CommandExecution, 404: ErrorEnvelope },

@@ -176,6 +176,9 @@ describe("executing", () => {
     expect(await as("bob", "GET", `/v1/commands/executions/${listing.body.id}`)).toMatchObject({ status: 200, body: listing.body });
     // another user cannot read it
     expect((await as("carol", "GET", `/v1/commands/executions/${listing.body.id}`)).status).toBe(404);
+    expect((await as("bob", "GET", "/v1/commands/executions?limit=1")).body.map((e: any) => e.id)).toEqual([listing.body.id]);
+    expect((await as("carol", "GET", "/v1/commands/executions")).body).toEqual([]);
+    expect((await as("admin", "GET", "/v1/commands/executions")).body.some((e: any) => e.id === listing.body.id)).toBe(true);
 
     // the server's workspace (database, config) is hidden inside the sandbox, though the host shows it
     expect(existsSync(join(app.workspace, "penguin.db"))).toBe(true);

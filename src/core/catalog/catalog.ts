@@ -4,12 +4,12 @@
 // after a human approved it). The permission policy judges the line as process.execute: deny refuses, ask — like
 // requires_approval, a risk level above safe or a network command — creates an approval request; approving it runs
 // the command exactly once, denying or letting it expire never runs it. Every execution is recorded.
-import { and, asc, count, eq, inArray, like, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { AppError, notFound } from "../kernel/errors";
 import { newId } from "../kernel/ids";
 import type { Bus } from "../kernel/bus";
 import type { Logger } from "../kernel/log";
-import { ownerOf, requireAdmin, requireVisible, type Viewer } from "../kernel/viewer";
+import { ownerLimit, ownerOf, requireAdmin, requireVisible, type Viewer } from "../kernel/viewer";
 import type { Approvals } from "../permission/approvals";
 import type { AuditLog } from "../permission/audit";
 import type { PermissionPolicy } from "../permission/policy";
@@ -281,6 +281,20 @@ export class CommandCatalog {
       approval_request_id: row.approvalRequestId,
       owner: row.owner,
     });
+  }
+
+  /** Recorded executions, newest first; a `user` key lists only its own. */
+  executions(options: { limit?: number; offset?: number; viewer?: Viewer } = {}): CommandExecution[] {
+    const owner = ownerLimit(options.viewer);
+    return this.deps.db
+      .select()
+      .from(commandExecutions)
+      .where(owner !== undefined ? eq(commandExecutions.owner, owner) : undefined)
+      .orderBy(desc(commandExecutions.createdAt), desc(commandExecutions.id))
+      .limit(options.limit ?? 50)
+      .offset(options.offset ?? 0)
+      .all()
+      .map(toExecutionView);
   }
 
   /** A recorded execution; a `user` key sees only its own (others 404). */

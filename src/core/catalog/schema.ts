@@ -121,6 +121,10 @@ export const CommandExecution = T.Object({
 });
 export type CommandExecution = Static<typeof CommandExecution>;
 export const ExecutionParams = T.Object({ id: Id });
+export const ExecutionListQuery = T.Object({
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  offset: T.Optional(Offset),
+});
 
 export const CommandExecutionUpdated = defineEvent(
   "command.execution",
