@@ -15,6 +15,7 @@ import { Conversations } from "./conversation/conversations";
 import { ContextFiles } from "./conversation/context-files";
 import { AgentEngine } from "./engine/engine";
 import { Usage } from "./system/usage";
+import { ProviderProbe } from "./providers/probe";
 import { createToolServices, type ToolRegistry } from "./tools";
 import { PermissionPolicy } from "./permission/policy";
 import { Approvals } from "./permission/approvals";
@@ -153,10 +154,13 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
 
   const metrics = new Metrics();
   const models = new ModelCatalog(config, { metrics, bus });
-  // Judged from configuration only: probes must not call the upstream.
-  health.register("inference", () => {
+  // The configuration first (what to set), then whether the provider answers (a cached GET of its model list).
+  const providerProbe = new ProviderProbe(config);
+  health.register("inference", async () => {
     const problem = models.problem();
-    return problem ? { healthy: false, detail: problem } : { healthy: true, model: models.current()!.id };
+    if (problem) return { healthy: false, detail: problem };
+    const model = models.current()!;
+    return { ...(await providerProbe.check(model)), model: model.id };
   });
 
   // The permission services judge every tool call; the tool runtime receives them.

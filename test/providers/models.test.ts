@@ -72,12 +72,18 @@ describe("with models configured", () => {
     });
   });
 
-  test("/ready is 200 when the current model is usable, without calling the upstream", async () => {
+  test("/ready is 200 when the current model's provider answers: one GET of its model list, cached", async () => {
     const before = up.requests.length;
     const res = await app.request("/ready", { auth: false });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { inference: { healthy: boolean } }).inference.healthy).toBe(true);
-    expect(up.requests.length).toBe(before);
+    const body = (await res.json()) as { inference: { healthy: boolean; provider_latency_ms: number } };
+    expect(body.inference.healthy).toBe(true);
+    expect(typeof body.inference.provider_latency_ms).toBe("number");
+    const probes = up.requests.slice(before);
+    expect(probes.map((r) => `${r.method} ${new URL(r.path, "http://x").pathname.replace(/^.*\/models$/, "…/models")}`)).toEqual(["GET …/models"]);
+    // a second probe within the cache time asks nobody
+    expect((await app.request("/ready", { auth: false })).status).toBe(200);
+    expect(up.requests.length).toBe(before + 1);
   });
 
   test("POST /api/v1/models/load: unknown id → 404, missing key → 400 naming the variable, bad body → 422", async () => {

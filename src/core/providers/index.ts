@@ -13,8 +13,8 @@ export type { CallPolicy } from "./resilience";
 /** How OPENROUTER_BASE_URL becomes config.providers.openrouter.baseUrl (config.ts reads every setting). */
 export { openrouterBaseUrl } from "../../config";
 
-const OPENAI_BASE = "https://api.openai.com/v1";
-const ANTHROPIC_BASE = "https://api.anthropic.com";
+export const OPENAI_BASE = "https://api.openai.com/v1";
+export const ANTHROPIC_BASE = "https://api.anthropic.com";
 
 /** The engine settings as a call policy. */
 export function policyFrom(config: Config): CallPolicy {
