@@ -1,9 +1,11 @@
-// Token usage and cost: GET /api/v1/token-usage → {"usage": {...}}. Numbers: src/core/system/usage.ts.
+// Token usage and cost: GET /api/v1/token-usage → {"usage": {...}}; GET /api/v1/usage/daily → per day, model and
+// agent (the web UI's chart). Numbers: src/core/system/usage.ts.
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
-import { TokenUsage, TokenUsageQuery } from "../src/core/system/schema";
+import { ownerLimit } from "../src/core/kernel/viewer";
+import { DailyUsage, DailyUsageQuery, TokenUsage, TokenUsageQuery } from "../src/core/system/schema";
 import { callerOf } from "../src/http/auth";
-import { ErrorEnvelope } from "../src/http/schemas";
+import { ErrorEnvelope, queryOf } from "../src/http/schemas";
 
 export const usagePlugin = (core: Core) =>
   new Elysia({ name: "usage", detail: { tags: ["usage"] } }).get(
@@ -17,4 +19,12 @@ export const usagePlugin = (core: Core) =>
       response: { 200: TokenUsage, 404: ErrorEnvelope },
       detail: { summary: "Token usage and cost: totals, main model, per model and per agent" },
     },
-  );
+  )
+  .get("/api/v1/usage/daily", ({ query, request }) => core.usage.daily(query.days ?? 30, ownerLimit(callerOf(request))), {
+    query: queryOf(DailyUsageQuery),
+    response: { 200: DailyUsage },
+    detail: {
+      summary: "Tokens and cost per day (UTC), per model and per agent",
+      description: "Every day of the range, oldest first, zeros where nothing was used. A `user` key sees its own conversations' usage.",
+    },
+  });

@@ -1,7 +1,7 @@
 // What other domains need from the conversations and messages tables, answered by the conversation domain so that
 // nobody else queries those tables: positions in a history, copies and truncation (checkpoints), token sums (usage,
 // telemetry), message counts (telemetry, system info). Reached through `conversations.repository`.
-import { and, asc, count, desc, eq, gt, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, lte, or, sql } from "drizzle-orm";
 import { newId } from "../kernel/ids";
 import type { Db } from "../store/db";
 import { conversations, messages } from "../store/schema";
@@ -149,6 +149,40 @@ export class ConversationRepository {
   }
 
   // ── sums and counts (usage, telemetry, system info) ───────────────────────────────────────────────────────
+
+  /**
+   * Token and cost sums per UTC day, model and agent, of the model calls since `since` (ms), optionally only in the
+   * conversations `owner` owns (what a `user` key may see).
+   */
+  dailyTokenSums(options: { since: number; owner?: string }): (TokenSum & { day: string; model: string; agent: string })[] {
+    const day = sql<string>`date(${messages.createdAt} / 1000, 'unixepoch')`;
+    const model = sql<string>`coalesce(${messages.model}, 'unknown')`;
+    return this.db
+      .select({
+        day,
+        model,
+        agent: messages.agentId,
+        key: sql<string>`''`,
+        prompt: sql<number>`coalesce(sum(${messages.promptTokens}), 0)`.mapWith(Number),
+        completion: sql<number>`coalesce(sum(${messages.completionTokens}), 0)`.mapWith(Number),
+        cost: sql<number>`coalesce(sum(${messages.costUsd}), 0)`.mapWith(Number),
+        requests: sql<number>`count(*)`.mapWith(Number),
+      })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .where(
+        and(
+          gte(messages.createdAt, options.since),
+          // A branch or a rollback's archive copies earlier messages (older than the copy itself): count them once.
+          gte(messages.createdAt, conversations.createdAt),
+          options.owner !== undefined ? eq(conversations.owner, options.owner) : undefined,
+          or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
+        ),
+      )
+      .groupBy(day, model, messages.agentId)
+      .orderBy(day)
+      .all();
+  }
 
   /**
    * Token and cost sums of the messages that carry usage (every model call stores its usage on the message it

@@ -110,6 +110,29 @@ export const TokenUsageQuery = T.Object({ conversation_id: T.Optional(T.String({
 
 export const TokenUsage = T.Object({ usage: T.Object({ ...usageReportFields, current_model: Nullable(T.String()) }) });
 
+export const DailyUsageQuery = T.Object({
+  days: T.Optional(T.Integer({ minimum: 1, maximum: 366, default: 30, description: "how many days back, today included" })),
+});
+
+/** One UTC day of usage: the day's totals, and the same split per model and per agent (only those that were used). */
+export const UsageDay = T.Object({
+  date: T.String({ description: "YYYY-MM-DD (UTC)" }),
+  total: UsageTotals,
+  models: T.Record(T.String(), UsageTotals),
+  agents: T.Record(T.String(), UsageTotals),
+});
+export type UsageDay = Static<typeof UsageDay>;
+
+export const DailyUsage = T.Object({
+  from: T.String({ description: "first day (UTC)" }),
+  to: T.String({ description: "last day: today (UTC)" }),
+  days: T.Array(UsageDay, { description: "every day from `from` to `to`, oldest first; days without use are zeros" }),
+  total: UsageTotals,
+  models: T.Array(T.String(), { description: "models used in the range, most tokens first" }),
+  agents: T.Array(T.String(), { description: "agents that used a model in the range, most tokens first" }),
+});
+export type DailyUsage = Static<typeof DailyUsage>;
+
 // ── telemetry ───────────────────────────────────────────────────────────────────────────────────────────────
 
 const AgentFilter = T.Optional(T.String({ minLength: 1, maxLength: 200 }));
