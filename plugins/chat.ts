@@ -4,6 +4,7 @@
 // event id). A turn belongs to the server: a socket that closes stops following it, and a client that comes back
 // (GET /api/v1/chat/turns to find it) resumes it with `since`. Stopping is explicit: {"type":"stop"} or the stop route.
 import { Elysia, t, type Static } from "elysia";
+import { MAX_MESSAGE_CHARS } from "../src/core/engine/limits";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Core } from "../src/core";
 import { AppError, notFound } from "../src/core/kernel/errors";
@@ -20,7 +21,7 @@ import { LiveSocket, LiveSockets, rawSocket } from "../src/http/live-socket";
 import { ErrorEnvelope, maybe, Id, queryOf, withoutNulls } from "../src/http/schemas";
 
 export const ChatMessageBody = t.Object({
-  text: t.String({ minLength: 1, maxLength: 500_000, description: "The message content" }),
+  text: t.String({ minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: "The message content" }),
   conversation_id: maybe(t.String({ ...Id, description: "Continue this conversation (created with this id when new)" })),
   session_id: maybe(t.String({ ...Id, description: "Session key for directory binding; continues the session's latest conversation" })),
   directory: maybe(t.String({ minLength: 1, maxLength: 4096, description: "Binds the session to this directory on first use (409 when bound elsewhere, 400 when invalid)" })),

@@ -4,6 +4,14 @@ import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { basename, truncate } from "../lib/format";
 import type { AgentInfo, ModelInfo, UploadResult } from "../lib/types";
+import { MAX_MESSAGE_CHARS } from "../../src/core/engine/limits";
+
+/** Why a message cannot be sent as it is, in words; undefined when it can. */
+export function messageLimitProblem(text: string): string | undefined {
+  if (text.length <= MAX_MESSAGE_CHARS) return undefined;
+  const n = (x: number) => x.toLocaleString("en-US");
+  return `This message is ${n(text.length)} characters long; the limit is ${n(MAX_MESSAGE_CHARS)}. Shorten it, or attach the text as a file. Nothing was sent; your text is still here.`;
+}
 
 export interface Attachment {
   key: string;
@@ -30,6 +38,7 @@ export class Composer {
   readonly el: HTMLFormElement;
   readonly textarea: HTMLTextAreaElement;
   private readonly chips: HTMLElement;
+  private readonly limitNote: HTMLElement;
   private readonly send: HTMLButtonElement;
   private readonly fileInput: HTMLInputElement;
   private readonly dirButton: HTMLButtonElement;
@@ -41,10 +50,13 @@ export class Composer {
   private attachments: Attachment[] = [];
   private models: ModelInfo[] = [];
   private busy = false;
+  private directory: string | null = null;
+  private defaultRoot: string | null = null;
 
   constructor(private readonly actions: ComposerActions) {
     this.textarea = h("textarea", { class: "composer-input", rows: 1, placeholder: "Message Penguin…", "aria-label": "Message", enterkeyhint: "send" });
     this.chips = h("div", { class: "composer-attachments", hidden: true });
+    this.limitNote = h("p", { class: "composer-limit", role: "alert", hidden: true });
     this.fileInput = h("input", { type: "file", multiple: true, hidden: true, tabindex: "-1", "aria-hidden": "true" });
     const attach = h("button", { type: "button", class: "icon-btn", "aria-label": "Attach files", title: "Attach files or an image" }, icon("paperclip"));
     attach.addEventListener("click", () => this.fileInput.click());
@@ -78,6 +90,7 @@ export class Composer {
         this.textarea,
         h("div", { class: "composer-bar" }, attach, this.fileInput, this.dirButton, this.agentWrap, h("span", { class: "spacer" }), this.modelWrap, this.send),
       ),
+      this.limitNote,
       h("p", { class: "composer-hint" }, "Enter to send · Shift+Enter for a new line · Esc to stop"),
     );
     this.el.addEventListener("submit", (e) => {
@@ -92,6 +105,7 @@ export class Composer {
       }
     });
     this.textarea.addEventListener("input", () => {
+      if (!this.limitNote.hidden && !messageLimitProblem(this.textarea.value.trim())) this.limitNote.hidden = true;
       this.autosize();
       this.updateSend();
     });
@@ -131,10 +145,18 @@ export class Composer {
   }
 
   setDirectory(directory: string | null): void {
-    this.dirLabel.textContent = directory ? truncate(basename(directory), 28) : "Directory";
+    this.directory = directory;
+    const root = this.defaultRoot;
+    this.dirLabel.textContent = directory ? truncate(basename(directory), 28) : root ? truncate(basename(root) || root, 28) : "Directory";
     this.dirButton.classList.toggle("set", Boolean(directory));
-    this.dirButton.setAttribute("aria-label", directory ? `Working directory: ${directory}` : "Set working directory");
-    this.dirButton.title = directory ?? "Working directory for this chat (default: the server's project root)";
+    this.dirButton.setAttribute("aria-label", directory ? `Working directory: ${directory}` : root ? `Set working directory (now the project root ${root})` : "Set working directory");
+    this.dirButton.title = directory ?? (root ? `Project root: ${root}. Choose another folder for this chat.` : "Working directory for this chat (default: the server's project root)");
+  }
+
+  /** The server's active project root, shown while the chat has no folder of its own. */
+  setDefaultRoot(root: string): void {
+    this.defaultRoot = root;
+    this.setDirectory(this.directory);
   }
 
   setModels(models: ModelInfo[] | null): void {
@@ -164,6 +186,11 @@ export class Composer {
     if (this.attachments.some((a) => a.status === "uploading")) return;
     const ready = this.attachments.filter((a) => a.status === "ready");
     if (!text && !ready.length) return;
+    // refused here, before anything is sent, so the text is never lost to a rejected request
+    const problem = messageLimitProblem(text);
+    this.limitNote.textContent = problem ?? "";
+    this.limitNote.hidden = !problem;
+    if (problem) return;
     this.actions.onSend(text, ready);
     this.textarea.value = "";
     this.attachments = [];

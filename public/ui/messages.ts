@@ -28,8 +28,26 @@ export function userMessage(text: string, attachments: AttachmentView[] = []): H
           ),
         )
       : null,
-    text ? h("div", { class: "bubble" }, text) : null,
+    text ? longTextBubble(text) : null,
   );
+}
+
+/** Past this many characters or lines a message starts collapsed, with "Show all". */
+const COLLAPSE_CHARS = 3000;
+const COLLAPSE_LINES = 40;
+
+function longTextBubble(text: string): HTMLElement {
+  const bubble = h("div", { class: "bubble" }, text);
+  const lines = text.split("\n").length;
+  if (text.length <= COLLAPSE_CHARS && lines <= COLLAPSE_LINES) return bubble;
+  bubble.classList.add("msg-collapsed");
+  const toggle = h("button", { type: "button", class: "btn btn-ghost btn-sm show-all", "aria-expanded": "false" }, `Show all (${lines.toLocaleString("en-US")} lines, ${text.length.toLocaleString("en-US")} characters)`);
+  toggle.addEventListener("click", () => {
+    const open = bubble.classList.toggle("msg-collapsed") === false;
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Show less" : `Show all (${lines.toLocaleString("en-US")} lines, ${text.length.toLocaleString("en-US")} characters)`;
+  });
+  return h("div", { class: "bubble-wrap" }, bubble, toggle);
 }
 
 interface TextBlock {

@@ -10,6 +10,7 @@ import type { AgentInfo, Checkpoint, ModelInfo, PendingApproval, SystemInfo } fr
 import type { McpServerList } from "../../src/core/mcp/schema";
 import { AgentsView } from "./agents";
 import { Approvals } from "./approvals";
+import { Notices } from "./notices";
 import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
 import { MemoriesPanel } from "./memories";
@@ -31,6 +32,7 @@ export class Workspace {
   private readonly sidebar: Sidebar;
   private readonly composer: Composer;
   private readonly approvals: Approvals;
+  private readonly notices: Notices;
   private readonly checkpoints: Checkpoints;
   private readonly directories: WorkingDirectories;
   private readonly router: Router;
@@ -130,7 +132,8 @@ export class Workspace {
 
     const scrim = h("div", { class: "scrim", "aria-hidden": "true" });
     scrim.addEventListener("click", () => this.setSidebar(false));
-    const main = h("main", { class: "main" }, topbar, this.thread, h("div", { class: "composer-wrap" }, this.jumpBtn, composer.el));
+    this.notices = new Notices(api, (root) => this.composer.setDefaultRoot(root));
+    const main = h("main", { class: "main" }, topbar, this.notices.el, this.thread, h("div", { class: "composer-wrap" }, this.jumpBtn, composer.el));
     acceptDroppedFiles(main, (files) => composer.acceptDrop(files));
     this.el = h("div", { class: "app", "data-sidebar": isWide() ? "open" : "closed" }, sidebar.el, scrim, main, this.checkpoints.panel.el, this.memories.el, this.turns.announcer);
   }
@@ -140,6 +143,7 @@ export class Workspace {
     document.addEventListener("keydown", this.onKeyDown);
     this.router.start();
     void this.probeFeatures();
+    void this.notices.start();
   }
 
   dispose(): void {
