@@ -185,3 +185,43 @@ describe("theme and accessibility", () => {
     }, T);
   }
 });
+
+describe("usage view", () => {
+  test("tokens per day as stacked bars, split by model or agent, tokens or cost, with the numbers in a table", async () => {
+    up.script({ key: "[usage]", text: "Counted.", usage: { input: 1200, output: 300 } });
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "Count me [usage]");
+    await page.getByRole("button", { name: "Usage", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Usage" });
+    const chart = dialog.getByRole("img", { name: /Tokens per day over 30 days, split by model/ });
+    await chart.waitFor();
+    const today = new Date().toISOString().slice(0, 10);
+    const bars = chart.locator(`rect[data-date="${today}"]`);
+    expect(await bars.count()).toBeGreaterThanOrEqual(1);
+    expect(await bars.first().locator("title").textContent()).toMatch(/tokens$/);
+    // The summary counts at least this turn (other tests of this file add theirs).
+    const tokens = Number((await dialog.locator(".usage-summary strong").first().textContent())!.replace(/[^0-9.]/g, ""));
+    expect(tokens).toBeGreaterThan(0);
+    expect(await dialog.getByRole("list", { name: "Models" }).textContent()).toContain("test-model");
+    await shot(page, "h18-07-usage-tokens-by-model");
+    expect(await axeViolations(page)).toEqual([]);
+
+    await dialog.getByRole("radiogroup", { name: "Split by" }).getByRole("radio", { name: "Agent" }).check();
+    await dialog.getByRole("radiogroup", { name: "Show" }).getByRole("radio", { name: "Cost" }).check();
+    // The test model has no prices: said so, instead of an empty chart.
+    await dialog.getByText(/No cost recorded: these models have no prices/).waitFor();
+    await dialog.getByRole("radiogroup", { name: "Show" }).getByRole("radio", { name: "Tokens" }).check();
+    await dialog.getByRole("img", { name: /Tokens per day over 30 days, split by agent/ }).waitFor();
+    expect(await dialog.getByRole("list", { name: "Agents" }).textContent()).toContain("default");
+    await dialog.getByText("Numbers per day").click();
+    expect(await dialog.locator("table tbody tr").count()).toBeGreaterThanOrEqual(1);
+    await dialog.getByRole("radiogroup", { name: "Range" }).getByRole("radio", { name: "7 days" }).check();
+    await dialog.getByRole("img", { name: /over 7 days/ }).waitFor();
+    await shot(page, "h18-08-usage-by-agent-7-days");
+    await dialog.getByRole("button", { name: "Close usage" }).click();
+    expect(await page.getByRole("dialog").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await closeContexts();
+  }, T);
+});
