@@ -11,7 +11,6 @@ import type { McpServerList } from "../../src/core/mcp/schema";
 import { AgentsView } from "./agents";
 import { Approvals } from "./approvals";
 import { Notices } from "./notices";
-import { directoryProblem } from "./directory-check";
 import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
 import { MemoriesPanel } from "./memories";
@@ -79,7 +78,7 @@ export class Workspace {
       },
     });
     this.approvals = new Approvals(api);
-    this.directories = new WorkingDirectories(this.composer, () => this.router.current, (dir) => directoryProblem(api, dir));
+    this.directories = new WorkingDirectories(this.composer, () => this.router.current);
     const { sidebar, composer, approvals, directories } = this;
     this.router = new Router({
       api,
