@@ -3,7 +3,9 @@
 // changing them is for admin keys (403 for a user key).
 import { Elysia } from "elysia";
 import type { Core } from "../src/core";
-import { ExecutionModeChanged, RootChanged, RootPath, RootsConfig } from "../src/core/fs/schema";
+import { realpathSync } from "node:fs";
+import { DirectoryChecked, DirectoryToCheck, ExecutionModeChanged, RootChanged, RootPath, RootsConfig } from "../src/core/fs/schema";
+import { assertDirectory } from "../src/core/fs/roots";
 import { badRequest } from "../src/core/kernel/errors";
 import { adminOnly } from "../src/http/auth";
 import { ErrorEnvelope } from "../src/http/schemas";
@@ -26,6 +28,18 @@ export const systemConfigPlugin = (core: Core) => {
       {
         response: { 200: RootsConfig },
         detail: { summary: "Current runtime roots and execution mode" },
+      },
+    )
+    .post(
+      "/api/v1/system/config/check-directory",
+      ({ body }) => ({ valid: true as const, path: realpathSync(assertDirectory(body.path, "directory")) }),
+      {
+        body: DirectoryToCheck,
+        response: { 200: DirectoryChecked, 400: ErrorEnvelope },
+        detail: {
+          summary: "Check a folder a chat may work in",
+          description: "The test a chat's `directory` passes when it binds its session: 400 saying why when the path does not exist or is not a directory. Changes nothing.",
+        },
       },
     )
     .post(

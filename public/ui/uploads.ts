@@ -60,6 +60,8 @@ export class WorkingDirectories {
   constructor(
     private readonly composer: Composer,
     private readonly current: () => ConversationView,
+    /** Why a chosen folder cannot be used (checked when it is chosen), or undefined. */
+    private readonly problemOf: (dir: string) => Promise<string | undefined> = async () => undefined,
   ) {}
 
   of(view: ConversationView): string | null {
@@ -76,6 +78,7 @@ export class WorkingDirectories {
       placeholder: "/home/me/projects/my-app",
       hint: "A chat is bound to its folder by its first message; it cannot move to another folder afterwards.",
       confirmLabel: "Save",
+      check: (value) => (value.trim() ? this.problemOf(value.trim()) : Promise.resolve(undefined)),
     });
     if (value === null) return;
     const dir = value.trim() || null;

@@ -11,10 +11,10 @@ import type { McpServerList } from "../../src/core/mcp/schema";
 import { AgentsView } from "./agents";
 import { Approvals } from "./approvals";
 import { Notices } from "./notices";
+import { directoryProblem } from "./directory-check";
 import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
 import { MemoriesPanel } from "./memories";
-import { UsageView } from "./usage";
 import { Composer } from "./composer";
 import { draftView, type ConversationView } from "./conversation";
 import type { TurnCallbacks } from "./messages";
@@ -64,7 +64,6 @@ export class Workspace {
       onDelete: (c) => void this.router.remove(c),
       onSignOut,
       onClose: () => this.setSidebar(false),
-      onUsage: () => void new UsageView(api).open(),
     });
     this.composer = new Composer({
       onSend: (text, attachments) => this.turns.send(text, attachments),
@@ -78,7 +77,7 @@ export class Workspace {
       },
     });
     this.approvals = new Approvals(api);
-    this.directories = new WorkingDirectories(this.composer, () => this.router.current);
+    this.directories = new WorkingDirectories(this.composer, () => this.router.current, (dir) => directoryProblem(api, dir));
     const { sidebar, composer, approvals, directories } = this;
     this.router = new Router({
       api,

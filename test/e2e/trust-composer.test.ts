@@ -125,3 +125,22 @@ test("Retry only when a retry can help", async () => {
   expect(await page.locator(".error-block").nth(1).getByRole("button", { name: "Retry" }).count()).toBe(1);
   await page.close();
 }, T);
+
+test("the directory dialog checks the folder when it is chosen", async () => {
+  const page = await open(app);
+  await page.getByRole("button", { name: /^Set working directory/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Working directory" });
+  await dialog.getByRole("textbox").fill("/no/such/folder-here");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  const problem = dialog.getByRole("alert");
+  await problem.waitFor();
+  expect(await problem.textContent()).toContain("/no/such/folder-here does not exist");
+  expect(await dialog.isVisible()).toBe(true);
+  await page.screenshot({ path: join(SHOTS, "trust-directory-invalid.png") });
+  // a real folder is accepted and the dialog closes
+  await dialog.getByRole("textbox").fill(app.projectRoot);
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: `Working directory: ${app.projectRoot}` }).waitFor();
+  expect(await dialog.count()).toBe(0);
+  await page.close();
+}, T);

@@ -1,6 +1,7 @@
 // /ready and /ready/all ask the provider (a cached GET of its model list, short timeout): a dead upstream or a refused
 // key is 503 with what to check, instead of "ready" from the configuration alone.
 import { afterAll, expect, test } from "bun:test";
+import { realpathSync } from "node:fs";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream } from "../support/upstream";
 
@@ -39,4 +40,15 @@ test("a provider that refuses the key: 503 naming the variable", async () => {
   } finally {
     await up.close();
   }
+});
+
+test("POST /api/v1/system/config/check-directory: the folder as it will be bound, or 400 saying why", async () => {
+  const app = await startTestApp();
+  apps.push(app);
+  const ok = await app.request("/api/v1/system/config/check-directory", { method: "POST", json: { path: app.projectRoot } });
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toEqual({ valid: true, path: realpathSync(app.projectRoot) });
+  const missing = await app.request("/api/v1/system/config/check-directory", { method: "POST", json: { path: "/no/such/dir" } });
+  expect(missing.status).toBe(400);
+  expect(((await missing.json()) as { error: { message: string } }).error.message).toContain("/no/such/dir does not exist");
 });

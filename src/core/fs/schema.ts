@@ -16,3 +16,7 @@ export const RootPath = T.Optional(T.Object({ path: T.Optional(T.Unknown({ descr
 export const RootChanged = T.Object({ status: T.Literal("success"), message: T.String(), path: T.String(), active_root: T.String() });
 
 export const ExecutionModeChanged = T.Object({ status: T.Literal("success"), message: T.String(), execution_mode: ExecutionMode, active_root: T.String() });
+
+/** A folder a chat may be bound to, checked before the first message (the same test the binding makes). */
+export const DirectoryToCheck = T.Object({ path: T.String({ minLength: 1, maxLength: 4096, description: "Absolute path on the server" }) });
+export const DirectoryChecked = T.Object({ valid: T.Literal(true), path: T.String({ description: "The folder as the chat will be bound to it (absolute, links resolved)" }) });
