@@ -15,6 +15,7 @@ import { directoryProblem } from "./directory-check";
 import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
 import { MemoriesPanel } from "./memories";
+import { UsageView } from "./usage";
 import { Composer } from "./composer";
 import { draftView, type ConversationView } from "./conversation";
 import type { TurnCallbacks } from "./messages";
@@ -64,6 +65,7 @@ export class Workspace {
       onDelete: (c) => void this.router.remove(c),
       onSignOut,
       onClose: () => this.setSidebar(false),
+      onUsage: () => void new UsageView(api).open(),
     });
     this.composer = new Composer({
       onSend: (text, attachments) => this.turns.send(text, attachments),
