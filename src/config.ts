@@ -183,6 +183,8 @@ const FileSchema = T.Object(
           /** First retry delay; it doubles per attempt. */
           retry_base_ms: T.Optional(T.Integer({ minimum: 0 })),
           context_strategy: T.Optional(T.Union([T.Literal("trim"), T.Literal("summarize")])),
+          /** After a conversation's first exchange, one short model call names it (default true). */
+          auto_title: T.Optional(T.Boolean()),
         },
         { additionalProperties: false },
       ),
@@ -334,6 +336,8 @@ export interface Config {
     /** First retry delay of an upstream call; it doubles per attempt. */
     retryBaseMs: number;
     contextStrategy: "trim" | "summarize";
+    /** The model names a conversation after its first exchange (PENGUIN_AUTO_TITLE=0 turns it off). */
+    autoTitle: boolean;
   };
   permissions: {
     mode: "default" | "read-only";
@@ -606,6 +610,7 @@ export function loadConfig(options: { env?: Record<string, string | undefined>; 
       maxRetries: file.engine?.max_retries ?? 2,
       retryBaseMs: tuning(env.PENGUIN_RETRY_BASE_MS, (n) => n >= 0) ?? file.engine?.retry_base_ms ?? 500,
       contextStrategy: file.engine?.context_strategy ?? "trim",
+      autoTitle: env.PENGUIN_AUTO_TITLE !== undefined ? !/^(0|false|no|off)$/i.test(env.PENGUIN_AUTO_TITLE) : (file.engine?.auto_title ?? true),
     },
     permissions: {
       mode: file.permissions?.mode ?? "default",

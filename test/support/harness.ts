@@ -43,6 +43,8 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     HOST: "127.0.0.1",
     PORT: "0",
     PENGUIN_RATE_LIMIT_RPM: "0",
+    // Titles by the model are an extra upstream request after a first exchange: only the tests that script it want it.
+    PENGUIN_AUTO_TITLE: "0",
     ...options.env,
   };
   const config = loadConfig({ env, cwd: projectRoot });

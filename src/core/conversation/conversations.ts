@@ -294,6 +294,11 @@ export class Conversations {
     this.bus?.publish("conversation.deleted", { conversation_id: id, session_id: row.sessionId, agent_id: row.agentId });
   }
 
+  /** Replaces the title only while it is still `from` (a rename in between wins); true when it changed. */
+  retitle(id: string, from: string, to: string): boolean {
+    return this.db.update(conversations).set({ title: to }).where(and(eq(conversations.id, id), eq(conversations.title, from))).returning({ id: conversations.id }).all().length > 0;
+  }
+
   setMetadata(id: string, metadata: Record<string, unknown>): void {
     this.db.update(conversations).set({ metadata }).where(eq(conversations.id, id)).run();
   }

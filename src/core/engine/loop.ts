@@ -12,6 +12,7 @@ import { Interrupted, type EngineHost, type PreparedTurn, type TurnState } from 
 import { ModelInput } from "./prepare";
 import type { TurnUsage } from "./schema";
 import type { TurnResult } from "./turn";
+import { isFirstExchange, writeTitle } from "./titles";
 
 export async function runPreparedTurn(host: EngineHost, turn: PreparedTurn, signal: AbortSignal): Promise<TurnResult> {
   const { conversations } = host;
@@ -70,6 +71,8 @@ function finish(host: EngineHost, turn: PreparedTurn, state: TurnState, createdA
   const response = state.texts.filter(Boolean).join("\n\n");
   const reasoning = state.reasonings.filter(Boolean).join("\n\n");
   host.log.debug("turn finished", { turn_id: turn.id, iterations: state.iterations, tools: state.actions.length, ...usage, interrupted: state.interrupted });
+  // After the first exchange the model names the conversation, in the background.
+  if (host.config.engine.autoTitle && !state.interrupted && response.trim() && isFirstExchange(turn)) void writeTitle(host, turn, response);
   turn.emit({
     event: "complete",
     data: {
