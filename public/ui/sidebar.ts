@@ -14,6 +14,8 @@ export interface SidebarActions {
   onClose(): void;
   /** Opens the usage view (tokens and cost over time). */
   onUsage?(): void;
+  /** The list should be fetched again (a new conversation's title is being written by the model). */
+  onStale?(): void;
 }
 
 export const conversationTitle = (c: Partial<Pick<ConversationSummary, "title">>) => (c.title && c.title.trim()) || "New conversation";
@@ -71,7 +73,23 @@ export class Sidebar {
     this.search.focus();
   }
 
+  /** New conversations already watched for their model-written title. */
+  private readonly titleWatch = new Set<string>();
+
+  /**
+   * After a conversation's first exchange the server asks the model for a title in the background: fetch the list
+   * again a little later, once per new conversation, so the title appears without a reload.
+   */
+  private watchTitles(list: ConversationSummary[]): void {
+    if (!this.actions.onStale) return;
+    const fresh = list.filter((c) => c.message_count >= 2 && c.message_count <= 8 && !c.archived && !this.titleWatch.has(c.conversation_id) && Date.now() - (toDate(c.created_at)?.getTime() ?? 0) < 120_000);
+    if (!fresh.length) return;
+    for (const c of fresh) this.titleWatch.add(c.conversation_id);
+    for (const delay of [1500, 4000]) setTimeout(() => this.actions.onStale?.(), delay);
+  }
+
   setConversations(list: ConversationSummary[]): void {
+    this.watchTitles(list);
     this.loaded = true;
     this.error = "";
     this.conversations = [...list].sort((a, b) => (toDate(b.last_active ?? b.created_at)?.getTime() ?? 0) - (toDate(a.last_active ?? a.created_at)?.getTime() ?? 0));

@@ -66,6 +66,7 @@ export class Workspace {
       onSignOut,
       onClose: () => this.setSidebar(false),
       onUsage: () => void new UsageView(api).open(),
+      onStale: () => void this.router.refreshList(),
     });
     this.composer = new Composer({
       onSend: (text, attachments) => this.turns.send(text, attachments),

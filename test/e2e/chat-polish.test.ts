@@ -225,3 +225,33 @@ describe("usage view", () => {
     await closeContexts();
   }, T);
 });
+
+describe("titles by the model", () => {
+  test("the sidebar shows the first prompt, then the model's title without a reload; rename still works", async () => {
+    const titled = await startTestApp({ env: { PENGUIN_MODEL: "openai/test-model", OPENAI_API_KEY: "x", OPENAI_BASE_URL: up.openaiBaseUrl, PENGUIN_RETRY_BASE_MS: "5", PENGUIN_AUTO_TITLE: "1" } });
+    try {
+      up.script(
+        { key: "[title-ui]", match: (r) => !JSON.stringify(r.body?.messages?.[0] ?? "").includes("You name chat conversations"), text: "Start with the schema, then the API." },
+        { match: (r) => JSON.stringify(r.body?.messages?.[0] ?? "").includes("You name chat conversations") && JSON.stringify(r.body).includes("title-ui"), text: "Planning the billing service", delayMs: 300 },
+      );
+      const page = await newPage();
+      await page.goto(`${titled.url}/#token=${encodeURIComponent(titled.key)}`);
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      await send(page, "Where do I start with the new billing service? [title-ui]");
+      const nav = page.getByRole("navigation", { name: "Conversations" });
+      await nav.getByRole("link", { name: "Planning the billing service" }).waitFor({ timeout: 8000 });
+      await shot(page, "h18-09-model-title");
+      await nav.getByRole("button", { name: "Rename “Planning the billing service”" }).click();
+      const input = page.getByRole("textbox", { name: "Conversation title" });
+      await input.fill("Billing, step one");
+      await input.press("Enter");
+      await nav.getByRole("link", { name: "Billing, step one" }).waitFor();
+      const id = (await nav.locator(".conv-item").first().getAttribute("data-id"))!;
+      const stored = await titled.request(`/api/v1/conversations/${id}`).then((r) => r.json() as Promise<{ title: string }>);
+      expect(stored.title).toBe("Billing, step one");
+      await closeContexts();
+    } finally {
+      await titled.close();
+    }
+  }, T);
+});
