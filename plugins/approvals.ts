@@ -9,6 +9,8 @@ import {
   ApprovalRequest,
   ApprovalRequestParams,
   Approved,
+  DecidedApprovals,
+  DecidedApprovalsQuery,
   Denied,
   GrantsCleared,
   PendingApprovals,
@@ -48,6 +50,14 @@ export const approvalsPlugin = (core: Core) =>
       query: PendingApprovalsQuery,
       response: { 200: PendingApprovals },
       detail: { summary: "List pending approval requests", description: "Oldest first; `session_id` limits the list to one session." },
+    })
+    .get("/api/v1/approvals/decided", ({ query, request }) => ({ approvals: core.approvals.decided(query.conversation_id, callerOf(request)) }), {
+      query: DecidedApprovalsQuery,
+      response: { 200: DecidedApprovals },
+      detail: {
+        summary: "A conversation's decided approval requests",
+        description: "Approved, denied, expired and cancelled requests of one conversation, oldest first, so a client can show the decisions in the thread after a reload. A user key sees its own.",
+      },
     })
     .post(
       "/api/v1/approvals/pre-approve",

@@ -259,3 +259,32 @@ export class Approvals {
     void this.refresh();
   }
 }
+
+/** Whether a stored decision is about this tool card's call (the path or command the card shows). */
+function decisionMatches(card: HTMLElement, decision: PendingApproval): boolean {
+  if (card.dataset.toolName !== decision.tool_name) return false;
+  const target = (card.dataset.toolTarget ?? "").replace(/^\.\//, "");
+  if (!target) return false;
+  return decision.resource === target || decision.resource.endsWith("/" + target);
+}
+
+/** After a reload: each decided approval of the conversation shown again, resolved, after the call it was about. */
+export async function restoreDecisions(api: Api, thread: HTMLElement, conversationId: string): Promise<void> {
+  let decided: (PendingApproval & { status: string; scope: string | null })[];
+  try {
+    decided = (await api.get<{ approvals: typeof decided }>(`/api/v1/approvals/decided?conversation_id=${encodeURIComponent(conversationId)}`, { silent401: true })).approvals;
+  } catch {
+    return; // an older server: the thread shows the calls' outcomes only
+  }
+  const used = new Set<Element>();
+  for (const decision of decided) {
+    if (thread.querySelector(`[data-approval-id="${CSS.escape(decision.id)}"]`)) continue; // already shown live
+    const cards = [...thread.querySelectorAll<HTMLElement>(".tool[data-tool-name]")];
+    const card = cards.find((c) => !used.has(c) && decisionMatches(c, decision));
+    if (!card) continue;
+    used.add(card);
+    const shown = approvalCard(decision, async () => {});
+    shown.resolve(decision.status, decision.scope ?? undefined);
+    card.after(shown.el);
+  }
+}

@@ -135,7 +135,9 @@ export class AssistantTurn {
     this.reasoningBlock = null;
     r.el.classList.remove("active");
     const ms = Date.now() - r.started;
-    r.label.textContent = !this.live ? "Thought process" : ms < 1000 ? "Thought for a moment" : `Thought for ${duration(ms)}`;
+    // the same label live and after a reload (the duration is not stored); live, the time is in the tooltip
+    r.label.textContent = "Thought process";
+    if (this.live) r.el.title = ms < 1000 ? "Thought for a moment" : `Thought for ${duration(ms)}`;
   }
 
   progress(iteration: number, max: number): void {

@@ -2,6 +2,7 @@
 // back/forward and reload work. Views are kept per conversation, so leaving a running turn and coming back finds
 // it still streaming. The sidebar's list of conversations (refresh, rename, delete) is kept here as well.
 import { ApiError, isMissingRoute, type Api } from "../lib/api";
+import { restoreDecisions } from "./approvals";
 import type { ConversationDetail, ConversationSummary } from "../lib/types";
 import { loadingView, renderHistory, showLoadFailure, type ConversationView } from "./conversation";
 import { confirmDialog } from "./dialogs";
@@ -99,6 +100,7 @@ export class Router {
       view.sessionId = detail.session_id;
       this.host.directories.remember(id, detail.directory);
       renderHistory(view, detail, this.host.turnCallbacks(view));
+      void restoreDecisions(this.host.api, view.el, id); // approved/denied records stay in the thread
       view.state = "ready";
       await this.host.reattach(view, detail);
     } catch (e) {

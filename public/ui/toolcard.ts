@@ -79,7 +79,8 @@ export class ToolCard {
       this.outputLabel,
       this.outputEl,
     );
-    this.el = h("div", { class: "tool", "data-tool-id": id }, this.head, this.previewEl, this.details);
+    // name and target let a stored approval decision find its call again after a reload
+    this.el = h("div", { class: "tool", "data-tool-id": id, "data-tool-name": name, "data-tool-target": summarize(parsed) }, this.head, this.previewEl, this.details);
     this.head.addEventListener("click", () => this.toggle());
     this.setStatus("running");
   }

@@ -72,6 +72,14 @@ test("a patch_file approval shows the coloured diff; after approval the card sho
   await card.getByRole("button", { name: /patch_file/ }).click();
   expect(await card.locator(".tool-details .diff-add").count()).toBe(1);
   await page.screenshot({ path: join(SHOTS, "trust-toolcard-diff.png") });
+
+  // after a reload the decision is still in the thread, after the call it was about
+  await page.reload();
+  const record = page.locator('.approval[data-state="approved"]');
+  await record.waitFor();
+  expect(await record.locator(".approval-head").textContent()).toContain("Approved once");
+  expect(await record.evaluate((el) => (el.previousElementSibling as HTMLElement | null)?.dataset.toolName)).toBe("patch_file");
+  await page.screenshot({ path: join(SHOTS, "trust-approval-after-reload.png") });
   await page.close();
 }, T);
 
@@ -102,5 +110,10 @@ test("a new file is all added lines, collapsed with its line count; a command sh
   await page.screenshot({ path: join(SHOTS, "trust-approval-command.png") });
   await cmd.getByRole("button", { name: "Approve “rm -rf build” for this session" }).click();
   await cmd.locator(".approval-head").filter({ hasText: "Approved “rm -rf build” for this session" }).waitFor();
+  await page.locator(".msg-assistant").last().and(page.locator(":not(.streaming)")).waitFor();
+  // the denial and the session grant survive a reload, in words
+  await page.reload();
+  await page.locator('.approval[data-state="denied"]').waitFor();
+  await page.locator(".approval-head").filter({ hasText: "Approved “rm -rf build” for this session" }).waitFor();
   await page.close();
 }, T);

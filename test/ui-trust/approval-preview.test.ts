@@ -36,6 +36,11 @@ describe("approval previews", () => {
     expect(readFileSync(join(app.projectRoot, "notes.txt"), "utf8")).toBe("one\nTWO\nthree\n");
     // once decided, the preview is no longer kept
     expect((await (await app.request(`/api/v1/approvals/${required.request_id}`)).json()).diff).toBeUndefined();
+    // the decision is listed for its conversation (what the thread shows after a reload); not for another one
+    const conversationId = (await (await app.request(`/api/v1/approvals/${required.request_id}`)).json()).conversation_id;
+    const decided = (await (await app.request(`/api/v1/approvals/decided?conversation_id=${conversationId}`)).json()).approvals;
+    expect(decided.map((a: any) => [a.id, a.status, a.scope])).toEqual([[required.request_id, "approved", "once"]]);
+    expect((await (await app.request("/api/v1/approvals/decided?conversation_id=someone-else")).json()).approvals).toEqual([]);
     ws.close();
   });
 

@@ -4,7 +4,7 @@
 // cancelled. Approving with scope `session` or `pattern` (or pre-approving) records a grant that turns later
 // `ask` decisions for the same session into allows. A request belongs to the user whose turn raised it (another
 // `user` key gets 404 for it); every decision and grant records who made it.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, ne } from "drizzle-orm";
 import { basename, dirname, join } from "node:path";
 import type { Bus } from "../kernel/bus";
 import type { Config } from "../../config";
@@ -195,6 +195,17 @@ export class Approvals {
       owner !== undefined ? eq(approvalRequests.owner, owner) : undefined,
     );
     return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).all().map((r) => this.view(r));
+  }
+
+  /** A conversation's decided requests, oldest first (what its thread shows after a reload); a `user` sees its own. */
+  decided(conversationId: string, viewer?: Viewer): ApprovalRequest[] {
+    const owner = ownerLimit(viewer);
+    const where = and(
+      eq(approvalRequests.conversationId, conversationId),
+      ne(approvalRequests.status, "pending"),
+      owner !== undefined ? eq(approvalRequests.owner, owner) : undefined,
+    );
+    return this.db.select().from(approvalRequests).where(where).orderBy(asc(approvalRequests.createdAt)).limit(1000).all().map((r) => this.view(r));
   }
 
   get(id: string, viewer?: Viewer): ApprovalRequest {

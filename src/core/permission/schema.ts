@@ -107,6 +107,10 @@ export const ApprovalGrant = Type.Object({
 export type ApprovalGrant = Static<typeof ApprovalGrant>;
 
 export const PendingApprovalsQuery = Type.Object({ session_id: Type.Optional(Id) });
+export const DecidedApprovalsQuery = Type.Object({ conversation_id: Id });
+export const DecidedApprovals = Type.Object({
+  approvals: Type.Array(ApprovalRequest, { description: "Oldest first: every request of the conversation that is no longer pending (approved, denied, expired, cancelled)" }),
+});
 export const PendingApprovals = Type.Object({ pending: Type.Array(PendingApproval) });
 export const ApprovalRequestParams = Type.Object({ request_id: Id });
 export const SessionParams = Type.Object({ session_id: Id });
