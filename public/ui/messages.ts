@@ -216,7 +216,7 @@ export class AssistantTurn {
         retryBtn,
       ),
     );
-    this.changed();
+    this.showFooter(""); // what did arrive can still be copied
   }
 
   get text(): string {

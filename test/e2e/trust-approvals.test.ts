@@ -117,3 +117,30 @@ test("a new file is all added lines, collapsed with its line count; a command sh
   await page.locator(".approval-head").filter({ hasText: "Approved “rm -rf build” for this session" }).waitFor();
   await page.close();
 }, T);
+
+test("a request from another session waits behind the badge with its diff and is answered from this tab", async () => {
+  writeFileSync(join(app.projectRoot, "other.txt"), "alpha\n");
+  up.script(
+    { key: "[elsewhere]", toolCalls: [{ id: "c9", name: "write_file", arguments: { path: "other.txt", content: "beta\n" } }] },
+    { key: "[elsewhere]", text: "Rewrote it." },
+  );
+  // a turn started by a script over REST, in a session no page has open
+  const reply = app.request("/api/v1/chat/message", { method: "POST", json: { text: "rewrite other.txt [elsewhere]", session_id: "script-session" } });
+  const page = await open();
+  const badge = page.getByRole("button", { name: "Pending approvals (1)" });
+  await badge.waitFor({ timeout: 15_000 });
+  await badge.click();
+  const panel = page.getByRole("dialog", { name: "Pending approvals" });
+  const prompt = panel.getByRole("group", { name: "Approval required for write_file" });
+  await prompt.locator(".diff-del").filter({ hasText: "-alpha" }).waitFor();
+  await prompt.locator(".diff-add").filter({ hasText: "+beta" }).waitFor();
+  await panel.getByRole("link", { name: "Open its conversation" }).waitFor();
+  await page.screenshot({ path: join(SHOTS, "trust-pending-elsewhere.png") });
+  await prompt.getByRole("button", { name: "Approve once" }).click();
+  const res = await reply;
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { response: string }).response).toBe("Rewrote it.");
+  expect(readFileSync(join(app.projectRoot, "other.txt"), "utf8")).toBe("beta\n");
+  await page.getByRole("button", { name: "Pending approvals (none)" }).waitFor();
+  await page.close();
+}, T);
