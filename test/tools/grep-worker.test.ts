@@ -43,7 +43,8 @@ async function healthDelays(): Promise<number[]> {
 test("a ReDoS pattern times out with a hint while /health keeps answering, and its thread is stopped", async () => {
   const started = performance.now();
   const pending = grep({ pattern: REDOS, path: "evil.txt" });
-  expect(Math.max(...(await healthDelays()))).toBeLessThan(150);
+  // a blocked event loop would hold /health for seconds (about one per evil line); a loaded machine adds tens of ms
+  expect(Math.max(...(await healthDelays()))).toBeLessThan(750);
   const r = await pending;
   expect(r.status).toBe("error");
   expect(r.output).toContain("grep_search timed out after");
