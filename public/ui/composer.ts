@@ -147,9 +147,10 @@ export class Composer {
   setDirectory(directory: string | null): void {
     this.directory = directory;
     const root = this.defaultRoot;
-    this.dirLabel.textContent = directory ? truncate(basename(directory), 28) : root ? truncate(basename(root) || root, 28) : "Directory";
+    // Whole names (CSS cuts them short): the button's accessible name then contains what it shows (WCAG 2.5.3).
+    this.dirLabel.textContent = directory ? basename(directory) : root ? basename(root) || root : "Directory";
     this.dirButton.classList.toggle("set", Boolean(directory));
-    this.dirButton.setAttribute("aria-label", directory ? `Working directory: ${directory}` : root ? `Set working directory (now the project root ${root})` : "Set working directory");
+    this.dirButton.setAttribute("aria-label", directory ? `Working directory: ${directory}` : root ? `Set working directory (now the project root ${root}), current folder ${this.dirLabel.textContent}` : "Set working directory");
     this.dirButton.title = directory ?? (root ? `Project root: ${root}. Choose another folder for this chat.` : "Working directory for this chat (default: the server's project root)");
   }
 

@@ -16,6 +16,7 @@ import { Checkpoints } from "./checkpoints";
 import { McpServers } from "./mcp";
 import { MemoriesPanel } from "./memories";
 import { UsageView } from "./usage";
+import { Branching } from "./branching";
 import { Composer } from "./composer";
 import { draftView, type ConversationView } from "./conversation";
 import type { TurnCallbacks } from "./messages";
@@ -140,6 +141,7 @@ export class Workspace {
     const main = h("main", { class: "main" }, topbar, this.notices.el, this.thread, h("div", { class: "composer-wrap" }, this.jumpBtn, composer.el));
     acceptDroppedFiles(main, (files) => composer.acceptDrop(files));
     this.el = h("div", { class: "app", "data-sidebar": isWide() ? "open" : "closed" }, sidebar.el, scrim, main, this.checkpoints.panel.el, this.memories.el, this.turns.announcer);
+    new Branching({ api, router: this.router, thread: this.threadInner, send: (text) => this.turns.send(text, []) });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────

@@ -67,9 +67,9 @@ async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {}))));
   await page.addScriptTag({ content: AXE });
   const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (window as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; html: string }[] }[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")} (${n.html.slice(0, 160)})`) }));
   });
   return found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.impact} ${v.id}: ${v.targets.join(", ")}`);
 }
@@ -253,5 +253,55 @@ describe("titles by the model", () => {
     } finally {
       await titled.close();
     }
+  }, T);
+});
+
+describe("edit and regenerate as branches", () => {
+  test("regenerate answers the last prompt again in a branch; edit sends the changed prompt in another; the original is kept", async () => {
+    up.script(
+      { key: "[br-1]", text: "First turn answer." },
+      { key: "[br-2]", text: "Original answer." },
+      { key: "[br-2]", text: "Regenerated answer." },
+      { key: "[br-edited]", text: "Answer to the edited prompt." },
+    );
+    const page = await newPage();
+    await signIn(page);
+    await send(page, "Warm up [br-1]");
+    await send(page, "Write the release note [br-2]");
+    const originalUrl = page.url();
+    // Only the last prompt and the last answer carry the buttons.
+    const regen = page.getByRole("button", { name: "Regenerate the answer (as a branch)" });
+    await regen.waitFor();
+    expect(await regen.count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Edit your last message (as a branch)" }).count()).toBe(1);
+    await shot(page, "h18-10-edit-regenerate-buttons");
+    await regen.click();
+    await page.locator(".msg-assistant .md", { hasText: "Regenerated answer." }).waitFor({ timeout: 10_000 });
+    await page.getByRole("button", { name: "Send message" }).waitFor();
+    expect(page.url()).not.toBe(originalUrl);
+    // the branch holds the earlier turn, the prompt once, and the new answer
+    const texts = await page.locator(".conversation:not([hidden]) .msg").allTextContents();
+    expect(texts.filter((t) => t.includes("Write the release note")).length).toBe(1);
+    expect(texts.some((t) => t.includes("First turn answer."))).toBe(true);
+    expect(texts.some((t) => t.includes("Original answer."))).toBe(false);
+    await shot(page, "h18-11-regenerated-branch");
+
+    await page.getByRole("button", { name: "Edit your last message (as a branch)" }).click();
+    const area = page.getByRole("dialog", { name: "Edit your message" }).getByRole("textbox", { name: "Message" });
+    expect(await area.inputValue()).toBe("Write the release note [br-2]");
+    await area.fill("Write the release note, shorter [br-edited]");
+    await page.getByRole("button", { name: "Send as a branch" }).click();
+    await page.locator(".msg-assistant .md", { hasText: "Answer to the edited prompt." }).waitFor({ timeout: 10_000 });
+    await shot(page, "h18-12-edited-branch");
+
+    // Nothing lost: the original conversation still has its answer.
+    const id = decodeURIComponent(originalUrl.split("#/c/")[1]!);
+    const original = await app.request(`/api/v1/conversations/${id}`).then((r) => r.json() as Promise<{ messages: { role: string; content: string }[] }>);
+    expect(original.messages.filter((m) => m.role === "assistant").map((m) => m.content)).toEqual(["First turn answer.", "Original answer."]);
+    const list = await app.request("/api/v1/conversations?limit=500").then((r) => r.json() as Promise<{ conversations: { title: string }[] }>);
+    // Named once each, no "(branch) (branch)" pile-up.
+    expect(list.conversations.map((c) => c.title).filter((t) => t.startsWith("Warm up [br-1]")).sort()).toEqual(["Warm up [br-1]", "Warm up [br-1] (edited)", "Warm up [br-1] (regenerated)"]);
+    expect(pageErrors).toEqual([]);
+    await closeContexts();
   }, T);
 });
