@@ -163,7 +163,9 @@ describe("web UI", () => {
     // Reasoning: present, collapsed.
     const reasoning = answer.locator("details.reasoning");
     expect(await reasoning.getAttribute("open")).toBeNull();
-    expect(await reasoning.locator("summary").textContent()).toContain("Thought for");
+    // the same label as after a reload; the live duration is in the tooltip
+    expect(await reasoning.locator("summary").textContent()).toContain("Thought process");
+    expect(await reasoning.getAttribute("title")).toMatch(/^Thought for/);
     // User message kept its line break; the URL names the conversation; usage is shown.
     expect(await page.locator(".msg-user .bubble").last().textContent()).toBe("Say hi\nwith an example [stream]");
     expect(page.url()).toMatch(/#\/c\/[^/]+$/);

@@ -154,9 +154,9 @@ export async function callModel(host: EngineHost, turn: PreparedTurn, messages: 
   return { content, reasoning, signature, calls };
 }
 
-/** Whether trying again can help: a refused key or a request the provider rejects fails the same way every time. */
+/** Whether trying again can help: a refused key or an unknown model fails the same way until the configuration
+ *  changes. Other failures may pass on another try (a provider's 400 is sometimes about the moment, e.g. load). */
 function providerGuidance(error: ProviderError): ErrorGuidance {
   if (error.status === 401 || error.status === 403 || error.status === 404) return { recoverable: false, suggestedAction: "configure_provider" };
-  if (error.status !== undefined && error.status >= 400 && error.status < 500 && !error.retryable) return { recoverable: false, suggestedAction: "fix_request" };
   return { recoverable: true, suggestedAction: "retry_later" };
 }
