@@ -138,6 +138,7 @@ describe("checkpoints in the drawer", () => {
     expect(archivedTitle).not.toContain("before rollback");
     expect(archivedTitle).toBe(await nav.locator(".conv-group:not(.conv-archived) .conv-title").first().textContent());
     await shot(page, "h18-03-archived-section");
+    expect(await axeViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await closeContexts();
   }, T);
