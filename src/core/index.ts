@@ -37,7 +37,7 @@ import { McpServers } from "./mcp";
 import { AgenticTasks } from "./agentic/agentic";
 import { CommandCatalog } from "./catalog/catalog";
 import { NamedCommands } from "./commands/named";
-import { engineTurnRunner } from "./agentic/runner";
+import { agentTurnRunner } from "./agentic/runner";
 import { Webhooks } from "./webhooks/webhooks";
 
 export interface Core {
@@ -179,13 +179,13 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const usage = new Usage(conversations.repository);
   const projects = new Projects(db);
   const tasks = new Tasks(db, bus, projects, () => core.engine, log, () => core.agents);
-  // Sub-agents run as engine turns; agents a plan may name are the registered ones.
+  // Sub-agents run as turns of their agents through the registry; agents a plan may name are the registered ones.
   const agentic = new AgenticTasks({
     db,
     bus,
     log,
     approvals,
-    runner: engineTurnRunner(() => core.engine),
+    runner: agentTurnRunner((agentId, request) => core.agents.runTurn(agentId, request)),
     settings: () => config.agentic,
     agents: (viewer) => core.agents.list(viewer).filter((a) => !a.paused).map((a) => ({ id: a.id, persona: a.persona })),
     inferenceProblem: () => models.problem(),

@@ -1,8 +1,8 @@
 // The one place an agentic task runs a turn: the planner, each sub-agent and the final combination all go through
-// AgentTurnRunner. Today it is a plain engine turn (each in its own conversation, all in the task's session, so they
-// share its root, sandbox and approval grants, and their approvals reach the task's owner like any other); when the
-// agents registry exists, this is the seam to route them through `core.agents.runTurn` instead.
-import type { Engine, TurnResult } from "../engine/turn";
+// AgentTurnRunner: a turn of the named agent through the agents registry (its persona, model and tools, the
+// max_concurrent_agents limit, paused agents refused), each in its own conversation, all in the task's session, so
+// they share its root, sandbox and approval grants, and their approvals reach the task's owner like any other.
+import type { TurnRequest, TurnResult } from "../engine/turn";
 import type { Viewer } from "../kernel/viewer";
 
 export interface AgentTurn {
@@ -24,10 +24,10 @@ export interface AgentTurnRunner {
   run(turn: AgentTurn): Promise<AgentTurnResult>;
 }
 
-export function engineTurnRunner(engine: () => Engine): AgentTurnRunner {
+export function agentTurnRunner(runTurn: (agentId: string, request: TurnRequest) => Promise<TurnResult>): AgentTurnRunner {
   return {
     run: (turn) =>
-      engine().runTurn({
+      runTurn(turn.agentId, {
         text: turn.text,
         agentId: turn.agentId,
         conversationId: turn.conversationId,
