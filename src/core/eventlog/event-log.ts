@@ -1,7 +1,10 @@
-// The event log: the bus's journal. Every event is written here before any subscriber sees it (one insert, appended
-// in id order), then handed to the live followers (./feed.ts). A stream that reads the log after a client's `since`
-// and then follows, in the same tick, misses nothing and repeats nothing. Events are kept for `retention_hours`
-// (pruned on a timer; the newest is always kept so ids continue from it after a restart).
+// The event log: the bus's journal. Every event is recorded here before any subscriber sees it and handed to the live
+// followers (./feed.ts) at once; rows are written in batches (one transaction per FLUSH_MS, or sooner past
+// MAX_PENDING rows), because a commit per event costs a WAL page and its share of checkpoints on every streamed
+// batch. Every read writes what is pending first, so a stream that reads the log after a client's `since` and then
+// follows, in the same tick, misses nothing and repeats nothing. Events are kept for `retention_hours` (pruned on a
+// timer; the newest is always kept). After a restart ids continue past the newest kept, with room for the few a
+// crash may have sent live but never written, so an id a client has seen is never given to another event.
 // Each event is stamped with its owner (the user whose turn, task or conversation it belongs to), so a `user` key
 // replays and follows only its own.
 import type { Statement } from "bun:sqlite";
@@ -38,6 +41,11 @@ export interface EventLogOptions {
 type Row = { id: number; type: string; at: number; owner: string | null; data: string };
 
 const PRUNE_BATCH = 5_000;
+/** Rows wait at most this long, and at most this many, before they are written. */
+const FLUSH_MS = 50;
+const MAX_PENDING = 500;
+/** Ids skipped at start: more than MAX_PENDING, the most a crash can have sent without writing. */
+const ID_HEADROOM = 1_000;
 const MAX_CACHED_OWNERS = 10_000;
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
@@ -49,6 +57,9 @@ export class EventLog {
   private lookups?: OwnerLookups;
   private readonly owners = new Map<string, string | null>();
   private timer?: ReturnType<typeof setTimeout>;
+  private readonly pending: (string | number | null)[][] = [];
+  private flushTimer?: ReturnType<typeof setTimeout>;
+  private readonly writeAll: (rows: (string | number | null)[][]) => void;
   private writeFailures = 0;
   /** The newest id kept when the log was opened: the bus continues after it. */
   readonly newestAtOpen: number;
@@ -60,7 +71,11 @@ export class EventLog {
   ) {
     const client = db.$client;
     this.insert = client.prepare("INSERT INTO event_log (id, type, at, owner, conversation_id, turn_id, task_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    this.newestAtOpen = this.newest = client.query<{ id: number | null }, []>("SELECT max(id) AS id FROM event_log").get()?.id ?? 0;
+    this.writeAll = client.transaction((rows: (string | number | null)[][]) => {
+      for (const row of rows) this.insert.run(...row);
+    });
+    const kept = client.query<{ id: number | null }, []>("SELECT max(id) AS id FROM event_log").get()?.id;
+    this.newestAtOpen = this.newest = kept ? kept + ID_HEADROOM : 0;
   }
 
   /** The id of the newest event recorded. */
@@ -78,22 +93,34 @@ export class EventLog {
     const data = event.data as Record<string, unknown>;
     const logged: LoggedEvent = { ...event, owner: this.ownerOf(data) };
     this.newest = event.id;
-    try {
-      this.insert.run(event.id, event.type, event.at, logged.owner, text(data.conversation_id), text(data.turn_id), text(data.task_id), JSON.stringify(data));
-    } catch (error) {
-      // Live streams go on; only a replay could miss this event. Said once per run of failures, not per event.
-      if (this.writeFailures++ === 0) this.options.log.error("the event log could not keep an event", { id: event.id, type: event.type, error: String(error) });
-      return this.fanOut(logged);
-    }
-    if (this.writeFailures) {
-      this.options.log.warn("the event log keeps events again", { missed: this.writeFailures });
-      this.writeFailures = 0;
-    }
+    this.pending.push([event.id, event.type, event.at, logged.owner, text(data.conversation_id), text(data.turn_id), text(data.task_id), JSON.stringify(data)]);
+    if (this.pending.length >= MAX_PENDING) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
     this.fanOut(logged);
+  }
+
+  /** Writes the pending rows (in one transaction). Reads call it first, so they always see every recorded event. */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) return;
+    const rows = this.pending.splice(0);
+    try {
+      this.writeAll(rows);
+      if (this.writeFailures) {
+        this.options.log.warn("the event log keeps events again", { missed: this.writeFailures });
+        this.writeFailures = 0;
+      }
+    } catch (error) {
+      // Live streams go on; only a replay could miss these events. Said once per run of failures, not per batch.
+      if (this.writeFailures === 0) this.options.log.error("the event log could not keep events", { from: rows[0]![0], count: rows.length, error: String(error) });
+      this.writeFailures += rows.length;
+    }
   }
 
   /** Events after `since` in scope, oldest first, at most `limit`. */
   read(since: number, scope: EventScope = {}, limit = 500): LoggedEvent[] {
+    this.flush();
     const where = ["id > ?"];
     const params: (string | number)[] = [since];
     const add = (clause: string, value: string | undefined) => {
@@ -117,12 +144,14 @@ export class EventLog {
 
   /** One kept event (undefined once pruned or never kept). */
   event(id: number): LoggedEvent | undefined {
+    this.flush();
     const r = this.db.$client.query<Row, [number]>("SELECT id, type, at, owner, data FROM event_log WHERE id = ?").get(id);
     return r ? { id: r.id, type: r.type as EventType, at: r.at, owner: r.owner, data: JSON.parse(r.data) } : undefined;
   }
 
   /** The oldest id still kept (undefined: the log is empty). */
   oldestId(): number | undefined {
+    this.flush();
     return this.db.$client.query<{ id: number | null }, []>("SELECT min(id) AS id FROM event_log").get()?.id ?? undefined;
   }
 
@@ -155,6 +184,7 @@ export class EventLog {
 
   /** Deletes events older than the retention, in batches, always keeping the newest; returns how many went. */
   async prune(now = Date.now()): Promise<number> {
+    this.flush();
     const cutoff = now - this.options.retentionHours() * 3_600_000;
     const client = this.db.$client;
     // Ids grow with time: the first event young enough bounds everything older (the newest stays regardless).
@@ -185,8 +215,10 @@ export class EventLog {
     tick();
   }
 
+  /** Stops pruning and writes what is pending (at shutdown, before the database closes). */
   stop(): void {
     clearTimeout(this.timer);
+    this.flush();
   }
 
   private fanOut(event: LoggedEvent): void {
