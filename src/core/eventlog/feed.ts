@@ -81,6 +81,8 @@ export class Feed {
       const size = this.options.pageSize ?? 200;
       for (let page = 0; page < PAGES_PER_TICK; page++) {
         if (this.state !== "replaying" || !this.sink.ready()) return;
+        // Nothing recorded after the cursor (a stream that starts with its turn): live at once, without a read.
+        if (this.cursor >= this.log.newestId()) return this.goLive(false);
         const events = this.log.read(this.cursor, this.options.scope, size);
         for (const event of events) {
           if (this.state !== "replaying") return;
