@@ -57,6 +57,7 @@ async function startServerChild(upstreamUrl: string, toml: string): Promise<stri
     PENGUIN_MODEL: "openai/gpt-4o",
     OPENAI_API_KEY: "sk-bench",
     OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+    ...(process.env.BENCH_ENV ? Object.fromEntries(process.env.BENCH_ENV.split(",").map((kv) => kv.split("="))) : {}),
   });
   children.push(server.process);
   return server.url;

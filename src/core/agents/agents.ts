@@ -361,10 +361,10 @@ export class Agents implements AgentProfiles {
   }
 
   private activityChanged(agentId: string): void {
-    const row = this.registry.find(agentId);
-    if (!row) return;
     const active = this.isActive(agentId);
     if ((this.lastActive.get(agentId) ?? false) === active) return;
+    const row = this.registry.find(agentId);
+    if (!row) return;
     this.lastActive.set(agentId, active);
     this.publish(row, active ? "active" : "idle");
   }

@@ -15,7 +15,12 @@ export const MAX_AGENT_DEPTH = 4;
 export const MAX_CHILDREN = 16;
 
 export class AgentRegistry {
-  constructor(private readonly db: Db) {}
+  // Read on every turn (its agent's settings, its activity): prepared once, not rebuilt per call.
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.select().from(agents).where(eq(agents.id, sql.placeholder("id"))).prepare();
+  }
 
   /**
    * Brings the config file's agents into the table: new ones are added, changed ones updated (pause state kept),
@@ -54,7 +59,7 @@ export class AgentRegistry {
   }
 
   find(id: string): AgentRow | undefined {
-    return this.db.select().from(agents).where(eq(agents.id, id)).get();
+    return this.byId.get({ id });
   }
 
   /** In creation order, `default` first. */

@@ -218,7 +218,7 @@ export class Memories {
    */
   async recall(request: { text: string; viewer?: Viewer; signal?: AbortSignal }): Promise<Recalled | undefined> {
     const { recallMaxTokens, recallMaxItems } = this.options.settings;
-    if (recallMaxTokens <= 0) return undefined;
+    if (recallMaxTokens <= 0 || !this.repository.any()) return undefined;
     const found = await this.search.run(request.text, {
       scope: request.viewer ? request.viewer.user : undefined,
       limit: recallMaxItems,

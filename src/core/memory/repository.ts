@@ -39,6 +39,11 @@ export class MemoryRepository {
     return this.db.$client;
   }
 
+  /** Whether any memory is stored at all: every turn asks first, so a server without memories pays no search. */
+  any(): boolean {
+    return this.client.query("SELECT 1 FROM memories LIMIT 1").get() !== null;
+  }
+
   insert(row: Omit<NewMemoryRow, "seq">): MemoryRow {
     return this.db.insert(memories).values(row).returning().get();
   }
