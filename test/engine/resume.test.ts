@@ -194,9 +194,11 @@ describe("SSE resumes with Last-Event-ID", () => {
     expect(up.requests).toHaveLength(1);
   });
 
-  test("resuming after an id that is not a turn's is a 404", async () => {
+  test("resuming after an id that is not a turn's is a 404; no stream is left following the log", async () => {
     const res = await app.request("/v1/chat/stream?since=999999999");
     expect(res.status).toBe(404);
+    // Every stream of the tests above has ended: none is still attached to the event log.
+    await until(() => app.core.eventLog.followerCount === 0, 2000, "every feed to be closed");
   });
 });
 
