@@ -17,7 +17,7 @@ import { newId } from "../src/core/kernel/ids";
 import { createLogger } from "../src/core/kernel/log";
 import { OpenAIEmbedder } from "../src/core/memory/embeddings";
 import { Memories } from "../src/core/memory/memories";
-import { memorySettings } from "../src/core/memory/settings";
+import { memorySettings } from "../src/config/memory";
 import { fingerprintOf } from "../src/core/memory/text";
 import { dot, SignatureIndex, signatureOf } from "../src/core/memory/vectors";
 import { openDatabase } from "../src/core/store/db";

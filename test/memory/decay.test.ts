@@ -7,7 +7,7 @@ import { createEventRegistry } from "../../src/core/kernel/event-registry";
 import { createLogger } from "../../src/core/kernel/log";
 import { Memories } from "../../src/core/memory/memories";
 import { MemoryChanged } from "../../src/core/memory/schema";
-import { memorySettings, type MemoryFileSettings } from "../../src/core/memory/settings";
+import { memorySettings, type MemoryFileSettings } from "../../src/config/memory";
 import { openDatabase } from "../../src/core/store/db";
 
 const DAY = 86_400_000;

@@ -8,7 +8,7 @@ import { createInProcessBus } from "../../src/core/kernel/bus";
 import { createLogger } from "../../src/core/kernel/log";
 import type { Embedder } from "../../src/core/memory/embeddings";
 import { Memories } from "../../src/core/memory/memories";
-import { memorySettings, type MemoryFileSettings } from "../../src/core/memory/settings";
+import { memorySettings, type MemoryFileSettings } from "../../src/config/memory";
 import { openDatabase, type Db } from "../../src/core/store/db";
 import { until } from "../support/chat";
 

@@ -21,7 +21,7 @@ import { iso, isoOrNull } from "../store/values";
 import { checkDeclarations, fillArgv, joinArgv, splitCommandLine } from "./argv";
 import { DEFAULT_COMMANDS, DEFAULTS_VERSION } from "./defaults";
 import type { CatalogCommand, CommandExecution, NewCatalogCommand } from "./schema";
-import type { CatalogSettings } from "./settings";
+import type { CatalogSettings } from "../../config/catalog";
 
 export interface CatalogDeps {
   db: Db;

@@ -8,7 +8,7 @@ import type { CommandCatalog } from "../catalog/catalog";
 import type { TurnRequest, TurnResult } from "../engine/turn";
 import { briefing, type BriefingDeps } from "./briefing";
 import type { CommandDescription, CommandResponse } from "./schema";
-import type { SavedCommand } from "./settings";
+import type { SavedCommand } from "../../config/commands";
 
 export interface NamedCommandDeps extends BriefingDeps {
   catalog: CommandCatalog;

@@ -19,7 +19,7 @@ import { OpenAIEmbedder, type Embedder } from "./embeddings";
 import { MemoryRepository, type MemoryRow, type OwnerScope } from "./repository";
 import { MEMORY_TYPES, type DecayResult, type Memory, type MemoryHit, type MemoryPatch, type MemoryStats, type MemoryType, type MemoryUsed, type NewMemory } from "./schema";
 import { MemorySearch, type Candidate } from "./search";
-import type { MemorySettings } from "./settings";
+import type { MemorySettings } from "../../config/memory";
 import { defaultSummary, fingerprintOf, NEAR_DUPLICATE_WORDS, wordSimilarity } from "./text";
 import type { Db } from "../store/db";
 

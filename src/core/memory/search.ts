@@ -10,7 +10,7 @@ import { EMBED_BATCH, type Embedder } from "./embeddings";
 import { rank, type Ranked } from "./ranking";
 import type { MemoryRepository, MemoryRow, OwnerScope } from "./repository";
 import type { MemoryType } from "./schema";
-import type { MemorySettings } from "./settings";
+import type { MemorySettings } from "../../config/memory";
 import { coverageOf, ftsQueryOf, queryWordsOf } from "./text";
 import { dot, SignatureIndex, signatureBytes, signatureFrom, signatureOf, vectorBytes, vectorFrom } from "./vectors";
 

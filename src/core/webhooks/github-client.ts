@@ -4,7 +4,7 @@
 import { createSign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Octokit } from "@octokit/rest";
-import type { GithubSettings } from "./settings";
+import type { GithubSettings } from "../../config/webhooks";
 
 const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
 

@@ -8,7 +8,7 @@ import type { TurnRequest, TurnResult } from "../engine/turn";
 import type { Deliveries, DeliveryRow } from "./deliveries";
 import type { GithubClients } from "./github-client";
 import type { GithubWebhookAccepted } from "./schema";
-import { GITHUB_EVENTS, type GithubEventName, type GithubRouteSettings, type GithubSettings } from "./settings";
+import { GITHUB_EVENTS, type GithubEventName, type GithubRouteSettings, type GithubSettings } from "../../config/webhooks";
 import { signatureValid } from "./signature";
 
 export interface GithubDeps {

@@ -10,7 +10,7 @@ import { Deliveries, DeliveryQueue } from "./deliveries";
 import { GithubWebhook } from "./github";
 import { GithubClients } from "./github-client";
 import type { WebhookSource } from "./schema";
-import type { GithubSettings, WhatsappSettings } from "./settings";
+import type { GithubSettings, WhatsappSettings } from "../../config/webhooks";
 import { WhatsappWebhook } from "./whatsapp";
 
 export interface WebhooksDeps {

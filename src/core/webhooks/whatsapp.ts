@@ -9,7 +9,7 @@ import type { Conversations } from "../conversation/conversations";
 import type { TurnRequest, TurnResult } from "../engine/turn";
 import type { Deliveries, DeliveryRow } from "./deliveries";
 import type { HubVerificationQuery, WhatsappWebhookAccepted } from "./schema";
-import { senderDigits, type WhatsappSettings } from "./settings";
+import { senderDigits, type WhatsappSettings } from "../../config/webhooks";
 import { signatureValid } from "./signature";
 
 export interface WhatsappDeps {
