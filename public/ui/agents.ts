@@ -1,6 +1,7 @@
 // The agents view: a top-bar button opening a dialog with every agent as a parent/child tree and its state (working,
 // idle, paused), one agent's details, actions (pause, resume, delete) and recent history, and a form to create an
-// agent. Refreshed every 2 s while open, so sub-agents appear and go idle as the model works with them.
+// agent. Refreshed every 2 s while open, so sub-agents appear and go idle as the model works with them; a live feed from
+// the event stream (WS /api/v1/events/ws) lists delegations and agents' state changes as they happen.
 import type { Api } from "../lib/api";
 import { ApiError } from "../lib/api";
 import { h } from "../lib/dom";
@@ -52,9 +53,15 @@ const STYLE = `
 .agent-form .row { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; align-items: start; }
 .agent-form-error { margin: 0; color: var(--danger); font-size: 13.5px; }
 .agents-section-title { margin: 4px 0 0; font-size: 14px; }
+.agents-side { display: grid; grid-template-rows: 1fr auto; min-height: 0; border-right: 1px solid var(--border); }
+.agents-side .agents-tree { border-right: 0; }
+.agents-feed { margin: 0; padding: 8px 10px; list-style: none; max-height: 180px; overflow: auto; border-top: 1px solid var(--border); font-size: 12.5px; display: grid; gap: 4px; align-content: start; }
+.agents-feed li { color: var(--text-2); overflow-wrap: anywhere; }
+.agents-feed time { color: var(--text-3); margin-right: 6px; font-variant-numeric: tabular-nums; }
 @media (max-width: 700px) {
   .agents-body { grid-template-columns: 1fr; overflow: auto; }
   .agents-tree { border-right: 0; border-bottom: 1px solid var(--border); max-height: 40vh; }
+  .agents-side { border-right: 0; }
   .agent-form .row { grid-template-columns: 1fr; }
 }
 `;
@@ -81,6 +88,8 @@ export class AgentsView {
   private models: ModelInfo[] = [];
   private selection: Selection = { kind: "agent", id: "default" };
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly feed: HTMLElement;
+  private events: WebSocket | undefined;
   /** The detail pane shows this agent's history; refreshed with the list. */
   private history: HistoryMessage[] = [];
 
@@ -97,11 +106,12 @@ export class AgentsView {
     const close = h("button", { type: "button", class: "icon-btn small", "aria-label": "Close agents" }, icon("x"));
     close.addEventListener("click", () => this.dialog.close());
     this.tree = h("nav", { class: "agents-tree", "aria-label": "Agents" });
+    this.feed = h("ol", { class: "agents-feed", "aria-label": "Agent activity", "aria-live": "polite" });
     this.detail = h("section", { class: "agent-detail", "aria-live": "polite" });
     this.dialog = h(
       "dialog",
       { class: "dialog agents-dialog", "aria-label": "Agents" },
-      h("div", { class: "agents-shell" }, h("header", { class: "agents-head" }, h("h2", null, "Agents"), add, close), h("div", { class: "agents-body" }, this.tree, this.detail)),
+      h("div", { class: "agents-shell" }, h("header", { class: "agents-head" }, h("h2", null, "Agents"), add, close), h("div", { class: "agents-body" }, h("div", { class: "agents-side" }, this.tree, this.feed), this.detail)),
     );
     this.dialog.addEventListener("click", (e) => {
       if (e.target === this.dialog) this.dialog.close();
@@ -128,6 +138,7 @@ export class AgentsView {
     this.timer = setInterval(() => {
       if (document.visibilityState === "visible") void this.refresh();
     }, POLL_MS);
+    this.follow();
     void this.api
       .get<{ models: ModelInfo[] }>("/api/v1/models")
       .then((r) => (this.models = r.models))
@@ -138,6 +149,29 @@ export class AgentsView {
   private stopPolling(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.events?.close();
+    this.events = undefined;
+  }
+
+  /** The live feed: delegations and agents' state changes from the event stream, newest first; each also refreshes
+   *  the tree at once rather than at the next poll. */
+  private follow(): void {
+    const ws = (this.events = new WebSocket(this.api.wsUrl("/api/v1/events/ws?include_bus=false")));
+    const onFrame = (raw: MessageEvent) => {
+      let frame: { event?: string; timestamp?: string; data?: Record<string, unknown> };
+      try {
+        frame = JSON.parse(String(raw.data));
+      } catch {
+        return;
+      }
+      const line = describeActivity(frame.event, frame.data ?? {});
+      if (!line) return;
+      const at = frame.timestamp ? new Date(frame.timestamp) : new Date();
+      this.feed.prepend(h("li", null, h("time", { datetime: at.toISOString() }, at.toLocaleTimeString()), line));
+      while (this.feed.childElementCount > 40) this.feed.lastElementChild?.remove();
+      void this.refresh();
+    };
+    ws.addEventListener("message", onFrame);
   }
 
   private async refresh(): Promise<void> {
@@ -333,4 +367,18 @@ export class AgentsView {
     }
     await this.refresh();
   }
+}
+
+/** One line of the activity feed, or null for events the feed does not show. */
+function describeActivity(event: string | undefined, d: Record<string, unknown>): string | null {
+  if (event === "delegation") {
+    const content = truncate(String(d.content ?? ""), 120);
+    const verb = { started: "handed work to", completed: "got an answer from", failed: "was told of a failure by", cancelled: "cancelled the work of" }[String(d.status)] ?? String(d.status);
+    return `${d.agent_id} ${verb} ${d.child_id}${content ? `: ${content}` : ""}`;
+  }
+  if (event === "agent_state") {
+    const change = { created: "was created", deleted: "was deleted", paused: "was paused", resumed: "was resumed", active: "started working", idle: "is idle" }[String(d.change)];
+    return change ? `${d.agent_id} ${change}` : null;
+  }
+  return null;
 }

@@ -52,12 +52,16 @@ test(
     await page.screenshot({ path: join(shots, "agents-01-working.png") });
     await dialog.getByRole("treeitem", { name: "builder, Idle" }).waitFor({ timeout: 10_000 });
     await dialog.getByText("The build is green.").waitFor({ timeout: 5000 });
+    // the live feed saw it happen, from the event stream
+    const feed = dialog.getByRole("list", { name: "Agent activity" });
+    for (const line of ["builder was created", "builder started working", "builder is idle"]) await feed.getByText(line).first().waitFor({ timeout: 5000 });
 
     // a sub-agent (created through the API) appears under its parent on the next refresh
     const child = await app.request("/api/v1/agents", { method: "POST", json: { id: "builder-helper", parent: "builder", persona: "Runs the tests" } });
     expect(child.status).toBe(201);
     const nested = dialog.getByRole("treeitem", { name: "builder, Idle" }).getByRole("treeitem", { name: "builder-helper, Idle" });
     await nested.waitFor({ timeout: 5000 });
+    await feed.getByText("builder-helper was created").waitFor({ timeout: 5000 });
 
     // pause and resume
     await dialog.getByRole("button", { name: "Pause" }).click();
