@@ -8,11 +8,10 @@ import { AgenticTasks, isFinalEvent } from "../src/core/agentic/agentic";
 import { AgenticStreamQuery, AgenticTaskCancelled, AgenticTaskCreated, AgenticTaskEvent, AgenticTaskParams, AgenticTaskView, CreateAgenticTask } from "../src/core/agentic/schema";
 import type { StoredEvent } from "../src/core/agentic/repository";
 import { callerOf } from "../src/http/auth";
+import { SseStream } from "../src/http/sse-stream";
 import { ErrorEnvelope, queryOf } from "../src/http/schemas";
 
 const HEARTBEAT_MS = 15_000;
-/** Bytes an SSE client may leave unread before it is considered gone. */
-const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 
 /** The replay starts after this event: `since`, else a numeric Last-Event-ID (what an EventSource sends on reconnect). */
 function resumeFrom(since: number | undefined, lastEventId: string | null): number {
@@ -20,57 +19,30 @@ function resumeFrom(since: number | undefined, lastEventId: string | null): numb
   return lastEventId && /^\d{1,15}$/.test(lastEventId.trim()) ? Number(lastEventId.trim()) : 0;
 }
 
-/** An SSE response that follows one task: `id`, `event` and `data` per stored or live event, closed after the last. */
+/** An SSE response that follows one task: `id`, `event` and `data` per stored or live event, closed after the last.
+ *  The shared SseStream gives it heartbeats, a bounded queue with a gap notice, and one idempotent close. */
 function taskStream(core: Core, taskId: string, since: number, request: Request): Response {
-  const encoder = new TextEncoder();
-  let sink!: ReadableStreamDefaultController<Uint8Array>;
-  let closed = false;
   let unfollow: (() => void) | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    unfollow?.();
-    request.signal.removeEventListener("abort", close);
-    try {
-      sink.close();
-    } catch {
-      // already closed by the client
-    }
-  };
-  const write = (text: string) => {
-    if (closed) return;
-    sink.enqueue(encoder.encode(text));
-    // A reader that stopped reading must not make us buffer forever; it can resume with Last-Event-ID.
-    if ((sink.desiredSize ?? 0) < -MAX_UNREAD_BYTES) close();
-  };
-  const send = ({ seq, event }: StoredEvent) => {
-    write(`id: ${seq}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
-    if (isFinalEvent(event)) close();
-  };
-
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        sink = controller;
-      },
-      cancel: close,
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
-  );
   // Closing the stream only stops watching: the task runs on (cancel it with POST …/cancel).
-  request.signal.addEventListener("abort", close, { once: true });
-  const off = core.agentic.follow(taskId, since, send);
-  if (closed) off();
+  const stream = new SseStream({
+    log: core.log,
+    label: "agentic task",
+    queueLimit: core.config.events.streamQueue,
+    heartbeatMs: HEARTBEAT_MS,
+    signal: request.signal,
+    onClose: () => unfollow?.(),
+  });
+  const off = core.agentic.follow(taskId, since, ({ seq, event }: StoredEvent) => {
+    stream.send(event.event, event.data, seq);
+    if (isFinalEvent(event)) stream.close();
+  });
+  if (stream.closed) off();
   else {
     unfollow = off;
     // Nothing more will come for a task that has already ended (its final event was before `since`).
-    if (AgenticTasks.isFinal(core.agentic.require(taskId).status)) close();
-    else heartbeat = setInterval(() => write(": ping\n\n"), HEARTBEAT_MS);
+    if (AgenticTasks.isFinal(core.agentic.require(taskId).status)) stream.close();
   }
-  return new Response(stream, {
+  return new Response(stream.body, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
   });
 }
