@@ -7,6 +7,7 @@
 // Targets (issue 3): < 2 ms added p50 for a non-streaming turn without tools; < 1 ms per token relayed.
 import OpenAI from "openai";
 import { startServerProcess } from "../test/support/server-process";
+import { firstLine } from "./stream-processes";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,16 +29,6 @@ const quick = process.argv.includes("--quick");
 const children: { kill(): void }[] = [];
 const workspaces: string[] = [];
 
-async function firstLine(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of stream) {
-    text += decoder.decode(chunk, { stream: true });
-    const match = pattern.exec(text);
-    if (match) return match[1]!;
-  }
-  throw new Error(`child exited before printing ${pattern}: ${text}`);
-}
 
 async function startUpstreamChild(): Promise<string> {
   const child = Bun.spawn([process.execPath, import.meta.path, "--upstream-child"], { stdout: "pipe", stderr: "inherit" });

@@ -24,7 +24,7 @@ if (import.meta.main) {
 const children: { kill(): void }[] = [];
 const workspaces: string[] = [];
 
-async function firstLine(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
+export async function firstLine(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
   for await (const chunk of stream) {
