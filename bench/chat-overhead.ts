@@ -6,15 +6,10 @@
 // model do not share one event loop; on a small machine they still share the CPU cores.
 // Targets (issue 3): < 2 ms added p50 for a non-streaming turn without tools; < 1 ms per token relayed.
 import OpenAI from "openai";
-import { startServerProcess } from "../test/support/server-process";
-import { firstLine } from "./stream-processes";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { cleanUp, firstLine, KEY, startServerChild } from "./stream-processes";
 
 const ANSWER = "The answer is forty-two, and here is a short explanation of why that is so.";
 const LONG = "word ".repeat(200).trim(); // 999 characters → 250 chunks of 4
-const KEY = "bench-key-0123456789";
 
 // ── child mode: the scripted upstream ─────────────────────────────────────────────────────────────────────────
 if (process.argv.includes("--upstream-child")) {
@@ -27,7 +22,8 @@ if (process.argv.includes("--upstream-child")) {
 
 const quick = process.argv.includes("--quick");
 const children: { kill(): void }[] = [];
-const workspaces: string[] = [];
+/** BENCH_ENV=K=V,… passes settings to the benchmark's servers (e.g. PENGUIN_AUTO_TITLE=0). */
+const BENCH_ENV: Record<string, string> = process.env.BENCH_ENV ? Object.fromEntries(process.env.BENCH_ENV.split(",").map((kv) => kv.split("=") as [string, string])) : {};
 
 
 async function startUpstreamChild(): Promise<string> {
@@ -36,23 +32,6 @@ async function startUpstreamChild(): Promise<string> {
   return firstLine(child.stdout, /^(http:\/\/\S+)$/m);
 }
 
-async function startServerChild(upstreamUrl: string, toml: string): Promise<string> {
-  const workspace = mkdtempSync(join(tmpdir(), "penguin-bench-"));
-  workspaces.push(workspace);
-  writeFileSync(join(workspace, "penguin.toml"), toml);
-  const server = await startServerProcess({
-    PENGUIN_WORKSPACE: workspace,
-    PENGUIN_PROJECT_ROOT: workspace,
-    PENGUIN_API_KEYS: KEY,
-    PENGUIN_RATE_LIMIT_RPM: "0",
-    PENGUIN_MODEL: "openai/gpt-4o",
-    OPENAI_API_KEY: "sk-bench",
-    OPENAI_BASE_URL: `${upstreamUrl}/v1`,
-    ...(process.env.BENCH_ENV ? Object.fromEntries(process.env.BENCH_ENV.split(",").map((kv) => kv.split("="))) : {}),
-  });
-  children.push(server.process);
-  return server.url;
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -117,7 +96,7 @@ const variants: [string, string, string | undefined][] = [
 const plans: [number, number][] = quick ? [[1, 40], [16, 5], [64, 2]] : [[1, 300], [16, 40], [64, 12]];
 let lastServer = "";
 for (const [name, toml, agentId] of variants) {
-  const url = await startServerChild(upstreamUrl, toml);
+  const { url } = await startServerChild(upstreamUrl, BENCH_ENV, toml);
   lastServer = url;
   const turn = serverTurn(url, agentId);
   // Warm both paths (JIT, connection pools, SQLite pages).
@@ -190,5 +169,5 @@ console.log(`  relay cost per token  ${((wTotal - dTotal) / CHUNKS).toFixed(4)} 
 
 socket.close();
 for (const child of children) child.kill();
-for (const w of workspaces) rmSync(w, { recursive: true, force: true });
+cleanUp();
 process.exit(0);

@@ -2,7 +2,7 @@
 // so client, server and model do not share one event loop), the server's resident memory, and percentiles.
 // Run directly it is the upstream child: `bun bench/stream-processes.ts <chunk delay ms> <chunks>` prints its URL and
 // streams every answer as <chunks> chunks of 4 characters, <chunk delay ms> apart.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServerProcess } from "../test/support/server-process";
@@ -42,10 +42,11 @@ export async function startUpstreamChild(delayMs: number, chunks: number): Promi
   return firstLine(child.stdout, /^(http:\/\/\S+)$/m);
 }
 
-/** A server on the upstream, in a fresh workspace; `pid` for its memory. */
-export async function startServerChild(upstreamUrl: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number }> {
+/** A server on the upstream, in a fresh workspace (with `toml` as its penguin.toml); `pid` for its memory. */
+export async function startServerChild(upstreamUrl: string, env: Record<string, string> = {}, toml = ""): Promise<{ url: string; pid: number }> {
   const workspace = mkdtempSync(join(tmpdir(), "penguin-bench-"));
   workspaces.push(workspace);
+  if (toml) writeFileSync(join(workspace, "penguin.toml"), toml);
   const server = await startServerProcess({
     PENGUIN_WORKSPACE: workspace,
     PENGUIN_PROJECT_ROOT: workspace,
