@@ -95,14 +95,15 @@ export class Branching {
     const { api, router } = this.host;
     this.busy = true;
     try {
+      // Each turn's automatic checkpoint sits just before its prompt; a first prompt without one starts a new chat.
+      const list = await api.get<{ checkpoints: Checkpoint[] }>(`/api/v1/checkpoints?conversation_id=${encodeURIComponent(id)}&limit=1000`);
+      const at = (list.checkpoints ?? []).find((c) => c.conversation_id === id && c.message_count === before);
+      if (!at && before > 0) {
+        toast("There is no checkpoint just before that message, so it cannot be branched.", "error");
+        return;
+      }
       let target: string | null = null;
-      if (before > 0) {
-        const list = await api.get<{ checkpoints: Checkpoint[] }>(`/api/v1/checkpoints?conversation_id=${encodeURIComponent(id)}&limit=1000`);
-        const at = (list.checkpoints ?? []).find((c) => c.conversation_id === id && c.message_count === before);
-        if (!at) {
-          toast("There is no checkpoint just before that message, so it cannot be branched.", "error");
-          return;
-        }
+      if (at) {
         const r = await api.post<{ branch_id: string }>(`/api/v1/checkpoints/${encodeURIComponent(at.id)}/branch`, { name });
         target = r.branch_id;
         await router.refreshList();

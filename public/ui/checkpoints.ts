@@ -41,7 +41,7 @@ export class CheckpointsPanel {
       "aside",
       { class: "drawer", "aria-label": "Checkpoints", hidden: true },
       h("div", { class: "drawer-head" }, h("h2", null, "Checkpoints"), close),
-      h("p", { class: "drawer-lead" }, "Snapshots of this conversation. Roll back to undo later messages, or branch to try another path in a new conversation."),
+      h("p", { class: "drawer-lead" }, "One before each prompt, and the ones you create. Roll back to undo what came after, or branch to try another path in a new conversation."),
       h("div", { class: "drawer-actions" }, this.createBtn),
       this.body,
     );
@@ -76,111 +76,46 @@ export class CheckpointsPanel {
       this.body.replaceChildren(h("p", { class: "empty-note" }, "No checkpoints yet."));
       return;
     }
-    this.body.replaceChildren(h("ol", { class: "cp-list" }, groupByTurn(items).map((g) => this.item(g))));
+    this.body.replaceChildren(h("ol", { class: "cp-list" }, items.map((c) => this.item(c))));
   }
 
-  private item(group: CheckpointGroup): HTMLElement {
-    const c = group.head;
-    const manual = c.type === "manual";
+  private item(c: Checkpoint): HTMLElement {
+    const auto = c.type === "auto";
     const name = checkpointName(c);
-    const buttons = (target: Checkpoint, label: string) => {
-      const rollback = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Roll back to ${label}` }, icon("history"), "Roll back");
-      const branch = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Branch from ${label}` }, icon("branch"), "Branch");
-      const run = (btn: HTMLButtonElement, fn: () => Promise<void>) =>
-        btn.addEventListener("click", async () => {
-          rollback.disabled = branch.disabled = true;
-          try {
-            await fn();
-          } finally {
-            rollback.disabled = branch.disabled = false;
-          }
-        });
-      run(rollback, () => this.actions.rollback(target));
-      run(branch, () => this.actions.branch(target));
-      return h("div", { class: "cp-actions" }, rollback, branch);
-    };
+    const rollback = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Roll back to ${name}` }, icon("history"), "Roll back");
+    const branch = h("button", { type: "button", class: "btn btn-ghost btn-sm", "aria-label": `Branch from ${name}` }, icon("branch"), "Branch");
+    const run = (btn: HTMLButtonElement, fn: () => Promise<void>) =>
+      btn.addEventListener("click", async () => {
+        rollback.disabled = branch.disabled = true;
+        try {
+          await fn();
+        } finally {
+          rollback.disabled = branch.disabled = false;
+        }
+      });
+    run(rollback, () => this.actions.rollback(c));
+    run(branch, () => this.actions.branch(c));
     const when = toDate(c.created_at ?? null);
-    // The steps inside a turn (the model's tool calls and their results), for going back to the middle of one.
-    const steps = group.steps.length
-      ? h(
-          "details",
-          { class: "cp-steps" },
-          h("summary", null, `${group.steps.length} earlier ${group.steps.length === 1 ? "step" : "steps"} in this turn`),
-          h(
-            "ol",
-            null,
-            group.steps.map((s) =>
-              h("li", { class: "cp-step", "data-checkpoint-id": s.id }, h("span", null, stepLabel(s)), buttons(s, `${stepLabel(s)} of ${name}`)),
-            ),
-          ),
-        )
-      : null;
+    // An automatic checkpoint's description is its prompt at more length: shown only when the name cut it short.
+    const preview = c.description && (!auto || c.description !== c.name) ? h("p", { class: "cp-desc" }, c.description) : null;
     return h(
       "li",
-      { class: `cp-item${manual ? " cp-item-manual" : ""}`, "data-checkpoint-id": c.id, "data-type": c.type ?? "" },
-      h(
-        "div",
-        { class: "cp-top" },
-        h("span", { class: "cp-name" }, name),
-        c.type && c.type !== "auto" ? h("span", { class: `cp-type cp-${c.type}` }, c.type) : null,
-      ),
-      c.description && c.type !== "auto" ? h("p", { class: "cp-desc" }, c.description) : null,
+      { class: `cp-item${c.type === "manual" ? " cp-item-manual" : ""}`, "data-checkpoint-id": c.id, "data-type": c.type ?? "" },
+      h("div", { class: "cp-top" }, h("span", { class: "cp-name" }, name), c.type && !auto ? h("span", { class: `cp-type cp-${c.type}` }, c.type) : null),
+      preview,
       h(
         "div",
         { class: "cp-meta" },
         h("time", { datetime: when?.toISOString() ?? "", title: when?.toLocaleString() ?? "" }, relativeTime(when)),
         c.message_count !== undefined ? ` · ${c.message_count} ${c.message_count === 1 ? "message" : "messages"}` : "",
-        c.type === "auto" ? " · after the reply" : "",
+        auto ? " · before this prompt" : "",
       ),
-      buttons(c, name),
-      steps,
+      h("div", { class: "cp-actions" }, rollback, branch),
     );
   }
 }
 
-/** One entry of the drawer: a turn (its last automatic checkpoint, with the earlier ones as steps), or a manual or
- *  branch checkpoint on its own. */
-export interface CheckpointGroup {
-  head: Checkpoint;
-  steps: Checkpoint[];
-}
-
 export const checkpointName = (c: Checkpoint) => (c.name && c.name.trim()) || (c.type === "auto" ? "Automatic checkpoint" : "Checkpoint");
-
-/** The server takes an automatic checkpoint after every message and names it by the turn's prompt; a turn starts
- *  at the one after the user's message. Newest first, as the API lists them. */
-export function groupByTurn(items: Checkpoint[]): CheckpointGroup[] {
-  const ordered = [...items].sort((a, b) => (a.message_count ?? 0) - (b.message_count ?? 0) || (toDate(a.created_at)?.getTime() ?? 0) - (toDate(b.created_at)?.getTime() ?? 0));
-  const groups: CheckpointGroup[] = [];
-  let turn: Checkpoint[] | null = null;
-  for (const c of ordered) {
-    if (c.type !== "auto") {
-      groups.push({ head: c, steps: [] });
-      continue;
-    }
-    if (!turn || /\buser message\b/.test(c.description ?? "")) {
-      turn = [];
-      groups.push({ head: c, steps: turn });
-    }
-    turn.push(c);
-  }
-  for (const g of groups) {
-    if (g.head.type !== "auto") continue;
-    const members = g.steps.splice(0);
-    g.head = members[members.length - 1]!;
-    g.steps = members.slice(0, -1).reverse();
-  }
-  return groups.reverse();
-}
-
-/** "After your message", "After a tool result"... from the automatic checkpoint's description. */
-function stepLabel(c: Checkpoint): string {
-  const role = /after the (\w+) message/.exec(c.description ?? "")?.[1];
-  if (role === "user") return "After your message";
-  if (role === "tool") return "After a tool result";
-  if (role === "assistant") return "After a model step";
-  return checkpointName(c);
-}
 
 export interface CheckpointsHost {
   api: Api;
@@ -188,6 +123,8 @@ export interface CheckpointsHost {
   sidebar: Sidebar;
   /** The drawer opened or closed (the layout makes room for it). */
   onToggle(open: boolean): void;
+  /** A prompt a rollback took out of the conversation, for the composer (unless something is being typed there). */
+  offerPrompt(text: string): void;
 }
 
 /** The drawer and its top-bar button, acting on the conversation on screen. The button shows only when the
@@ -258,13 +195,22 @@ export class Checkpoints {
     });
     if (!answer) return;
     try {
-      const r = await api.post<{ restored_files?: { action: string }[] }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, { restore_files: answer.option });
+      const r = await api.post<{ restored_files?: { action: string }[]; archived_conversation_id?: string | null }>(`/api/v1/checkpoints/${encodeURIComponent(c.id)}/rollback`, {
+        restore_files: answer.option,
+      });
       // The checkpoint by its name (the API's message names it by id).
       const files = r?.restored_files;
       const restored = files?.filter((f) => f.action !== "skipped").length ?? 0;
       const note = files ? ` · ${restored} ${restored === 1 ? "file" : "files"} restored` : "";
       toast(`Rolled back to “${checkpointName(c)}”${note}`, "success", 3500);
+      // Undoing a turn gives its prompt back, whole, from the archived copy, ready to edit and send again.
+      let prompt: { role: string; content: string } | undefined;
+      if (c.type === "auto" && r?.archived_conversation_id && c.message_count !== undefined) {
+        const archived = await api.get<{ messages: { role: string; content: string }[] }>(`/api/v1/conversations/${encodeURIComponent(r.archived_conversation_id)}`).catch(() => null);
+        prompt = archived?.messages[c.message_count];
+      }
       await router.load(view.id);
+      if (prompt?.role === "user") this.host.offerPrompt(prompt.content);
       void this.panel.refresh();
       void router.refreshList();
     } catch (e) {

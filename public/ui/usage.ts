@@ -145,7 +145,9 @@ export class UsageView {
     const pad = { left: 56, right: 8, top: 10, bottom: 26 };
     const plotW = W - pad.left - pad.right;
     const plotH = H - pad.top - pad.bottom;
-    const max = Math.max(...days.map((d) => this.value(d)), this.metric === "tokens" ? 1 : 0.000001);
+    // Four grid steps of a round size (1, 2, 2.5 or 5 × 10ⁿ), so the axis reads 0, 500, 1k… rather than 393.5.
+    const step = roundStep(Math.max(...days.map((d) => this.value(d)), this.metric === "tokens" ? 4 : 0.000004) / 4);
+    const max = step * 4;
     const slot = plotW / days.length;
     const barW = Math.max(2, Math.min(28, slot * 0.72));
     const y = (v: number) => pad.top + plotH - (v / max) * plotH;
@@ -158,7 +160,7 @@ export class UsageView {
     });
     // grid and y labels
     for (let i = 0; i <= 4; i++) {
-      const v = (max * i) / 4;
+      const v = step * i;
       const yy = y(v);
       chart.append(svg("line", { x1: pad.left, x2: W - pad.right, y1: yy, y2: yy, class: "usage-grid" }));
       chart.append(svg("text", { x: pad.left - 6, y: yy + 4, "text-anchor": "end", class: "usage-axis" }, this.metric === "tokens" ? compactNumber(v) : money(v)));
@@ -208,4 +210,10 @@ export class UsageView {
       ),
     );
   }
+}
+
+/** The smallest round number (1, 2, 2.5 or 5 × 10ⁿ) at least `raw`. */
+function roundStep(raw: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw * (1 - 1e-9)) ?? 10) * magnitude;
 }

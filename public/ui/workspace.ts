@@ -98,7 +98,13 @@ export class Workspace {
       focusComposer: () => composer.focus(),
     });
     const router = this.router;
-    this.checkpoints = new Checkpoints({ api, router, sidebar, onToggle: (open) => this.el.classList.toggle("drawer-open", open) });
+    this.checkpoints = new Checkpoints({
+      api,
+      router,
+      sidebar,
+      onToggle: (open) => this.el.classList.toggle("drawer-open", open),
+      offerPrompt: (text) => composer.textarea.value.trim() === "" && composer.setText(text),
+    });
     this.turns = new TurnController({
       api,
       router,

@@ -190,7 +190,7 @@ export const FileSchema = T.Object(
       T.Object(
         {
           enabled: T.Optional(T.Boolean()),
-          frequency: T.Optional(T.Integer({ minimum: 1 })),
+          frequency: T.Optional(T.Integer({ minimum: 1, description: "an automatic checkpoint every N turns (1: every turn)" })),
           retention_hours: T.Optional(T.Integer({ minimum: 1 })),
           max_age_days: T.Optional(T.Integer({ minimum: 1 })),
         },

@@ -40,16 +40,26 @@ describe("creating and listing", () => {
     expect(res.body.detail).toContain("no conversation");
   });
 
-  test("every message gets an automatic checkpoint (frequency 1), listed newest first with the documented fields", async () => {
-    up.script({ text: "Hi there" });
+  test("every turn gets one automatic checkpoint, just before its prompt and named by it, listed newest first with the documented fields", async () => {
+    up.script({ text: "Hi there" }, { toolCalls: [{ name: "list_files", arguments: { path: "." } }] }, { text: "Listed." });
     const { conversation_id } = await chat("Hello");
+    const long = `List the files  and\n${"explain each one in detail, ".repeat(20)}`;
+    await chat(long, conversation_id);
     const list = await get(app, `/api/v1/checkpoints?conversation_id=${conversation_id}`);
     expect(list.status).toBe(200);
     const cps = list.body.checkpoints;
+    // Two turns (the second with a tool call: four messages) → two checkpoints, at 2 and 0 messages.
     expect(cps.map((c: any) => [c.type, c.message_count])).toEqual([
       ["auto", 2],
-      ["auto", 1],
+      ["auto", 0],
     ]);
+    expect(cps[1]).toMatchObject({ name: "Hello", description: "Hello" });
+    // The name is the prompt on one line, shortened; the description keeps more of it.
+    expect(cps[0].name).toStartWith("List the files and explain each one");
+    expect(cps[0].name.length).toBeWithin(75, 81);
+    expect(cps[0].name).toEndWith("…");
+    expect(cps[0].description.length).toBeWithin(290, 301);
+    expect(cps[0].description).toStartWith(cps[0].name.slice(0, -1));
     for (const c of cps) {
       expect(Object.keys(c)).toEqual(expect.arrayContaining(["id", "name", "description", "created_at", "type", "session_id", "conversation_id"]));
       expect(c.session_id).toBe(conversation_id);
@@ -141,17 +151,20 @@ describe("rollback", () => {
     expect(stillHere.body.conversation_id).toBe(conversation_id);
   });
 
-  test("rolling back to an automatic checkpoint in the middle of a tool loop keeps the conversation valid for the model", async () => {
-    up.script({ toolCalls: [{ id: "call_1", name: "list_files", arguments: { path: "." } }] }, { text: "Listed." }, { text: "Fresh answer" });
-    const { conversation_id } = await chat("List the files");
-    const autos = (await get(app, `/api/v1/checkpoints?conversation_id=${conversation_id}&type=auto`)).body.checkpoints;
-    // user, assistant (tool call), tool result, assistant → 4 automatic checkpoints; take the one after the call.
-    expect(autos.map((c: any) => c.message_count)).toEqual([4, 3, 2, 1]);
-    const afterCall = autos.find((c: any) => c.message_count === 2);
-    const res = await post(app, `/api/v1/checkpoints/${afterCall.id}/rollback`, null);
+  test("rolling back to a checkpoint in the middle of a tool loop keeps the conversation valid for the model", async () => {
+    mkdirSync(join(app.projectRoot, "dist"), { recursive: true });
+    up.script({ toolCalls: [{ id: "call_1", name: "execute_command", arguments: { command: "rm -rf dist" } }] }, { text: "Not removed." }, { text: "Fresh answer" });
+    const turn = post(app, "/api/v1/chat/message", { text: "Remove dist", conversation_id: "mid-loop" });
+    // The model asked for the command and it waits for approval: a checkpoint now has the call without its result.
+    const pending = await until(async () => (await get(app, "/api/v1/approvals")).body.pending.find((p: any) => p.conversation_id === "mid-loop"), 5000, "the approval request");
+    const afterCall = await checkpoint("mid-loop", "after the call");
+    expect(afterCall.message_count).toBe(2);
+    expect((await post(app, `/api/v1/approvals/${pending.id}/deny`, {})).status).toBe(200);
+    expect((await turn).status).toBe(200);
+    const res = await post(app, `/api/v1/checkpoints/${afterCall.checkpoint_id}/rollback`, null);
     expect(res.status).toBe(200);
     expect(res.body.removed_messages).toBe(2);
-    await chat("Again", conversation_id);
+    await chat("Again", "mid-loop");
     const sent = up.requests.at(-1)!.body.messages.filter((m: any) => m.role !== "system");
     // The dangling call still gets a result, so the upstream accepts the history.
     expect(sent.map((m: any) => m.role)).toEqual(["user", "assistant", "tool", "user"]);
@@ -291,17 +304,20 @@ describe("file restore", () => {
     expect(readFileSync(join(root, "plain.txt"), "utf8")).toBe("original\n");
   });
 
-  test("automatic checkpoints restore files too: back to the point just before the tool ran", async () => {
+  test("automatic checkpoints restore files too: rolling back to a turn's checkpoint undoes that turn's edits", async () => {
     const root = app.projectRoot;
     writeFileSync(join(root, "auto.txt"), "before\n");
     up.script({ toolCalls: [{ name: "write_file", arguments: { path: "auto.txt", content: "after\n" } }] }, { text: "Written." });
     const turn = await post(app, "/api/v1/chat/message", { text: "Rewrite auto.txt" });
     expect(readFileSync(join(root, "auto.txt"), "utf8")).toBe("after\n");
     const autos = (await get(app, `/api/v1/checkpoints?conversation_id=${turn.body.conversation_id}&type=auto`)).body.checkpoints;
-    const beforeTool = autos.find((c: any) => c.message_count === 2); // user, assistant asking for write_file
-    const res = await post(app, `/api/v1/checkpoints/${beforeTool.id}/rollback`, { restore_files: true });
+    expect(autos.map((c: any) => [c.name, c.message_count])).toEqual([["Rewrite auto.txt", 0]]);
+    const res = await post(app, `/api/v1/checkpoints/${autos[0].id}/rollback`, { restore_files: true });
     expect(res.body.restored_files).toEqual([{ path: join(root, "auto.txt"), action: "restored" }]);
     expect(readFileSync(join(root, "auto.txt"), "utf8")).toBe("before\n");
+    // The whole turn is undone: the conversation is empty again (its state before is kept as an archive).
+    expect(res.body.removed_messages).toBe(4);
+    expect((await get(app, `/api/v1/conversations/${turn.body.conversation_id}`)).body.messages).toEqual([]);
   });
 
   test("a folder the agent deletes comes back with its files", async () => {
@@ -324,14 +340,18 @@ describe("file restore", () => {
 });
 
 describe("configuration", () => {
-  test("frequency 2 checkpoints every second message; disabled checkpoints take none and refuse the rest (503)", async () => {
+  test("frequency 2 checkpoints every second turn; disabled checkpoints take none and refuse the rest (503)", async () => {
     const every2 = await startChatApp(up, "openai", { toml: "[checkpoints]\nfrequency = 2\n" });
     const off = await startChatApp(up, "openai", { toml: "[checkpoints]\nenabled = false\n" });
     try {
-      up.script({ toolCalls: [{ name: "list_files", arguments: {} }] }, { text: "done" }, { text: "off answer" });
-      const a = await post(every2, "/api/v1/chat/message", { text: "four messages" });
+      up.script({ toolCalls: [{ name: "list_files", arguments: {} }] }, { text: "done" }, { text: "second" }, { text: "third" }, { text: "off answer" });
+      const a = await post(every2, "/api/v1/chat/message", { text: "turn one" });
+      for (const text of ["turn two", "turn three"]) await post(every2, "/api/v1/chat/message", { text, conversation_id: a.body.conversation_id });
       const listed = await get(every2, `/api/v1/checkpoints?conversation_id=${a.body.conversation_id}`);
-      expect(listed.body.checkpoints.map((c: any) => c.message_count)).toEqual([4, 2]);
+      expect(listed.body.checkpoints.map((c: any) => [c.name, c.message_count])).toEqual([
+        ["turn three", 6],
+        ["turn one", 0],
+      ]);
       expect((await get(every2, "/api/v1/checkpoints/stats")).body.config.frequency).toBe(2);
 
       const b = await post(off, "/api/v1/chat/message", { text: "no checkpoints" });
@@ -351,8 +371,9 @@ describe("configuration", () => {
 
 describe("stats and retention", () => {
   test("cleanup removes automatic checkpoints past retention_hours and everything past max_age_days", async () => {
-    up.script({ text: "r1" });
+    up.script({ text: "r1" }, { text: "r2" });
     const { conversation_id } = await chat("retention");
+    await chat("retention again", conversation_id);
     const manualRecent = await checkpoint(conversation_id, "manual, 2 days old");
     const manualAncient = await checkpoint(conversation_id, "manual, 40 days old");
     const branch = await post(app, `/api/v1/checkpoints/${manualRecent.checkpoint_id}/branch`, { name: "old branch" });

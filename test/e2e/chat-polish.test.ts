@@ -1,5 +1,5 @@
 // The workspace's chat-app polish in Debian's Chromium, against the real server and the scripted upstream:
-// checkpoints one entry per turn named by the prompt (manual ones marked), rollback archives under "Archived",
+// checkpoints one per turn named by the prompt (manual ones marked), rollback archives under "Archived",
 // the theme switch, and axe-core (no serious or critical violations) on the main screens. Screenshots land in
 // test/e2e/screenshots/ for review.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -75,7 +75,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 describe("checkpoints in the drawer", () => {
-  test("one entry per turn named by its prompt, steps folded, a manual one marked; rollback names the checkpoint and archives apart", async () => {
+  test("one checkpoint per turn named by its prompt, a manual one marked; rollback undoes the turn, names the checkpoint, gives the prompt back and archives apart", async () => {
     writeFileSync(join(app.projectRoot, "plan.txt"), "the plan\n");
     up.script(
       { key: "[cp1]", text: "First answer." },
@@ -92,12 +92,15 @@ describe("checkpoints in the drawer", () => {
     const drawer = page.getByRole("complementary", { name: "Checkpoints" });
     const items = drawer.locator(".cp-list > .cp-item");
     await items.first().waitFor();
-    // Two turns: two entries (not one per message: the second turn has four messages behind it).
+    // Two turns: two checkpoints (not one per message: the second turn has four messages), each just before its prompt.
     expect(await items.count()).toBe(2);
     expect(await items.nth(0).locator(".cp-name").textContent()).toStartWith("Read the plan file and then tell me");
     expect(await items.nth(1).locator(".cp-name").textContent()).toBe("Sketch the layout of the settings page [cp1]");
-    expect(await items.nth(0).locator(".cp-steps summary").textContent()).toBe("3 earlier steps in this turn");
-    expect(await items.nth(0).locator(".cp-meta").textContent()).toMatch(/^just now · 6 messages/);
+    expect(await items.nth(0).locator(".cp-meta").textContent()).toBe("just now · 2 messages · before this prompt");
+    expect(await items.nth(1).locator(".cp-meta").textContent()).toBe("just now · 0 messages · before this prompt");
+    // The long prompt is previewed in full under its shortened name; the short one needs no preview.
+    expect(await items.nth(0).locator(".cp-desc").textContent()).toBe(longPrompt);
+    expect(await items.nth(1).locator(".cp-desc").count()).toBe(0);
     // The long name wraps inside the drawer instead of running out of it.
     const drawerBox = (await drawer.boundingBox())!;
     const nameBox = (await items.nth(0).locator(".cp-name").boundingBox())!;
@@ -113,18 +116,25 @@ describe("checkpoints in the drawer", () => {
     expect(await manual.locator(".cp-name").textContent()).toBe("Before the big refactor");
     expect(await manual.evaluate((el) => getComputedStyle(el).borderColor)).not.toBe(await items.last().evaluate((el) => getComputedStyle(el).borderColor));
     expect(await items.count()).toBe(3);
-    await drawer.locator(".cp-list > .cp-item", { hasText: "Read the plan" }).locator(".cp-steps summary").click();
     await shot(page, "h18-01-checkpoints-per-turn");
     expect(await axeViolations(page)).toEqual([]);
 
-    // Back to the first turn: the toast names it; the dropped history is kept under "Archived", same title.
-    const first = drawer.locator(".cp-list > .cp-item", { hasText: "Sketch the layout" });
-    await first.getByRole("button", { name: /^Roll back to Sketch the layout/ }).click();
+    // Undo the second turn: the toast names its checkpoint, the thread keeps the first exchange only, and the prompt is
+    // back in the composer to edit; the dropped history is kept under "Archived", same title.
+    const second = drawer.locator(".cp-list > .cp-item", { hasText: "Read the plan" });
+    await second.getByRole("button", { name: /^Roll back to Read the plan/ }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
     const toastEl = page.locator(".toast").filter({ hasText: "Rolled back to" });
     await toastEl.waitFor();
-    expect(await toastEl.textContent()).toContain("Rolled back to “Sketch the layout of the settings page [cp1]”");
+    expect(await toastEl.textContent()).toContain("Rolled back to “Read the plan file and then tell me");
     expect(await toastEl.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await page.waitForFunction((text) => (document.querySelector("textarea.composer-input") as HTMLTextAreaElement | null)?.value === text, longPrompt);
+    expect(await composer.inputValue()).toBe(longPrompt);
+    await page.waitForFunction(() => !document.querySelector(".conversation:not([hidden])")?.textContent?.includes("The plan is read."));
+    const thread = await page.locator(".conversation:not([hidden]) .msg").allTextContents();
+    expect(thread.filter((t) => t.includes("First answer.")).length).toBe(1);
+    expect(thread.filter((t) => t.includes("Read the plan file")).length).toBe(0);
     await shot(page, "h18-02-rollback-toast");
 
     const nav = page.getByRole("navigation", { name: "Conversations" });
@@ -220,6 +230,12 @@ describe("usage view", () => {
     await dialog.getByRole("radiogroup", { name: "Range" }).getByRole("radio", { name: "7 days" }).check();
     await dialog.getByRole("img", { name: /over 7 days/ }).waitFor();
     await shot(page, "h18-08-usage-by-agent-7-days");
+    // The same view in the dark theme: its chart colours and text keep their contrast.
+    await page.evaluate(() => (document.documentElement.dataset.theme = "dark"));
+    await dialog.getByRole("radiogroup", { name: "Split by" }).getByRole("radio", { name: "Model" }).check();
+    await dialog.getByRole("img", { name: /split by model/ }).waitFor();
+    await shot(page, "h18-08b-usage-dark");
+    expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole("button", { name: "Close usage" }).click();
     expect(await page.getByRole("dialog").count()).toBe(0);
     expect(pageErrors).toEqual([]);

@@ -419,7 +419,7 @@ describe("web UI", () => {
 
     await page.getByRole("button", { name: "Checkpoints" }).click();
     const drawer = page.getByRole("complementary", { name: "Checkpoints" });
-    // The checkpoint taken after the first exchange (2 messages in its history).
+    // The second turn's checkpoint: just before its prompt, the first exchange (2 messages) in its history.
     const afterFirst = drawer.locator(".cp-item").filter({ hasText: "· 2 messages" });
     await afterFirst.waitFor();
     await shot(page, "15-checkpoints");

@@ -1,10 +1,9 @@
-// Taking checkpoints: automatic ones as messages are appended (named by the turn's prompt, so a client can show one
-// entry per turn: a turn starts at the auto checkpoint after its user message), manual ones on request, branch ones for a new branch;
-// and the file pre-images that let a rollback undo what the agent's file tools changed after a checkpoint.
+// Taking checkpoints: an automatic one as each turn starts (named by its prompt), manual ones on request, branch ones
+// for a new branch; and the file pre-images that let a rollback undo what the agent's file tools changed after a
+// checkpoint.
 //
 // A checkpoint is a pointer, not a copy: "every message of conversation C with seq <= message_seq". That keeps an
-// automatic checkpoint per message cheap: a primary-key lookup, and at a checkpoint boundary one short range count
-// and one INSERT, all prepared once.
+// automatic checkpoint cheap: a primary-key lookup, one short range count and one INSERT, all prepared once.
 import { lstatSync, readdirSync, readFileSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../../config";
@@ -91,19 +90,28 @@ export class CheckpointCapture {
     });
   }
 
-  /** The hot path (every message of every turn): a primary-key lookup, and more only at a checkpoint boundary. */
-  afterMessage(conversationId: string, sessionId: string | undefined, messageId: string, role: string): void {
-    const seq = this.conversations.repository.seqOf(messageId);
-    if (seq === undefined || seq % this.settings.frequency !== 0) return;
+  /**
+   * One automatic checkpoint per turn (every `frequency`-th turn), taken as the turn's prompt is stored and pointing
+   * just before it: rolling back to it undoes the turn (its messages, and with restore_files its file changes), and
+   * editing or regenerating a prompt branches from it. Named by the prompt, so people find "before I asked X".
+   * Called for every stored message: anything but a prompt returns at once.
+   */
+  atPrompt(conversationId: string, sessionId: string | undefined, messageId: string, role: string): void {
+    if (role !== "user") return;
+    const history = this.conversations.repository;
+    const seq = history.seqOf(messageId);
+    if (seq === undefined) return;
+    if (this.settings.frequency > 1 && (history.promptsUpTo(conversationId, seq) - 1) % this.settings.frequency !== 0) return;
+    const prompt = history.promptAt(conversationId, seq);
     this.q.insertQuietly.run(
       this.params({
         conversationId,
         sessionId: sessionId ?? this.resolveConversation({ conversationId }).sessionId,
         type: "auto",
-        // Named by the turn's prompt: people find "the state after I asked X", not a message number.
-        name: promptName(this.conversations.repository.promptAt(conversationId, seq)) ?? `Auto: after message ${seq}`,
-        description: `Automatic checkpoint after the ${role} message ${seq}`,
-        seq,
+        name: promptName(prompt, 80) ?? "Automatic checkpoint",
+        // The prompt at more length: what a list shows under the name.
+        description: promptName(prompt, 300) ?? "",
+        seq: seq - 1,
       }),
     );
   }
@@ -174,11 +182,11 @@ export class CheckpointCapture {
   }
 }
 
-/** A checkpoint name from a prompt: its words on one line, at most 80 characters. */
-export function promptName(prompt: string | undefined): string | undefined {
+/** A prompt on one line, at most `max` characters: an automatic checkpoint's name and description. */
+function promptName(prompt: string | undefined, max: number): string | undefined {
   const text = prompt?.replace(/\s+/g, " ").trim();
   if (!text) return undefined;
-  return text.length > 80 ? `${text.slice(0, 79).trimEnd()}…` : text;
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
 
 /** Regular files (and symlinks, not followed) under a folder, depth first, at most `limit`. */

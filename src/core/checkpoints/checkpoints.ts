@@ -83,7 +83,7 @@ export class Checkpoints {
       this.bus.subscribe(
         (event) => {
           const data = event.data as EventMap["message.appended"];
-          if (data.conversation_id) this.capture.afterMessage(data.conversation_id, data.session_id, data.message_id, data.role);
+          if (data.conversation_id) this.capture.atPrompt(data.conversation_id, data.session_id, data.message_id, data.role);
         },
         ["message.appended"],
       ),
