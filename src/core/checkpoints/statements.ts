@@ -1,4 +1,4 @@
-// The checkpoint statements that run per message, per tool call or per file change, prepared once (drizzle otherwise
+// The checkpoint statements that run per turn, per tool call or per file change, prepared once (drizzle otherwise
 // prepares the SQL again on every call). They touch only the checkpoint domain's own tables; what they need from a
 // conversation's history comes from the conversation domain (ConversationRepository).
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
