@@ -18,6 +18,7 @@ import {
 import { CommandResponse, ParseRequest, ParseResponse, RunCommandRequest } from "../src/core/commands/schema";
 import { parseCommand } from "../src/core/commands/parse";
 import { callerOf } from "../src/http/auth";
+import { ownerOf } from "../src/core/kernel/viewer";
 import { ErrorEnvelope, queryOf } from "../src/http/schemas";
 
 const EXECUTE_DESCRIPTION =
@@ -29,6 +30,8 @@ const EXECUTE_DESCRIPTION =
 
 export const commandsPlugin = (core: Core) => {
   const { catalog, commands } = core;
+  // The parse call's usage is kept for the caller (it stores no message).
+  const parseDeps = (request: Request) => ({ models: core.models, named: commands, catalog, usage: core.conversations.repository, owner: ownerOf(callerOf(request)) });
   return new Elysia({ name: "commands", detail: { tags: ["commands"] } })
     .post(
       "/v1/commands",
@@ -50,7 +53,7 @@ export const commandsPlugin = (core: Core) => {
         },
       },
     )
-    .post("/v1/commands/parse", ({ body }) => parseCommand(body.input, { models: core.models, named: commands, catalog }), {
+    .post("/v1/commands/parse", ({ body, request }) => parseCommand(body.input, parseDeps(request)), {
       body: ParseRequest,
       response: { 200: ParseResponse, 422: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope },
       detail: {

@@ -3,7 +3,7 @@
 // (which validates payloads against them in tests and debug runs) and to the OpenAPI document. The kernel knows only
 // the mechanism, never the domains.
 // Payloads are plain JSON so any transport (WS, SSE, a cross-instance bus) can carry them unchanged.
-import { ConversationCreatedEvent, ConversationDeletedEvent, MessageAppendedEvent } from "./conversation/schema";
+import { ConversationCreatedEvent, ConversationDeletedEvent, MessageAppendedEvent, ModelCallRecordedEvent } from "./conversation/schema";
 import { ApprovalRequired, ApprovalResolved } from "./permission/schema";
 import { ModelLoadedEvent } from "./providers/schema";
 import { TurnEventPublished } from "./engine/schema";
@@ -21,6 +21,7 @@ export const EVENTS = createEventRegistry([
   ConversationCreatedEvent,
   ConversationDeletedEvent,
   MessageAppendedEvent,
+  ModelCallRecordedEvent,
   TurnEventPublished,
   ApprovalRequired,
   ApprovalResolved,

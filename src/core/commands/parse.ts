@@ -2,10 +2,12 @@
 // The model is shown the commands this server answers and asked for one JSON object (ModelParseAnswer); the answer is
 // validated with TypeBox before anything is returned. An answer that is not that object is an UPSTREAM_ERROR (502)
 // that says what was wrong; a command name the server does not know comes back as `parsed: false`.
+// The call stores no message, so its usage is kept as a model call of the caller (usage reports count it).
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { ConversationRepository } from "../conversation/repository";
 import { AppError } from "../kernel/errors";
 import type { ModelCatalog } from "../providers/models";
-import { ProviderError } from "../providers/types";
+import { ProviderError, type Usage } from "../providers/types";
 import type { CommandCatalog } from "../catalog/catalog";
 import type { NamedCommands } from "./named";
 import { ModelParseAnswer, type ParseResponse } from "./schema";
@@ -17,6 +19,10 @@ export interface ParseDeps {
   models: ModelCatalog;
   named: NamedCommands;
   catalog: CommandCatalog;
+  /** Where the call's usage is kept. */
+  usage: Pick<ConversationRepository, "recordModelCall">;
+  /** The user who asked (ownerOf the caller); null: admins only. */
+  owner: string | null;
 }
 
 export function parsePrompt(input: string, deps: Pick<ParseDeps, "named" | "catalog">): string {
@@ -45,6 +51,7 @@ export function parsePrompt(input: string, deps: Pick<ParseDeps, "named" | "cata
 export async function parseCommand(input: string, deps: ParseDeps): Promise<ParseResponse> {
   const model = deps.models.resolve();
   let text = "";
+  let usage: Usage | undefined;
   try {
     for await (const event of deps.models.providerFor(model).stream({
       model,
@@ -57,10 +64,24 @@ export async function parseCommand(input: string, deps: ParseDeps): Promise<Pars
       signal: AbortSignal.timeout(60_000),
     })) {
       if (event.type === "text") text += event.delta;
+      else if (event.type === "done") usage = event.usage;
     }
   } catch (error) {
     if (error instanceof ProviderError) throw new AppError("UPSTREAM_ERROR", `the model could not be asked: ${error.message}`, { status: error.status ?? null });
     throw error;
+  }
+  // Counted whatever the answer turns out to be: the tokens were spent.
+  if (usage) {
+    deps.usage.recordModelCall({
+      kind: "command",
+      conversationId: null,
+      owner: deps.owner,
+      agentId: "default",
+      model: model.id,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      costUsd: deps.models.costOf(model, usage),
+    });
   }
   const answer = readAnswer(text);
   if (!answer.command) return { parsed: false, command: null, confidence: answer.confidence, requires_approval: false };

@@ -478,7 +478,7 @@ export class Conversations {
 
   /** What checkpoints, usage, telemetry and system info read or change here (they never query these tables). */
   get repository(): ConversationRepository {
-    return (this.shared ??= new ConversationRepository(this.db));
+    return (this.shared ??= new ConversationRepository(this.db, this.bus));
   }
 
   private toSummaryView(c: ConversationRow, count: number): ConversationSummary {

@@ -2,26 +2,47 @@
 // nobody else queries those tables: positions in a history, copies and truncation (checkpoints), token sums (usage,
 // telemetry), message counts (telemetry, system info). Reached through `conversations.repository`.
 import { and, asc, count, desc, eq, gt, gte, lte, or, sql } from "drizzle-orm";
+import type { Bus } from "../kernel/bus";
 import { newId } from "../kernel/ids";
 import type { Db } from "../store/db";
-import { conversations, messages } from "../store/schema";
+import { conversations, messages, modelCalls, type ModelCallKind } from "../store/schema";
 
 type ConversationRow = typeof conversations.$inferSelect;
 
 /** Messages per INSERT when a conversation is copied (19 columns each, well under SQLite's variable limit). */
 const COPY_BATCH = 500;
 
-/** What token sums are grouped by: the model, the agent, or the message type (e.g. "summary" for summarisation). */
+/** What token sums are grouped by: the model, the agent, or the kind: a message's type (e.g. "summary" for
+ *  summarisation), or what a model call that stored no message was for (MODEL_CALL_KINDS). */
 export type TokenGrouping = "model" | "agent" | "kind";
 
-/** Token and cost sums of the messages that carry usage, for one group. */
+/** Token and cost sums of the model calls, for one group. */
 export interface TokenSum {
   key: string;
   prompt: number;
   completion: number;
   cost: number;
-  /** Messages counted (one per model call). */
+  /** Model calls counted. */
   requests: number;
+}
+
+export type { ModelCallKind };
+/** What a model call that stores no message was for; under the "kind" grouping these are its keys (messages' types
+ *  that carry usage are "message" and "summary"). */
+export const MODEL_CALL_KINDS: readonly ModelCallKind[] = ["title", "command"];
+
+/** A model call that stored no message: its usage, kept so usage reports count it. */
+export interface ModelCall {
+  kind: ModelCallKind;
+  /** The conversation it was made for (a title), if any; the row goes when the conversation does. */
+  conversationId: string | null;
+  /** The user it was made for (what a `user` key's daily usage shows); null: admins only. */
+  owner: string | null;
+  agentId: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
 }
 
 function preparedStatements(db: Db) {
@@ -38,6 +59,11 @@ function preparedStatements(db: Db) {
       .from(messages)
       .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, sql.placeholder("after")), lte(messages.seq, sql.placeholder("upTo"))))
       .prepare(),
+    promptsUpTo: db
+      .select({ n: count() })
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.role, "user"), lte(messages.seq, sql.placeholder("upTo"))))
+      .prepare(),
     promptAt: db
       .select({ content: messages.content })
       .from(messages)
@@ -48,10 +74,23 @@ function preparedStatements(db: Db) {
   };
 }
 
+/** Sums of one group of the model calls in `calls` (a subquery with prompt, completion and cost columns). */
+function sumsOf(calls: { prompt: unknown; completion: unknown; cost: unknown }) {
+  return {
+    prompt: sql<number>`coalesce(sum(${calls.prompt}), 0)`.mapWith(Number),
+    completion: sql<number>`coalesce(sum(${calls.completion}), 0)`.mapWith(Number),
+    cost: sql<number>`coalesce(sum(${calls.cost}), 0)`.mapWith(Number),
+    requests: sql<number>`count(*)`.mapWith(Number),
+  };
+}
+
 export class ConversationRepository {
   private readonly q: ReturnType<typeof preparedStatements>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly bus?: Bus,
+  ) {
     this.q = preparedStatements(db);
   }
 
@@ -75,6 +114,11 @@ export class ConversationRepository {
   /** The text of the user's prompt that led up to position `upTo` (the turn a checkpoint there belongs to). */
   promptAt(conversationId: string, upTo: number): string | undefined {
     return this.q.promptAt.get({ conversationId, upTo })?.content;
+  }
+
+  /** How many prompts (user messages) the history up to position `upTo` holds: which turn a prompt starts. */
+  promptsUpTo(conversationId: string, upTo: number): number {
+    return this.q.promptsUpTo.get({ conversationId, upTo })?.n ?? 0;
   }
 
   /** Whether a message of the conversation is still being streamed (a turn is writing it). */
@@ -149,24 +193,41 @@ export class ConversationRepository {
   }
 
   // ── sums and counts (usage, telemetry, system info) ───────────────────────────────────────────────────────
+  // Every model call's usage is stored on the message it produced, except the calls that produce none (a title, a
+  // parsed command): those are rows of model_calls. The sums below read both, UNION ALL, so they are summed here only.
+
+  /** Keeps the usage of a model call that stored no message (nothing when it reported none) and announces it. */
+  recordModelCall(call: ModelCall): void {
+    if (call.promptTokens <= 0 && call.completionTokens <= 0) return;
+    this.db
+      .insert(modelCalls)
+      .values({ id: newId(), ...call, createdAt: Date.now() })
+      .run();
+    this.bus?.publish("usage.recorded", {
+      ...(call.conversationId ? { conversation_id: call.conversationId } : {}),
+      ...(call.owner !== null ? { owner: call.owner } : {}),
+      agent_id: call.agentId,
+      kind: call.kind,
+      model: call.model,
+      prompt_tokens: call.promptTokens,
+      completion_tokens: call.completionTokens,
+      cost_usd: call.costUsd,
+    });
+  }
 
   /**
    * Token and cost sums per UTC day, model and agent, of the model calls since `since` (ms), optionally only in the
    * conversations `owner` owns (what a `user` key may see).
    */
   dailyTokenSums(options: { since: number; owner?: string }): (TokenSum & { day: string; model: string; agent: string })[] {
-    const day = sql<string>`date(${messages.createdAt} / 1000, 'unixepoch')`;
-    const model = sql<string>`coalesce(${messages.model}, 'unknown')`;
-    return this.db
+    const fromMessages = this.db
       .select({
-        day,
-        model,
-        agent: messages.agentId,
-        key: sql<string>`''`,
-        prompt: sql<number>`coalesce(sum(${messages.promptTokens}), 0)`.mapWith(Number),
-        completion: sql<number>`coalesce(sum(${messages.completionTokens}), 0)`.mapWith(Number),
-        cost: sql<number>`coalesce(sum(${messages.costUsd}), 0)`.mapWith(Number),
-        requests: sql<number>`count(*)`.mapWith(Number),
+        day: sql<string>`date(${messages.createdAt} / 1000, 'unixepoch')`.as("day"),
+        model: sql<string>`coalesce(${messages.model}, 'unknown')`.as("model"),
+        agent: sql<string>`${messages.agentId}`.as("agent"),
+        prompt: sql<number>`${messages.promptTokens}`.as("prompt"),
+        completion: sql<number>`${messages.completionTokens}`.as("completion"),
+        cost: sql<number>`${messages.costUsd}`.as("cost"),
       })
       .from(messages)
       .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -178,26 +239,47 @@ export class ConversationRepository {
           options.owner !== undefined ? eq(conversations.owner, options.owner) : undefined,
           or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
         ),
-      )
-      .groupBy(day, model, messages.agentId)
-      .orderBy(day)
+      );
+    // Never copied, so nothing to count twice.
+    const fromCalls = this.db
+      .select({
+        day: sql<string>`date(${modelCalls.createdAt} / 1000, 'unixepoch')`.as("day"),
+        model: sql<string>`${modelCalls.model}`.as("model"),
+        agent: sql<string>`${modelCalls.agentId}`.as("agent"),
+        prompt: sql<number>`${modelCalls.promptTokens}`.as("prompt"),
+        completion: sql<number>`${modelCalls.completionTokens}`.as("completion"),
+        cost: sql<number>`${modelCalls.costUsd}`.as("cost"),
+      })
+      .from(modelCalls)
+      .where(and(gte(modelCalls.createdAt, options.since), options.owner !== undefined ? eq(modelCalls.owner, options.owner) : undefined));
+    const calls = fromMessages.unionAll(fromCalls).as("calls");
+    return this.db
+      .select({
+        day: calls.day,
+        model: calls.model,
+        agent: calls.agent,
+        key: sql<string>`''`,
+        ...sumsOf(calls),
+      })
+      .from(calls)
+      .groupBy(sql`${calls.day}`, sql`${calls.model}`, sql`${calls.agent}`)
+      .orderBy(sql`${calls.day}`)
       .all();
   }
 
   /**
-   * Token and cost sums of the messages that carry usage (every model call stores its usage on the message it
-   * produced), grouped, optionally for one conversation. The one place tokens are summed.
+   * Token and cost sums of every model call (the messages that carry usage, and the calls that stored no message),
+   * grouped, optionally for one conversation. The one place tokens are summed.
    */
   tokenSums(by: TokenGrouping, conversationId?: string): TokenSum[] {
-    const key =
-      by === "model" ? sql<string>`coalesce(${messages.model}, 'unknown')` : by === "agent" ? sql<string>`${messages.agentId}` : sql<string>`${messages.messageType}`;
-    return this.db
+    const messageKey = by === "model" ? sql`coalesce(${messages.model}, 'unknown')` : by === "agent" ? sql`${messages.agentId}` : sql`${messages.messageType}`;
+    const callKey = by === "model" ? sql`${modelCalls.model}` : by === "agent" ? sql`${modelCalls.agentId}` : sql`${modelCalls.kind}`;
+    const fromMessages = this.db
       .select({
-        key,
-        prompt: sql<number>`coalesce(sum(${messages.promptTokens}), 0)`.mapWith(Number),
-        completion: sql<number>`coalesce(sum(${messages.completionTokens}), 0)`.mapWith(Number),
-        cost: sql<number>`coalesce(sum(${messages.costUsd}), 0)`.mapWith(Number),
-        requests: sql<number>`count(*)`.mapWith(Number),
+        key: sql<string>`${messageKey}`.as("key"),
+        prompt: sql<number>`${messages.promptTokens}`.as("prompt"),
+        completion: sql<number>`${messages.completionTokens}`.as("completion"),
+        cost: sql<number>`${messages.costUsd}`.as("cost"),
       })
       .from(messages)
       .where(
@@ -205,8 +287,21 @@ export class ConversationRepository {
           conversationId ? eq(messages.conversationId, conversationId) : undefined,
           or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
         ),
-      )
-      .groupBy(key)
+      );
+    const fromCalls = this.db
+      .select({
+        key: sql<string>`${callKey}`.as("key"),
+        prompt: sql<number>`${modelCalls.promptTokens}`.as("prompt"),
+        completion: sql<number>`${modelCalls.completionTokens}`.as("completion"),
+        cost: sql<number>`${modelCalls.costUsd}`.as("cost"),
+      })
+      .from(modelCalls)
+      .where(conversationId ? eq(modelCalls.conversationId, conversationId) : undefined);
+    const calls = fromMessages.unionAll(fromCalls).as("calls");
+    return this.db
+      .select({ key: calls.key, ...sumsOf(calls) })
+      .from(calls)
+      .groupBy(sql`${calls.key}`)
       .all();
   }
 

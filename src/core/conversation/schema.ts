@@ -88,9 +88,25 @@ export const MessageAppendedEvent = defineEvent(
   T.Object({ ...ScopeFields, message_id: T.String(), role: T.String() }, { description: "A message was stored in a conversation." }),
 );
 
+export const ModelCallRecordedEvent = defineEvent(
+  "usage.recorded",
+  T.Object(
+    {
+      ...ScopeFields,
+      kind: T.String({ description: "what the call was for: title (a conversation's title), command (POST /v1/commands/parse)" }),
+      model: T.String(),
+      prompt_tokens: T.Integer(),
+      completion_tokens: T.Integer(),
+      cost_usd: T.Number(),
+    },
+    { description: "A model call that stores no message (a conversation title, a parsed command) was counted in usage." },
+  ),
+);
+
 // These events type the bus (the kernel's EventMap); src/core/events.ts gathers them for validation and the docs.
 declare module "../kernel/event-registry" {
-  interface EventMap extends EventMapOf<[typeof ConversationCreatedEvent, typeof ConversationDeletedEvent, typeof MessageAppendedEvent]> {}
+  interface EventMap
+    extends EventMapOf<[typeof ConversationCreatedEvent, typeof ConversationDeletedEvent, typeof MessageAppendedEvent, typeof ModelCallRecordedEvent]> {}
 }
 
 // ── what the routes accept and answer ─────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,9 @@
 // Conversation titles written by the model: after a conversation's first exchange, one short model call (in the
 // background, never holding up the turn) replaces the provisional title (the first prompt, set when it was stored).
-// A title the user gave meanwhile is kept: the new one is only written over the provisional one.
+// A title the user gave meanwhile is kept: the new one is only written over the provisional one. The call stores no
+// message, so its usage is kept as a model call of the conversation (usage reports count it).
 import { titleFrom } from "../conversation/conversations";
+import type { Usage } from "../providers/types";
 import type { EngineHost, PreparedTurn } from "./host";
 
 const TITLE_MAX_TOKENS = 24;
@@ -28,6 +30,7 @@ export function cleanTitle(text: string): string {
 export async function writeTitle(host: EngineHost, turn: PreparedTurn, response: string): Promise<void> {
   const provisional = titleFrom(turn.text);
   let text = "";
+  let usage: Usage | undefined;
   try {
     const conversation = `User: ${turn.text.slice(0, EXCERPT)}\n\nAssistant: ${response.slice(0, EXCERPT)}`;
     for await (const event of turn.provider.stream({
@@ -41,7 +44,9 @@ export async function writeTitle(host: EngineHost, turn: PreparedTurn, response:
       signal: AbortSignal.timeout(30_000),
     })) {
       if (event.type === "text") text += event.delta;
+      else if (event.type === "done") usage = event.usage;
     }
+    if (usage) recordUsage(host, turn, usage);
     const title = cleanTitle(text);
     if (!title) return;
     if (host.conversations.retitle(turn.conversationId, provisional, title)) {
@@ -50,4 +55,20 @@ export async function writeTitle(host: EngineHost, turn: PreparedTurn, response:
   } catch (error) {
     host.log.warn("could not generate a conversation title; the first prompt stays the title", { conversation_id: turn.conversationId, error: String(error) });
   }
+}
+
+/** Counts the title call in usage, as a call of its conversation (gone if the conversation was deleted meanwhile). */
+function recordUsage(host: EngineHost, turn: PreparedTurn, usage: Usage): void {
+  const conversation = host.conversations.find(turn.conversationId);
+  if (!conversation) return;
+  host.conversations.repository.recordModelCall({
+    kind: "title",
+    conversationId: conversation.id,
+    owner: conversation.owner,
+    agentId: turn.agentId,
+    model: turn.model.id,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    costUsd: host.models.costOf(turn.model, usage),
+  });
 }

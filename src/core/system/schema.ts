@@ -99,6 +99,12 @@ const usageReportFields = {
   main_model: UsageTotals,
   /** Summarisation of trimmed history, when the `summarize` context strategy is on. */
   summarizer: UsageTotals,
+  /** Short model calls that store no message of their own; total = main_model + summarizer + utility. */
+  utility: T.Object(UsageTotals.properties, {
+    description:
+      "Short model calls that store no message: conversation titles, and free text parsed into a command (POST /v1/commands/parse). " +
+      "total = main_model + summarizer + utility.",
+  }),
   models: T.Record(T.String(), UsageTotals),
   agents: T.Record(T.String(), UsageTotals),
   cost_usd: T.Number(),

@@ -1,7 +1,8 @@
 // Telemetry: per-agent messages sent, tasks completed and tokens, plus the process uptime. The numbers are read from
 // the store once, when the server starts (so they survive restarts and agree with the conversations), and from then
 // on counted from the same bus events every stream carries: an assistant message stored, a bus message sent, a task
-// completed, a turn's usage. Nothing is queried again for a snapshot, however often streams push.
+// completed, a turn's usage, a model call that stored no message (a title). Nothing is queried again for a snapshot,
+// however often streams push.
 import type { Config } from "../../config";
 import type { ConversationRepository } from "../conversation/repository";
 import type { Bus, BusEvent, EventMap } from "../kernel/bus";
@@ -35,7 +36,7 @@ export class Telemetry {
 
   constructor(private readonly sources: TelemetrySources) {
     this.counts = this.fromStore();
-    sources.bus.subscribe((event) => this.count(event), ["message.appended", "bus.message", "task.updated", "turn.event"]);
+    sources.bus.subscribe((event) => this.count(event), ["message.appended", "bus.message", "task.updated", "turn.event", "usage.recorded"]);
   }
 
   /** Live telemetry streams (each with its own timer). */
@@ -101,16 +102,25 @@ export class Telemetry {
         const d = event.data as EventMap["turn.event"];
         if (d.event.event !== "complete") break;
         const { prompt_tokens: prompt, completion_tokens: completion } = d.event.data.usage;
-        if (!prompt && !completion) break;
-        const mine = (this.counts.tokens.per_agent[d.agent_id] ??= { prompt: 0, completion: 0 });
-        mine.prompt += prompt;
-        mine.completion += completion;
-        this.counts.tokens.total.prompt += prompt;
-        this.counts.tokens.total.completion += completion;
-        this.agent(d.agent_id);
+        this.addTokens(d.agent_id, prompt, completion);
+        break;
+      }
+      case "usage.recorded": {
+        const d = event.data as EventMap["usage.recorded"];
+        this.addTokens(d.agent_id ?? "default", d.prompt_tokens, d.completion_tokens);
         break;
       }
     }
+  }
+
+  private addTokens(agentId: string, prompt: number, completion: number): void {
+    if (!prompt && !completion) return;
+    const mine = (this.counts.tokens.per_agent[agentId] ??= { prompt: 0, completion: 0 });
+    mine.prompt += prompt;
+    mine.completion += completion;
+    this.counts.tokens.total.prompt += prompt;
+    this.counts.tokens.total.completion += completion;
+    this.agent(agentId);
   }
 
   /** The numbers as the store holds them (read once, at start, while no turn is running). */

@@ -1,6 +1,7 @@
-// Token usage and cost, from the token sums the conversation domain keeps on its messages (every assistant message
-// carries its usage, model and cost), so the numbers survive restarts and always agree with the stored conversations.
-import type { ConversationRepository, TokenGrouping, TokenSum } from "../conversation/repository";
+// Token usage and cost, from the token sums the conversation domain keeps: every assistant message carries its usage,
+// model and cost, and the model calls that store no message (titles, parsed commands) are kept beside them, so the
+// numbers survive restarts and always agree with the stored conversations.
+import { MODEL_CALL_KINDS, type ConversationRepository, type TokenGrouping, type TokenSum } from "../conversation/repository";
 import type { DailyUsage, TokenPair, UsageDay, UsageReport, UsageTotals } from "./schema";
 
 export type { UsageReport, UsageTotals } from "./schema";
@@ -24,16 +25,19 @@ function totalsOf(sums: TokenSum[]): UsageTotals {
 export class Usage {
   constructor(private readonly history: ConversationRepository) {}
 
-  /** Everything, or one conversation's usage: totals, the main model, the summarizer, per model and per agent. */
+  /** Everything, or one conversation's usage: totals, the main model, the summarizer, the utility calls (titles,
+   *  parsed commands), per model and per agent. */
   report(conversationId?: string): UsageReport {
     const byModel = this.history.tokenSums("model", conversationId);
     const byAgent = this.history.tokenSums("agent", conversationId);
     const byKind = this.history.tokenSums("kind", conversationId);
     const total = totalsOf(byModel);
+    const utility = (s: TokenSum) => (MODEL_CALL_KINDS as readonly string[]).includes(s.key);
     return {
       total,
-      main_model: totalsOf(byKind.filter((s) => s.key !== "summary")),
+      main_model: totalsOf(byKind.filter((s) => s.key !== "summary" && !utility(s))),
       summarizer: totalsOf(byKind.filter((s) => s.key === "summary")),
+      utility: totalsOf(byKind.filter(utility)),
       models: Object.fromEntries(byModel.map((s) => [s.key, totalsOf([s])])),
       agents: Object.fromEntries(byAgent.map((s) => [s.key, totalsOf([s])])),
       cost_usd: total.cost_usd,

@@ -13,6 +13,7 @@ import messages from "./0010_messages";
 import memories from "./0011_memories";
 import commandCatalog from "./0012_command_catalog";
 import webhooks from "./0013_webhooks";
+import modelCalls from "./0014_model_calls";
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { version: 11, name: "memories", sql: memories },
   { version: 12, name: "command_catalog", sql: commandCatalog },
   { version: 13, name: "webhooks", sql: webhooks },
+  { version: 14, name: "model_calls", sql: modelCalls },
 ];

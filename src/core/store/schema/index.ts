@@ -10,3 +10,4 @@ export * from "./commands";
 export * from "./messages";
 export * from "./events";
 export * from "./webhooks";
+export * from "./model-calls";
