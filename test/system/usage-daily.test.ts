@@ -1,5 +1,5 @@
 // GET /api/v1/usage/daily: tokens and cost per UTC day, per model and per agent, from the stored conversations; a
-// `user` key sees its own; a branch's copied history is not counted twice. Real server, scripted upstream.
+// `user` key sees its own; a branch's or a rollback archive's copied history is not counted twice. Real server, scripted upstream.
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { conversations, messages } from "../../src/core/store/schema";
@@ -71,5 +71,36 @@ describe("GET /api/v1/usage/daily", () => {
     expect(two.days.map((d: any) => d.total.prompt)).not.toContain(1000);
     expect((await as("alice", "GET", "/api/v1/usage/daily?days=0")).status).toBe(422);
     expect((await as("alice", "GET", "/api/v1/usage/daily?days=400")).status).toBe(422);
+  });
+
+  test("branches and rollbacks count every model call once, all time, per day and per conversation; a rolled-back turn still counts", async () => {
+    up.script({ key: "[r1]", text: "kept", usage: { input: 100, output: 10 } }, { key: "[r2]", text: "undone", usage: { input: 200, output: 20 } }, { key: "[r3]", text: "on the branch", usage: { input: 300, output: 30 } });
+    const total = async () => (await as("alice", "GET", "/api/v1/token-usage")).body.usage.total.total as number;
+    const daily = async () => (await as("alice", "GET", "/api/v1/usage/daily?days=1")).body.total.total as number;
+    const perConversation = async (id: string) => (await as("alice", "GET", `/api/v1/token-usage?conversation_id=${id}`)).body.usage.total.total as number;
+    const [allBefore, dayBefore] = [await total(), await daily()];
+
+    const first = await as("alice", "POST", "/api/v1/chat/message", { text: "keep this [r1]" });
+    const id = first.body.conversation_id;
+    await as("alice", "POST", "/api/v1/chat/message", { text: "undo this [r2]", conversation_id: id });
+    expect([await total(), await daily()]).toEqual([allBefore + 330, dayBefore + 330]);
+
+    // Roll back the second turn (its automatic checkpoint sits just before its prompt): its tokens were spent.
+    const autos = (await as("alice", "GET", `/api/v1/checkpoints?conversation_id=${id}&type=auto`)).body.checkpoints;
+    const rolled = await as("alice", "POST", `/api/v1/checkpoints/${autos[0].id}/rollback`, {});
+    expect(rolled.body.removed_messages).toBe(2);
+    expect([await total(), await daily()]).toEqual([allBefore + 330, dayBefore + 330]);
+    // The conversation keeps the first turn; the archive holds the undone one (and copies of what came before it).
+    expect(await perConversation(id)).toBe(110);
+    expect(await perConversation(rolled.body.archived_conversation_id)).toBe(220);
+    const archived = (await as("alice", "GET", `/api/v1/conversations/${rolled.body.archived_conversation_id}`)).body.messages;
+    expect(archived.map((m: any) => m.content)).toEqual(["keep this [r1]", "kept", "undo this [r2]", "undone"]);
+
+    // A branch from the first turn starts with copies: only its own turn adds.
+    const branch = await as("alice", "POST", `/api/v1/checkpoints/${autos[0].id}/branch`, {});
+    expect(branch.body.message_count).toBe(2);
+    await as("alice", "POST", "/api/v1/chat/message", { text: "branch off [r3]", conversation_id: branch.body.branch_id });
+    expect([await total(), await daily()]).toEqual([allBefore + 660, dayBefore + 660]);
+    expect(await perConversation(branch.body.branch_id)).toBe(330);
   });
 });

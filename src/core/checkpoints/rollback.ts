@@ -1,7 +1,7 @@
 // Going back to a checkpoint, or forking from one.
-// - rollback truncates the conversation to the checkpoint. Nothing is lost: when there is a tail to drop, the whole
-//   conversation is first copied into an archive conversation (same seqs), and the checkpoints that pointed past the
-//   new end move there, so they stay valid and can be branched from or rolled back to later. With restore_files the
+// - rollback truncates the conversation to the checkpoint. Nothing is lost: when there is a tail to drop, an archive
+//   conversation keeps the whole history (same seqs: copies of what stays, the dropped messages themselves, so each
+//   model call's usage is still counted once), and the checkpoints that pointed past the new end move there, so they stay valid and can be branched from or rolled back to later. With restore_files the
 //   files come back too: the root's non-ignored files from the checkpoint's git snapshot (whoever changed them), then,
 //   for every other path the conversation's tools changed after the checkpoint, the earliest pre-image after it (or
 //   the file is deleted when it did not exist).
@@ -86,7 +86,8 @@ export class CheckpointRollback {
       let archivedConversationId: string | null = null;
       let movedCheckpoints = 0;
       if (tail > 0) {
-        const archive = history.copy(conversation, Number.MAX_SAFE_INTEGER, {
+        // The archive is the conversation as it was: copies of what stays, and the originals of what goes.
+        const archive = history.copy(conversation, checkpoint.messageSeq, {
           // The same title (no suffix that piles up over rollbacks): `archived` sets it apart in lists.
           title: conversation.title ?? "Conversation",
           metadata: { archived: true, archived_from: conversation.id, rollback_checkpoint_id: checkpoint.id, rollback_checkpoint_name: checkpoint.name },
@@ -98,7 +99,7 @@ export class CheckpointRollback {
           .where(and(eq(checkpoints.conversationId, conversation.id), gt(checkpoints.messageSeq, checkpoint.messageSeq)))
           .returning({ id: checkpoints.id })
           .all().length;
-        history.truncateAfter(conversation.id, checkpoint.messageSeq);
+        history.moveAfter(conversation.id, checkpoint.messageSeq, archive.id);
       }
       this.conversations.touch(conversation.id);
       return { conversation, removedMessages: tail, archivedConversationId, movedCheckpoints };

@@ -327,6 +327,7 @@ export class Conversations {
       costUsd: message.costUsd ?? 0,
       metadata: message.metadata ?? {},
       createdAt: now,
+      copied: false,
     };
     // bun:sqlite's own transaction wrapper: drizzle's would re-prepare BEGIN/COMMIT on every append.
     const conversation = this.atomically(() => {

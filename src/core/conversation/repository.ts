@@ -181,15 +181,16 @@ export class ConversationRepository {
     for (let i = 0; i < rows.length; i += COPY_BATCH) {
       this.db
         .insert(messages)
-        .values(rows.slice(i, i + COPY_BATCH).map((m) => ({ ...m, id: newId(), conversationId: id })))
+        .values(rows.slice(i, i + COPY_BATCH).map((m) => ({ ...m, id: newId(), conversationId: id, copied: true })))
         .run();
     }
     return { ...row, copied: rows.length };
   }
 
-  /** Deletes the conversation's messages after position `seq`. */
-  truncateAfter(conversationId: string, seq: number): void {
-    this.db.delete(messages).where(and(eq(messages.conversationId, conversationId), gt(messages.seq, seq))).run();
+  /** Moves the conversation's messages after position `seq`, as they are (ids, positions, usage), to another
+   *  conversation: a rollback's archive keeps the originals of what it takes out. */
+  moveAfter(conversationId: string, seq: number, to: string): void {
+    this.db.update(messages).set({ conversationId: to }).where(and(eq(messages.conversationId, conversationId), gt(messages.seq, seq))).run();
   }
 
   // ── sums and counts (usage, telemetry, system info) ───────────────────────────────────────────────────────
@@ -234,8 +235,8 @@ export class ConversationRepository {
       .where(
         and(
           gte(messages.createdAt, options.since),
-          // A branch or a rollback's archive copies earlier messages (older than the copy itself): count them once.
-          gte(messages.createdAt, conversations.createdAt),
+          // A branch or a rollback's archive holds copies of earlier messages: each model call counts once.
+          eq(messages.copied, false),
           options.owner !== undefined ? eq(conversations.owner, options.owner) : undefined,
           or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
         ),
@@ -285,6 +286,7 @@ export class ConversationRepository {
       .where(
         and(
           conversationId ? eq(messages.conversationId, conversationId) : undefined,
+          eq(messages.copied, false),
           or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
         ),
       );

@@ -14,6 +14,7 @@ import memories from "./0011_memories";
 import commandCatalog from "./0012_command_catalog";
 import webhooks from "./0013_webhooks";
 import modelCalls from "./0014_model_calls";
+import messageCopies from "./0015_message_copies";
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   { version: 12, name: "command_catalog", sql: commandCatalog },
   { version: 13, name: "webhooks", sql: webhooks },
   { version: 14, name: "model_calls", sql: modelCalls },
+  { version: 15, name: "message_copies", sql: messageCopies },
 ];

@@ -42,6 +42,8 @@ export const messages = sqliteTable("messages", {
   costUsd: real("cost_usd").notNull().default(0),
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   createdAt: integer("created_at").notNull(),
+  /** A copy of a message stored elsewhere (a branch, a rollback's archive): usage counts only the original. */
+  copied: integer("copied", { mode: "boolean" }).notNull().default(false),
 });
 
 export const sessionBindings = sqliteTable("session_bindings", {
