@@ -1,4 +1,5 @@
-// The SQL migrations and the drizzle schema describe the same database twice; this keeps them from drifting apart.
+// The SQL migrations and the drizzle schema describe the same database twice; this keeps them from drifting apart
+// (and checks what an upgrade does to rows stored before it).
 // The migrations are applied to a fresh database, and every table and column the drizzle schema declares must exist
 // there with the same name, SQL type, NOT NULL, primary key and default; a table the schema declares may not hold
 // columns the schema does not know either. The checker itself is shown to catch each kind of drift.
@@ -108,5 +109,27 @@ describe("migrations and drizzle schema", () => {
       owner: text("owner"),
     });
     expect(driftOf(db, [withDefault])).toEqual(["session_bindings.directory: default null in SQL, '/srv' in drizzle"]);
+  });
+});
+
+describe("upgrading a database", () => {
+  test("0015 marks the copies earlier branches and archives started with (older than their conversation), not the rest", () => {
+    const old = new Database(":memory:");
+    applyMigrations(old, migrations.filter((m) => m.version < 15));
+    const conversation = (id: string, at: number) => old.query("INSERT INTO conversations (id, session_id, created_at, updated_at) VALUES (?, ?, ?, ?)").run(id, id, at, at);
+    const message = (id: string, conversationId: string, seq: number, at: number) =>
+      old.query("INSERT INTO messages (id, conversation_id, seq, role, content, status, message_type, created_at) VALUES (?, ?, ?, 'assistant', '', 'complete', 'message', ?)").run(id, conversationId, seq, at);
+    conversation("original", 1000);
+    message("asked", "original", 1, 1100);
+    conversation("branch", 2000);
+    message("copy", "branch", 1, 1100);
+    message("own", "branch", 2, 2100);
+    expect(applyMigrations(old, migrations)).toEqual([15]);
+    const copied = old.query<{ id: string; copied: number }, []>("SELECT id, copied FROM messages ORDER BY id").all();
+    expect(copied).toEqual([
+      { id: "asked", copied: 0 },
+      { id: "copy", copied: 1 },
+      { id: "own", copied: 0 },
+    ]);
   });
 });
