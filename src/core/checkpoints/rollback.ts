@@ -1,10 +1,11 @@
 // Going back to a checkpoint, or forking from one.
 // - rollback truncates the conversation to the checkpoint. Nothing is lost: when there is a tail to drop, an archive
 //   conversation keeps the whole history (same seqs: copies of what stays, the dropped messages themselves, so each
-//   model call's usage is still counted once), and the checkpoints that pointed past the new end move there, so they stay valid and can be branched from or rolled back to later. With restore_files the
-//   files come back too: the root's non-ignored files from the checkpoint's git snapshot (whoever changed them), then,
-//   for every other path the conversation's tools changed after the checkpoint, the earliest pre-image after it (or
-//   the file is deleted when it did not exist).
+//   model call's usage is still counted once), and the checkpoints that pointed past the new end move there, so they
+//   stay valid and can be branched from or rolled back to later. With restore_files the files come back too: the
+//   root's non-ignored files from the checkpoint's git snapshot (whoever changed them), then, for every other path the
+//   conversation's tools changed after the checkpoint, the earliest pre-image after it (or the file is deleted when it
+//   did not exist).
 // - branch copies the history up to the checkpoint into a new conversation; the original is untouched.
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";

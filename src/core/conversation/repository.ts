@@ -1,7 +1,7 @@
 // What other domains need from the conversations and messages tables, answered by the conversation domain so that
 // nobody else queries those tables: positions in a history, copies and truncation (checkpoints), token sums (usage,
 // telemetry), message counts (telemetry, system info). Reached through `conversations.repository`.
-import { and, asc, count, desc, eq, gt, gte, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, lte, or, sql } from "drizzle-orm";
 import type { Bus } from "../kernel/bus";
 import { newId } from "../kernel/ids";
 import type { Db } from "../store/db";
@@ -221,63 +221,37 @@ export class ConversationRepository {
    * conversations `owner` owns (what a `user` key may see).
    */
   dailyTokenSums(options: { since: number; owner?: string }): (TokenSum & { day: string; model: string; agent: string })[] {
-    const fromMessages = this.db
-      .select({
-        day: sql<string>`date(${messages.createdAt} / 1000, 'unixepoch')`.as("day"),
-        model: sql<string>`coalesce(${messages.model}, 'unknown')`.as("model"),
-        agent: sql<string>`${messages.agentId}`.as("agent"),
-        prompt: sql<number>`${messages.promptTokens}`.as("prompt"),
-        completion: sql<number>`${messages.completionTokens}`.as("completion"),
-        cost: sql<number>`${messages.costUsd}`.as("cost"),
-      })
-      .from(messages)
-      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-      .where(
-        and(
-          gte(messages.createdAt, options.since),
-          // A branch or a rollback's archive holds copies of earlier messages: each model call counts once.
-          eq(messages.copied, false),
-          options.owner !== undefined ? eq(conversations.owner, options.owner) : undefined,
-          or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
-        ),
-      );
-    // Never copied, so nothing to count twice.
-    const fromCalls = this.db
-      .select({
-        day: sql<string>`date(${modelCalls.createdAt} / 1000, 'unixepoch')`.as("day"),
-        model: sql<string>`${modelCalls.model}`.as("model"),
-        agent: sql<string>`${modelCalls.agentId}`.as("agent"),
-        prompt: sql<number>`${modelCalls.promptTokens}`.as("prompt"),
-        completion: sql<number>`${modelCalls.completionTokens}`.as("completion"),
-        cost: sql<number>`${modelCalls.costUsd}`.as("cost"),
-      })
-      .from(modelCalls)
-      .where(and(gte(modelCalls.createdAt, options.since), options.owner !== undefined ? eq(modelCalls.owner, options.owner) : undefined));
-    const calls = fromMessages.unionAll(fromCalls).as("calls");
+    const calls = this.modelCalls(options);
     return this.db
-      .select({
-        day: calls.day,
-        model: calls.model,
-        agent: calls.agent,
-        key: sql<string>`''`,
-        ...sumsOf(calls),
-      })
+      .select({ day: calls.day, model: calls.model, agent: calls.agent, key: sql<string>`''`, ...sumsOf(calls) })
       .from(calls)
       .groupBy(sql`${calls.day}`, sql`${calls.model}`, sql`${calls.agent}`)
       .orderBy(sql`${calls.day}`)
       .all();
   }
 
-  /**
-   * Token and cost sums of every model call (the messages that carry usage, and the calls that stored no message),
-   * grouped, optionally for one conversation. The one place tokens are summed.
-   */
+  /** Token and cost sums of every model call, grouped, optionally for one conversation. */
   tokenSums(by: TokenGrouping, conversationId?: string): TokenSum[] {
-    const messageKey = by === "model" ? sql`coalesce(${messages.model}, 'unknown')` : by === "agent" ? sql`${messages.agentId}` : sql`${messages.messageType}`;
-    const callKey = by === "model" ? sql`${modelCalls.model}` : by === "agent" ? sql`${modelCalls.agentId}` : sql`${modelCalls.kind}`;
+    const calls = this.modelCalls({ conversationId });
+    const key = by === "model" ? calls.model : by === "agent" ? calls.agent : calls.kind;
+    return this.db
+      .select({ key, ...sumsOf(calls) })
+      .from(calls)
+      .groupBy(sql`${key}`)
+      .all();
+  }
+
+  /**
+   * Every model call, one row each, as a subquery: the messages that carry usage (never their copies in a branch or
+   * a rollback's archive) and the calls that stored no message. The one place usage is read from.
+   */
+  private modelCalls(filter: { conversationId?: string; since?: number; owner?: string }) {
     const fromMessages = this.db
       .select({
-        key: sql<string>`${messageKey}`.as("key"),
+        day: sql<string>`date(${messages.createdAt} / 1000, 'unixepoch')`.as("day"),
+        model: sql<string>`coalesce(${messages.model}, 'unknown')`.as("model"),
+        agent: sql<string>`${messages.agentId}`.as("agent"),
+        kind: sql<string>`${messages.messageType}`.as("kind"),
         prompt: sql<number>`${messages.promptTokens}`.as("prompt"),
         completion: sql<number>`${messages.completionTokens}`.as("completion"),
         cost: sql<number>`${messages.costUsd}`.as("cost"),
@@ -285,26 +259,32 @@ export class ConversationRepository {
       .from(messages)
       .where(
         and(
-          conversationId ? eq(messages.conversationId, conversationId) : undefined,
           eq(messages.copied, false),
           or(gt(messages.promptTokens, 0), gt(messages.completionTokens, 0)),
+          filter.conversationId !== undefined ? eq(messages.conversationId, filter.conversationId) : undefined,
+          filter.since !== undefined ? gte(messages.createdAt, filter.since) : undefined,
+          filter.owner !== undefined ? inArray(messages.conversationId, this.idsOwnedBy(filter.owner)) : undefined,
         ),
       );
     const fromCalls = this.db
       .select({
-        key: sql<string>`${callKey}`.as("key"),
+        day: sql<string>`date(${modelCalls.createdAt} / 1000, 'unixepoch')`.as("day"),
+        model: sql<string>`${modelCalls.model}`.as("model"),
+        agent: sql<string>`${modelCalls.agentId}`.as("agent"),
+        kind: sql<string>`${modelCalls.kind}`.as("kind"),
         prompt: sql<number>`${modelCalls.promptTokens}`.as("prompt"),
         completion: sql<number>`${modelCalls.completionTokens}`.as("completion"),
         cost: sql<number>`${modelCalls.costUsd}`.as("cost"),
       })
       .from(modelCalls)
-      .where(conversationId ? eq(modelCalls.conversationId, conversationId) : undefined);
-    const calls = fromMessages.unionAll(fromCalls).as("calls");
-    return this.db
-      .select({ key: calls.key, ...sumsOf(calls) })
-      .from(calls)
-      .groupBy(sql`${calls.key}`)
-      .all();
+      .where(
+        and(
+          filter.conversationId !== undefined ? eq(modelCalls.conversationId, filter.conversationId) : undefined,
+          filter.since !== undefined ? gte(modelCalls.createdAt, filter.since) : undefined,
+          filter.owner !== undefined ? eq(modelCalls.owner, filter.owner) : undefined,
+        ),
+      );
+    return fromMessages.unionAll(fromCalls).as("calls");
   }
 
   /** Assistant messages per agent (what each agent has said). */
