@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
@@ -31,7 +31,7 @@ test(
   "create, watch, pause, resume and delete agents; sub-agents sit under their parent",
   async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-    await page.goto(`${app.url}/#token=${app.key}`);
+    await signIn(page, app);
     const open = page.getByRole("button", { name: "Agents", exact: true });
     await open.waitFor({ state: "visible", timeout: 15_000 });
     await open.click();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 test("picking an agent routes the next message to it", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${app.url}/#token=${app.key}`);
+  await signIn(page, app);
   const picker = page.getByLabel("Agent", { exact: true });
   await picker.waitFor({ state: "visible", timeout: 15_000 });
   expect(await picker.locator("option").allTextContents()).toEqual(["default", "reviewer"]);

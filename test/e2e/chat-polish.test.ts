@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn, typeAndSend } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
@@ -46,15 +46,9 @@ async function closeContexts(): Promise<void> {
   for (const c of contexts.splice(0)) await c.close().catch(() => {});
 }
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
-  await page.getByRole("textbox", { name: "Message" }).waitFor();
-}
-
+/** Sends and waits for the whole answer. */
 async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await box.press("Enter");
+  await typeAndSend(page, text);
   await page.locator(".msg-assistant").last().and(page.locator(":not(.streaming)")).waitFor({ timeout: 10_000 });
   await page.getByRole("button", { name: "Send message" }).waitFor();
 }
@@ -83,7 +77,7 @@ describe("checkpoints in the drawer", () => {
       { key: "[cp2]", text: "The plan is read." },
     );
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Sketch the layout of the settings page [cp1]");
     const longPrompt = "Read the plan file and then tell me, in a lot of detail, what each of its steps would change in the repository and why [cp2]";
     await send(page, longPrompt);
@@ -157,7 +151,7 @@ describe("checkpoints in the drawer", () => {
 describe("theme and accessibility", () => {
   test("the theme switch overrides the system both ways and is kept across reloads", async () => {
     const page = await newPage({ dark: true });
-    await signIn(page);
+    await signIn(page, app);
     const bodyBg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const systemDark = await bodyBg();
     expect(systemDark).not.toBe("rgb(255, 255, 255)");
@@ -176,7 +170,7 @@ describe("theme and accessibility", () => {
     await closeContexts();
 
     const light = await newPage();
-    await signIn(light);
+    await signIn(light, app);
     await light.getByRole("radiogroup", { name: "Theme" }).getByRole("radio", { name: "Dark theme" }).check();
     expect(await light.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(systemDark);
     await shot(light, "h18-05-theme-dark-on-light-system");
@@ -187,7 +181,7 @@ describe("theme and accessibility", () => {
     test(`axe-core finds no serious or critical violation on the empty and the answered chat (${dark ? "dark" : "light"})`, async () => {
       up.script({ key: "[axe]", text: "Here is an answer with `code` and a [link](https://example.org).\n\n- one\n- two" });
       const page = await newPage({ dark });
-      await signIn(page);
+      await signIn(page, app);
       expect(await axeViolations(page)).toEqual([]);
       await send(page, "Say something with a list [axe]");
       expect(await axeViolations(page)).toEqual([]);
@@ -201,7 +195,7 @@ describe("usage view", () => {
   test("tokens per day as stacked bars, split by model or agent, tokens or cost, with the numbers in a table", async () => {
     up.script({ key: "[usage]", text: "Counted.", usage: { input: 1200, output: 300 } });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Count me [usage]");
     await page.getByRole("button", { name: "Usage", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Usage" });
@@ -252,8 +246,7 @@ describe("titles by the model", () => {
         { match: (r) => JSON.stringify(r.body?.messages?.[0] ?? "").includes("You name chat conversations") && JSON.stringify(r.body).includes("title-ui"), text: "Planning the billing service", delayMs: 300 },
       );
       const page = await newPage();
-      await page.goto(`${titled.url}/#token=${encodeURIComponent(titled.key)}`);
-      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      await signIn(page, titled);
       await send(page, "Where do I start with the new billing service? [title-ui]");
       const nav = page.getByRole("navigation", { name: "Conversations" });
       await nav.getByRole("link", { name: "Planning the billing service" }).waitFor({ timeout: 8000 });
@@ -282,7 +275,7 @@ describe("edit and regenerate as branches", () => {
       { key: "[br-edited]", text: "Answer to the edited prompt." },
     );
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Warm up [br-1]");
     await send(page, "Write the release note [br-2]");
     const originalUrl = page.url();

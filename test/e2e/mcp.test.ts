@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Browser } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn } from "../support/browser";
 import { until } from "../support/chat";
 import { startTestApp, type TestApp } from "../support/harness";
 
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 test("the MCP button lists the servers, their status, tools and last error", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${app.url}/#token=${app.key}`);
+  await signIn(page, app);
   const button = page.getByRole("button", { name: /^MCP servers/ });
   await button.waitFor({ state: "visible", timeout: 15_000 });
   expect(await button.getAttribute("aria-label")).toBe("MCP servers: 1 of 2 connected");
@@ -67,7 +67,7 @@ test("the MCP button lists the servers, their status, tools and last error", asy
 
 test("without MCP servers the button stays hidden", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${plain.url}/#token=${plain.key}`);
+  await signIn(page, plain);
   await page.getByRole("button", { name: "New chat" }).first().waitFor({ state: "visible", timeout: 15_000 });
   // the probes have answered once the sandbox badge shows
   await page.locator(".sandbox-badge").waitFor({ state: "visible", timeout: 15_000 });

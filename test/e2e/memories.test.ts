@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn } from "../support/browser";
 import { until } from "../support/chat";
 import { startTestApp, type TestApp } from "../support/harness";
 
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 async function openDrawer(page: Page) {
-  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
+  await signIn(page, app);
   const button = page.getByRole("button", { name: "Memory", exact: true });
   await button.waitFor({ state: "visible", timeout: 15_000 });
   await button.click();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn, typeAndSend as send } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
@@ -44,18 +44,10 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function signIn(page: Page, hash = ""): Promise<void> {
-  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
-  await page.getByRole("textbox", { name: "Message" }).waitFor();
-  if (hash) {
-    await page.evaluate((h) => (location.hash = h), hash);
-  }
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await box.press("Enter");
+/** Signed in, then at `hash` (a conversation's address) if given. */
+async function openAt(page: Page, hash = ""): Promise<void> {
+  await signIn(page, app);
+  if (hash) await page.evaluate((h) => (location.hash = h), hash);
 }
 
 /** A screenshot once the newest message's fade-in has finished. */
@@ -70,7 +62,7 @@ describe("the chat page reattaches to running turns", () => {
   test("a reload mid-answer: the page follows the running turn and the answer arrives whole, once", async () => {
     up.script({ key: "[reload]", chunkDelayMs: 60, chunkSize: 3, text: ANSWER });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Answer slowly [reload]");
     const streaming = page.locator(".msg-assistant.streaming .md");
     await streaming.waitFor();
@@ -104,7 +96,7 @@ describe("the chat page reattaches to running turns", () => {
       { key: "[tab]", text: "Deleted the stale log after you approved." },
     );
     const first = await newPage();
-    await signIn(first);
+    await openAt(first);
     await send(first, "Remove the stale log [tab]");
     await first.getByRole("group", { name: "Approval required for delete_file" }).first().waitFor();
     const hash = await first.evaluate(() => location.hash);
@@ -117,7 +109,7 @@ describe("the chat page reattaches to running turns", () => {
     expect(existsSync(join(app.projectRoot, "stale.log"))).toBe(true);
 
     const second = await newPage();
-    await signIn(second, hash);
+    await openAt(second, hash);
     const prompt = second.getByRole("group", { name: "Approval required for delete_file" }).first();
     await prompt.waitFor({ timeout: 10_000 });
     expect(await prompt.textContent()).toContain("stale.log");

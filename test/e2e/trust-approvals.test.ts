@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn, typeAndSend as send } from "../support/browser";
 import { startChatApp } from "../support/chat";
 import type { TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
@@ -31,14 +31,8 @@ afterAll(async () => {
 
 async function open(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
-  await page.getByRole("textbox", { name: "Message" }).waitFor();
+  await signIn(page, app);
   return page;
-}
-async function send(page: Page, text: string) {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await box.press("Enter");
 }
 
 test("a patch_file approval shows the coloured diff; after approval the card shows the change, not the headers", async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn } from "../support/browser";
 import { startChatApp } from "../support/chat";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
@@ -38,8 +38,7 @@ afterAll(async () => {
 
 async function open(target: TestApp): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  await page.goto(`${target.url}/#token=${encodeURIComponent(target.key)}`);
-  await page.getByRole("textbox", { name: "Message" }).waitFor();
+  await signIn(page, target);
   return page;
 }
 

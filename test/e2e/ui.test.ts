@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { BROWSER_TEST, launchChromium } from "../support/browser";
+import { BROWSER_TEST, launchChromium, signIn, typeAndSend as send } from "../support/browser";
 import { startTestApp, type TestApp } from "../support/harness";
 import { startUpstream, type Upstream } from "../support/upstream";
 
@@ -59,17 +59,6 @@ async function newPage(options: { viewport?: { width: number; height: number }; 
   return page;
 }
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${app.url}/#token=${encodeURIComponent(app.key)}`);
-  await page.getByRole("textbox", { name: "Message" }).waitFor();
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await box.press("Enter");
-}
-
 /** The last assistant turn once it has finished streaming. */
 async function lastAnswer(page: Page, timeout = 10_000) {
   const turn = page.locator(".msg-assistant").last();
@@ -94,7 +83,7 @@ describe("web UI", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "not accepted" }).waitFor();
 
-    await signIn(page);
+    await signIn(page, app);
     expect(page.url()).not.toContain("token");
     expect(await page.evaluate(() => localStorage.getItem("penguin.token"))).toBe(app.key);
     await page.getByRole("heading", { name: "What can I help with?" }).waitFor();
@@ -130,7 +119,7 @@ describe("web UI", () => {
       usage: { input: 120, output: 80 },
     });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     const box = page.getByRole("textbox", { name: "Message" });
     await box.fill("Say hi");
     await box.press("Shift+Enter");
@@ -182,7 +171,7 @@ describe("web UI", () => {
       { key: "[tool]", text: "The notes say **hello**." },
     );
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Read my notes [tool]");
     const answer = await lastAnswer(page);
     const card = answer.locator(".tool");
@@ -218,7 +207,7 @@ describe("web UI", () => {
         { key: "[dir]", text: "Found it." },
       );
       const page = await newPage();
-      await signIn(page);
+      await signIn(page, app);
       await page.getByRole("button", { name: "Set working directory" }).click();
       const dialog = page.getByRole("dialog", { name: "Working directory" });
       await dialog.getByRole("textbox").fill(dir);
@@ -248,7 +237,7 @@ describe("web UI", () => {
       { key: "[approve]", text: "Deleted the old log." },
     );
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Clean up the old log [approve]");
     const prompt = page.getByRole("group", { name: "Approval required for delete_file" }).first();
     await prompt.waitFor();
@@ -277,7 +266,7 @@ describe("web UI", () => {
   test("attachments upload, show their (inert) file names and reach the model as context", async () => {
     up.script({ key: "[attach]", text: "I read the attached file." });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     const name = '<img src=x onerror="alert(8)">notes.txt';
     await page.locator(".composer input[type=file]").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from("attached context line: penguins waddle\n") });
     const chip = page.locator(".composer .chip");
@@ -295,7 +284,7 @@ describe("web UI", () => {
 
   test("the model picker switches the model; an attached image goes to the vision model", async () => {
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     const picker = page.getByRole("combobox", { name: "Model" });
     await expect(picker.inputValue()).resolves.toBe("openai/test-model");
     await picker.selectOption("vision-model");
@@ -323,7 +312,7 @@ describe("web UI", () => {
   test("Escape stops a running turn; an upstream error shows inline and Retry recovers", async () => {
     up.script({ key: "[slow]", chunkDelayMs: 120, chunkSize: 3, text: "This answer takes a long time to arrive, word by word, on purpose." });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "Tell me slowly [slow]");
     await page.locator(".msg-assistant.streaming .md").waitFor();
     await page.keyboard.press("Escape");
@@ -344,7 +333,7 @@ describe("web UI", () => {
 
   test("conversations: create, switch, back/forward and reload, search, rename, delete", async () => {
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     up.script({ key: "[alpha]", text: "Alpha answer." }, { key: "[beta]", text: "Beta answer." });
     await page.getByRole("button", { name: "New chat" }).first().click();
     await send(page, "Alpha question [alpha]");
@@ -408,7 +397,7 @@ describe("web UI", () => {
   test("checkpoints: roll back drops the later messages; branch opens a new conversation from that point", async () => {
     up.script({ key: "[cp-1]", text: "First answer." }, { key: "[cp-2]", text: "Second answer." });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, "First question [cp-1]");
     await page.locator(".msg-assistant .md").filter({ hasText: "First answer." }).waitFor();
     await page.getByRole("button", { name: "Send message" }).waitFor();
@@ -454,7 +443,7 @@ describe("web UI", () => {
         "![tracker](http://evil.example/pixel.png)\n\n<svg onload=alert(6)></svg>",
     });
     const page = await newPage();
-    await signIn(page);
+    await signIn(page, app);
     await send(page, '<img src=x onerror="alert(7)"> title [xss]');
     const answer = await lastAnswer(page);
     const md = answer.locator(".md");
@@ -484,7 +473,7 @@ describe("web UI", () => {
       },
     );
     const page = await newPage({ viewport: PHONE, dark: true });
-    await signIn(page);
+    await signIn(page, app);
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).not.toBe("rgb(255, 255, 255)");
     await shot(page, "11-phone-dark-empty");

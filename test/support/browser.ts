@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, for the browser suites. No browser download: CI installs the
 // `chromium` package (see .ci/run); PENGUIN_CHROMIUM points elsewhere.
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.PENGUIN_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -22,3 +22,16 @@ export async function launchChromium(): Promise<Browser> {
  * page tells this apart from a real failure (which fails every attempt).
  */
 export const BROWSER_TEST = { retry: 2 } as const;
+
+/** Opens `server`'s web page signed in with its key (the #token= hash the README's links use), once the composer shows. */
+export async function signIn(page: Page, server: { url: string; key: string }): Promise<void> {
+  await page.goto(`${server.url}/#token=${encodeURIComponent(server.key)}`);
+  await page.getByRole("textbox", { name: "Message" }).waitFor();
+}
+
+/** Types `text` into the composer and sends it (Enter). */
+export async function typeAndSend(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+}
